@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the promstat program's files share: exit codes, options, output. */
+#ifndef PROMSTAT_CLI_H
+#define PROMSTAT_CLI_H
+
+#include <stdio.h>
+
+#include "promstat.h"
+
+/* Exit codes (documented in promstat.1 and README). */
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 2,	     /* bad command line */
+	EXIT_DATA = 65,	     /* malformed input, or a reject under --strict */
+	EXIT_NOINPUT = 66,   /* input cannot be opened */
+	EXIT_UNAVAILABLE = 69, /* a chart was asked for and gnuplot is missing */
+	EXIT_SOFTWARE = 70,  /* internal or numerical failure, gnuplot failed */
+	EXIT_CANTCREAT = 73  /* output cannot be written */
+};
+
+enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
+
+/* The exit code for a library status. */
+int cli_exit_code(int status);
+
+/* Prints err to stderr as "FILE:LINE:COL: message" and returns its exit code. */
+int cli_fail(const promstat_error *err);
+
+/* Prints "promstat: <message>" and a hint to stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parses "table", "csv" or "json"; returns 0 or -1. */
+int cli_parse_format(const char *s, enum cli_format *out);
+
+/*
+ * Loads the instrument catalogue: path when given, else $PROMSTAT_INSTRUMENTS,
+ * else the installed copy, else the source tree's copy. Returns a status.
+ */
+int cli_load_catalogue(const char *path, promstat_catalogue **out, promstat_error *err);
+
+/* Opens path for reading ("-" = stdin); on failure fills err (EOPEN). */
+FILE *cli_open_input(const char *path, promstat_error *err);
+
+/* JSON and CSV writing: numbers round-trip (%.17g), NaN is null / empty. */
+void cli_json_string(FILE *out, const char *s);
+void cli_json_number(FILE *out, double x);
+void cli_csv_string(FILE *out, const char *s);
+void cli_csv_number(FILE *out, double x);
+
+/* Subcommands: argc/argv start at the verb. Each returns an exit code. */
+int cmd_validate(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_meta(int argc, char **argv);
+
+#endif

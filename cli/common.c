@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Helpers every subcommand uses: exit codes, catalogue lookup, JSON/CSV. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cli.h"
+
+int cli_exit_code(int status)
+{
+	switch (status) {
+	case PROMSTAT_OK: return EXIT_OK;
+	case PROMSTAT_EINVAL: return EXIT_USAGE;
+	case PROMSTAT_EDATA: return EXIT_DATA;
+	case PROMSTAT_EOPEN: return EXIT_NOINPUT;
+	case PROMSTAT_EWRITE: return EXIT_CANTCREAT;
+	default: return EXIT_SOFTWARE;
+	}
+}
+
+int cli_fail(const promstat_error *err)
+{
+	char buf[PROMSTAT_PATH_MAX + PROMSTAT_MESSAGE_MAX + 64];
+
+	fprintf(stderr, "%s\n", promstat_error_format(err, buf, sizeof buf));
+	return cli_exit_code(err->code);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("promstat: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, "\nTry 'promstat %s --help'.\n", cmd);
+	else
+		fputs("\nTry 'promstat --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+int cli_parse_format(const char *s, enum cli_format *out)
+{
+	if (!strcmp(s, "table"))
+		*out = CLI_FORMAT_TABLE;
+	else if (!strcmp(s, "csv"))
+		*out = CLI_FORMAT_CSV;
+	else if (!strcmp(s, "json"))
+		*out = CLI_FORMAT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+int cli_load_catalogue(const char *path, promstat_catalogue **out, promstat_error *err)
+{
+	static const char *const fallbacks[] = { PROMSTAT_DATADIR "/instruments.csv",
+						 PROMSTAT_SRCDIR "/datasets/instruments.csv" };
+	size_t i;
+
+	if (!path)
+		path = getenv("PROMSTAT_INSTRUMENTS");
+	if (path && *path)
+		return promstat_catalogue_load(path, out, err);
+	for (i = 0; i < sizeof fallbacks / sizeof *fallbacks; i++)
+		if (access(fallbacks[i], R_OK) == 0)
+			return promstat_catalogue_load(fallbacks[i], out, err);
+	promstat_error_clear(err);
+	err->code = PROMSTAT_EOPEN;
+	snprintf(err->message, sizeof err->message,
+		 "instrument catalogue not found (looked in %s); pass --instruments FILE",
+		 fallbacks[0]);
+	return PROMSTAT_EOPEN;
+}
+
+FILE *cli_open_input(const char *path, promstat_error *err)
+{
+	FILE *f;
+
+	if (!strcmp(path, "-"))
+		return stdin;
+	f = fopen(path, "rb");
+	if (!f) {
+		promstat_error_clear(err);
+		err->code = PROMSTAT_EOPEN;
+		snprintf(err->file, sizeof err->file, "%s", path);
+		snprintf(err->message, sizeof err->message, "cannot open: %s", strerror(errno));
+	}
+	return f;
+}
+
+void cli_json_string(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	putc('"', out);
+	for (; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (*p < 0x20)
+				fprintf(out, "\\u%04x", *p);
+			else
+				putc(*p, out);
+		}
+	}
+	putc('"', out);
+}
+
+void cli_json_number(FILE *out, double x)
+{
+	if (!isfinite(x))
+		fputs("null", out);
+	else
+		fprintf(out, "%.17g", x);
+}
+
+void cli_csv_string(FILE *out, const char *s)
+{
+	const char *p;
+
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n") && !(s[0] == ' ')) {
+		fputs(s, out);
+		return;
+	}
+	putc('"', out);
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			putc('"', out);
+		putc(*p, out);
+	}
+	putc('"', out);
+}
+
+void cli_csv_number(FILE *out, double x)
+{
+	if (isfinite(x))
+		fprintf(out, "%.17g", x);
+}

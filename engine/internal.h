@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the engine's files share privately. Nothing here is exported. */
+#ifndef PROMSTAT_INTERNAL_H
+#define PROMSTAT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "promstat.h"
+
+#if defined(__GNUC__)
+#define PS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PS_PRINTF(f, a)
+#endif
+
+/* ---- errors (error.c) ---- */
+
+/*
+ * Fills err (when not NULL) with code, position and a printf-formatted
+ * sentence, and returns code so callers can write "return ps_error(...)".
+ * file may be NULL; line/column 0 mean "unknown".
+ */
+int ps_error(promstat_error *err, int code, const char *file, unsigned long line,
+	     unsigned long column, const char *fmt, ...) PS_PRINTF(6, 7);
+
+/* ---- strict number parsing (number.c) ---- */
+
+/*
+ * Parses the whole of s[0..len) as a finite decimal number in the C locale:
+ * optional sign, digits, optional fraction, optional exponent. Rejects empty
+ * strings, leading or trailing spaces, decimal commas, hex, nan/inf, trailing
+ * junk and values that overflow a double. Returns 0 on success, -1 otherwise.
+ */
+int ps_parse_double(const char *s, size_t len, double *out);
+
+/*
+ * Parses the whole of s[0..len) as a decimal integer (optional sign, digits
+ * only) within [min, max]. Returns 0 on success, -1 otherwise.
+ */
+int ps_parse_long(const char *s, size_t len, long min, long max, long *out);
+
+/*
+ * Parses an ISO 8601 calendar date YYYY-MM-DD (a real date of the Gregorian
+ * calendar, years 1..9999) into days since 1970-01-01. Returns 0 or -1.
+ */
+int ps_parse_date(const char *s, size_t len, long *days);
+
+/* ---- growable memory ---- */
+
+/*
+ * Makes room for at least need elements of size elem in *ptr (capacity in
+ * *cap, grown geometrically). Returns 0, or -1 on overflow or out of memory
+ * (leaving *ptr untouched).
+ */
+int ps_reserve(void **ptr, size_t *cap, size_t need, size_t elem);
+
+/* ---- string interning (strpool.c) ---- */
+
+typedef struct ps_strpool ps_strpool;
+
+ps_strpool *ps_strpool_new(void);
+void ps_strpool_free(ps_strpool *pool);
+/*
+ * Returns the id of s[0..len) (ids are dense, from 0, in order of first
+ * insertion), adding it if new; -1 when out of memory.
+ */
+long ps_strpool_intern(ps_strpool *pool, const char *s, size_t len);
+/* Returns the id of s[0..len) or -1 when it is not in the pool. */
+long ps_strpool_find(const ps_strpool *pool, const char *s, size_t len);
+/* The NUL-terminated string with id, or NULL for an unknown id. */
+const char *ps_strpool_get(const ps_strpool *pool, long id);
+size_t ps_strpool_count(const ps_strpool *pool);
+
+/* 64-bit FNV-1a then a final mix; shared by the engine's hash tables. */
+uint64_t ps_hash_bytes(const void *p, size_t len, uint64_t seed);
+
+/* ---- SHA-256 (sha256.c) ---- */
+
+typedef struct ps_sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t nbuf;
+} ps_sha256;
+
+void ps_sha256_init(ps_sha256 *s);
+void ps_sha256_update(ps_sha256 *s, const void *data, size_t len);
+/* Finishes the digest and writes it as 64 lowercase hex digits and a NUL. */
+void ps_sha256_hex(ps_sha256 *s, char out[65]);
+
+/* ---- streaming CSV reading over libcsv (csvread.c) ---- */
+
+#define PS_CSV_MAX_FIELD ((size_t)1 << 20) /* bytes in one field */
+#define PS_CSV_MAX_FIELDS 4096	     /* fields in one record */
+#define PS_CSV_DEFAULT_CHUNK 65536
+
+/* One field of the record being delivered; text is NUL-terminated. */
+typedef struct ps_csv_field {
+	const char *text;
+	size_t len;
+	unsigned long line; /* physical line where the field starts */
+} ps_csv_field;
+
+/* One record. The fields' storage is valid only during the callback. */
+typedef struct ps_csv_record {
+	const ps_csv_field *fields;
+	size_t nfields;
+	unsigned long line;   /* physical line where the record starts */
+	unsigned long number; /* 1 for the header, 2 for the first data row... */
+} ps_csv_record;
+
+/*
+ * Called once per record (header included). Returns PROMSTAT_OK to go on, or
+ * an error status (having filled err) to stop reading.
+ */
+typedef int (*ps_csv_record_fn)(const ps_csv_record *rec, void *ctx, promstat_error *err);
+
+/*
+ * Reads CSV from in, chunk bytes at a time (0 = PS_CSV_DEFAULT_CHUNK), and
+ * calls fn for every record. A UTF-8 byte order mark is skipped; LF and CRLF
+ * both end records; blank lines are skipped; fields are never trimmed.
+ * name is used in messages. Structural damage (an unterminated or misplaced
+ * quote, a field over PS_CSV_MAX_FIELD bytes, a record over PS_CSV_MAX_FIELDS
+ * fields, a NUL byte, a read error) stops reading with PROMSTAT_EDATA (or
+ * PROMSTAT_EOPEN on a read error) and a positioned message. Results do not
+ * depend on chunk. Returns PROMSTAT_OK, the status fn returned, or an error.
+ */
+int ps_csv_read(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn, void *ctx,
+		promstat_error *err);
+
+/* As ps_csv_read, and when sha256_hex is not NULL, also writes the SHA-256
+ * of every byte read (as 64 hex digits) there on success. */
+int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn,
+		       void *ctx, char sha256_hex[65], promstat_error *err);
+
+/*
+ * Writes one CSV record to out: fields quoted when they need it (comma,
+ * quote, CR, LF, or leading/trailing space), quotes doubled. Returns 0 or -1
+ * on a write error.
+ */
+int ps_csv_write_field(FILE *out, const char *s, size_t len, int first);
+
+#endif
