@@ -1,8 +1,337 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* promstat validate: reads a registry extract and accounts for every row. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+
+#define SHOWN_REJECTS 20
+
+static const char usage[] =
+	"Usage: promstat validate FILE [OPTIONS]\n"
+	"\n"
+	"Checks a registry extract (long-format CSV: patient_id, therapy, day,\n"
+	"instrument, score, ...) and accounts for every row: rows read, accepted\n"
+	"and rejected (by reason), units, patients, therapies, instruments,\n"
+	"baselines (day -90..0) and observations per follow-up window\n"
+	"(42+/-14, 90+/-30, 180+/-45, 365+/-60, 730+/-90 days).\n"
+	"\n"
+	"Options:\n"
+	"  --format FMT          table (default), csv or json\n"
+	"  --instruments FILE    instrument catalogue (default: the installed one)\n"
+	"  --map CANON=COLUMN    read column COLUMN as CANON, e.g. day=visit_day\n"
+	"                        (repeatable)\n"
+	"  --rejects FILE        write every rejected row there as CSV, with two\n"
+	"                        leading columns line,reason\n"
+	"  --strict              any rejected row is an error (exit 65)\n"
+	"  --help                show this help\n"
+	"\n"
+	"FILE may be - for standard input. Rejected rows are listed on standard\n"
+	"error (the first 20). Exit codes: 0 success, 2 usage, 65 data error,\n"
+	"66 cannot open input, 73 cannot write output.\n";
+
+typedef struct shown {
+	size_t n;
+} shown;
+
+static void print_reject(const promstat_error *diag, int reason, void *ctx)
+{
+	shown *s = ctx;
+	char buf[PROMSTAT_PATH_MAX + PROMSTAT_MESSAGE_MAX + 64];
+
+	(void)reason;
+	if (++s->n <= SHOWN_REJECTS)
+		fprintf(stderr, "%s\n", promstat_error_format(diag, buf, sizeof buf));
+}
+
+static void window_label(char *buf, size_t size, int w)
+{
+	snprintf(buf, size, "%d+/-%d", promstat_validate_window_target[w],
+		 promstat_validate_window_half[w]);
+}
+
+static void print_table(FILE *out, const char *file, const promstat_validate_summary *s)
+{
+	size_t i;
+	int w, r;
+	char lab[32];
+
+	fprintf(out, "File          %s\n", file);
+	fprintf(out, "SHA-256       %s\n\n", s->sha256);
+	fprintf(out, "Rows read     %zu\n", s->counts.rows_read);
+	fprintf(out, "  accepted    %zu\n", s->counts.rows_accepted);
+	fprintf(out, "  rejected    %zu\n", s->counts.rows_rejected);
+	for (r = 0; r < PROMSTAT_REJECT_NREASONS; r++)
+		if (s->counts.by_reason[r])
+			fprintf(out, "    %-22s %zu\n", promstat_reject_reason_name(r),
+				s->counts.by_reason[r]);
+	fprintf(out, "\nUnits (patient x episode)  %zu\n", s->units);
+	fprintf(out, "Patients                   %zu\n", s->patients);
+	fprintf(out, "Observations               %zu\n", s->observations);
+
+	fprintf(out, "\n%-20s %8s\n", "Therapy", "Units");
+	for (i = 0; i < s->n_therapies; i++)
+		fprintf(out, "%-20s %8zu\n", s->therapies[i].therapy, s->therapies[i].units);
+
+	fprintf(out, "\n%-16s %8s %7s %9s", "Instrument", "Obs", "Units", "Baseline");
+	for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++) {
+		window_label(lab, sizeof lab, w);
+		fprintf(out, " %8s", lab);
+	}
+	putc('\n', out);
+	for (i = 0; i < s->n_instruments; i++) {
+		const promstat_validate_instrument *it = &s->instruments[i];
+		fprintf(out, "%-16s %8zu %7zu %9zu", it->code, it->observations, it->units,
+			it->baseline_units);
+		for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++)
+			fprintf(out, " %8zu", it->window_obs[w]);
+		putc('\n', out);
+	}
+	fprintf(out, "%-16s %8zu %7s %9s", "all", s->observations, "", "");
+	for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++)
+		fprintf(out, " %8zu", s->window_obs[w]);
+	fputs("\n\nBaseline: units with an observation on day -90..0. Window columns:\n"
+	      "observations within target+/-half width days of the index treatment.\n",
+	      out);
+}
+
+static void csv_row(FILE *out, const char *measure, const char *key, const char *window,
+		    size_t value)
+{
+	cli_csv_string(out, measure);
+	putc(',', out);
+	cli_csv_string(out, key);
+	putc(',', out);
+	cli_csv_string(out, window);
+	fprintf(out, ",%zu\n", value);
+}
+
+static void print_csv(FILE *out, const promstat_validate_summary *s)
+{
+	size_t i;
+	int w, r;
+	char lab[32];
+
+	fputs("measure,key,window,value\n", out);
+	csv_row(out, "rows_read", "", "", s->counts.rows_read);
+	csv_row(out, "rows_accepted", "", "", s->counts.rows_accepted);
+	csv_row(out, "rows_rejected", "", "", s->counts.rows_rejected);
+	for (r = 0; r < PROMSTAT_REJECT_NREASONS; r++)
+		csv_row(out, "rows_rejected", promstat_reject_reason_name(r), "",
+			s->counts.by_reason[r]);
+	csv_row(out, "units", "", "", s->units);
+	csv_row(out, "patients", "", "", s->patients);
+	csv_row(out, "observations", "", "", s->observations);
+	for (i = 0; i < s->n_therapies; i++)
+		csv_row(out, "therapy_units", s->therapies[i].therapy, "", s->therapies[i].units);
+	for (i = 0; i < s->n_instruments; i++) {
+		const promstat_validate_instrument *it = &s->instruments[i];
+		csv_row(out, "instrument_observations", it->code, "", it->observations);
+		csv_row(out, "instrument_units", it->code, "", it->units);
+		csv_row(out, "baseline_units", it->code, "", it->baseline_units);
+		for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++) {
+			window_label(lab, sizeof lab, w);
+			csv_row(out, "window_observations", it->code, lab, it->window_obs[w]);
+		}
+	}
+	for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++) {
+		window_label(lab, sizeof lab, w);
+		csv_row(out, "window_observations", "", lab, s->window_obs[w]);
+	}
+}
+
+static void json_windows(FILE *out, const size_t *counts)
+{
+	int w;
+
+	fputc('[', out);
+	for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++)
+		fprintf(out, "%s{\"target_day\": %d, \"half_width\": %d, \"observations\": %zu}",
+			w ? ", " : "", promstat_validate_window_target[w],
+			promstat_validate_window_half[w], counts[w]);
+	fputc(']', out);
+}
+
+static void print_json(FILE *out, const char *file, const promstat_validate_summary *s)
+{
+	size_t i;
+	int r;
+
+	fputs("{\n  \"file\": ", out);
+	cli_json_string(out, file);
+	fprintf(out, ",\n  \"sha256\": \"%s\",\n", s->sha256);
+	fprintf(out, "  \"rows_read\": %zu,\n  \"rows_accepted\": %zu,\n  \"rows_rejected\": %zu,\n",
+		s->counts.rows_read, s->counts.rows_accepted, s->counts.rows_rejected);
+	fputs("  \"rejected_by_reason\": {", out);
+	for (r = 0; r < PROMSTAT_REJECT_NREASONS; r++)
+		fprintf(out, "%s\"%s\": %zu", r ? ", " : "", promstat_reject_reason_name(r),
+			s->counts.by_reason[r]);
+	fprintf(out, "},\n  \"units\": %zu,\n  \"patients\": %zu,\n  \"observations\": %zu,\n",
+		s->units, s->patients, s->observations);
+	fputs("  \"therapies\": [", out);
+	for (i = 0; i < s->n_therapies; i++) {
+		fputs(i ? ",\n    {\"therapy\": " : "\n    {\"therapy\": ", out);
+		cli_json_string(out, s->therapies[i].therapy);
+		fprintf(out, ", \"units\": %zu}", s->therapies[i].units);
+	}
+	fputs(s->n_therapies ? "\n  ],\n" : "],\n", out);
+	fputs("  \"instruments\": [", out);
+	for (i = 0; i < s->n_instruments; i++) {
+		const promstat_validate_instrument *it = &s->instruments[i];
+		fputs(i ? ",\n    {\"code\": " : "\n    {\"code\": ", out);
+		cli_json_string(out, it->code);
+		fprintf(out,
+			", \"observations\": %zu, \"units\": %zu, \"baseline_units\": %zu,\n"
+			"     \"windows\": ",
+			it->observations, it->units, it->baseline_units);
+		json_windows(out, it->window_obs);
+		fputc('}', out);
+	}
+	fputs(s->n_instruments ? "\n  ],\n" : "],\n", out);
+	fputs("  \"windows\": ", out);
+	json_windows(out, s->window_obs);
+	fputs("\n}\n", out);
+}
+
 int cmd_validate(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_usage_error(NULL, "'validate' is not built yet");
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "instruments", required_argument, NULL, 'i' },
+		{ "map", required_argument, NULL, 'm' },
+		{ "rejects", required_argument, NULL, 'r' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum cli_format format = CLI_FORMAT_TABLE;
+	const char *instruments = NULL, *rejects_path = NULL, *path;
+	const char **map = NULL;
+	size_t nmap = 0;
+	promstat_ingest_options opt;
+	promstat_catalogue *cat = NULL;
+	promstat_registry *reg = NULL;
+	promstat_validate_summary *sum = NULL;
+	promstat_error err;
+	shown sh = { 0 };
+	FILE *in = NULL, *rejects = NULL;
+	int c, st, strict = 0, rc = EXIT_OK;
+
+	promstat_error_clear(&err);
+	map = calloc((size_t)argc + 1, sizeof *map);
+	if (!map) {
+		fputs("promstat: out of memory\n", stderr);
+		return EXIT_SOFTWARE;
+	}
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (cli_parse_format(optarg, &format)) {
+				free(map);
+				return cli_usage_error("validate",
+						       "--format must be table, csv or json, not '%s'",
+						       optarg);
+			}
+			break;
+		case 'i': instruments = optarg; break;
+		case 'm': map[nmap++] = optarg; break;
+		case 'r': rejects_path = optarg; break;
+		case 's': strict = 1; break;
+		case 'h':
+			free(map);
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case ':':
+			free(map);
+			return cli_usage_error("validate", "option '%s' needs a value",
+					       argv[optind - 1]);
+		default:
+			free(map);
+			return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1) {
+		free(map);
+		return cli_usage_error("validate", optind >= argc ? "no registry FILE given"
+								  : "give exactly one registry FILE");
+	}
+	path = argv[optind];
+	memset(&opt, 0, sizeof opt);
+	opt.strict = strict;
+	opt.map = map;
+	opt.nmap = nmap;
+	opt.on_reject = print_reject;
+	opt.on_reject_ctx = &sh;
+
+	if ((st = cli_load_catalogue(instruments, &cat, &err))) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	if (!(in = cli_open_input(path, &err))) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	if (rejects_path) {
+		rejects = fopen(rejects_path, "w");
+		if (!rejects) {
+			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", rejects_path,
+				strerror(errno));
+			rc = EXIT_CANTCREAT;
+			goto done;
+		}
+		opt.rejects = rejects;
+	}
+	st = promstat_registry_read(in, path, cat, &opt, &reg, &err);
+	if (sh.n > SHOWN_REJECTS) {
+		if (rejects_path)
+			fprintf(stderr, "... and %zu more rejected rows; all are in %s\n",
+				sh.n - SHOWN_REJECTS, rejects_path);
+		else
+			fprintf(stderr,
+				"... and %zu more rejected rows; use --rejects FILE to see them all\n",
+				sh.n - SHOWN_REJECTS);
+	}
+	if (st) {
+		if (st == PROMSTAT_EWRITE)
+			snprintf(err.file, sizeof err.file, "%s", rejects_path ? rejects_path : "");
+		rc = cli_fail(&err);
+		goto done;
+	}
+	if (rejects) {
+		int bad = fclose(rejects) != 0;
+		rejects = NULL;
+		if (bad) {
+			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", rejects_path,
+				strerror(errno));
+			rc = EXIT_CANTCREAT;
+			goto done;
+		}
+	}
+	if ((st = promstat_validate_summarize(reg, &sum, &err))) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	switch (format) {
+	case CLI_FORMAT_TABLE: print_table(stdout, path, sum); break;
+	case CLI_FORMAT_CSV: print_csv(stdout, sum); break;
+	case CLI_FORMAT_JSON: print_json(stdout, path, sum); break;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "promstat: cannot write the output: %s\n", strerror(errno));
+		rc = EXIT_CANTCREAT;
+	}
+done:
+	promstat_validate_summary_free(sum);
+	promstat_registry_free(reg);
+	promstat_catalogue_free(cat);
+	if (in && in != stdin)
+		fclose(in);
+	if (rejects)
+		fclose(rejects);
+	free(map);
+	return rc;
 }

@@ -1,3 +1,797 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder: filled by its issue. */
-typedef int ps_placeholder_ingest;
+/*
+ * Registry ingest: a long-format observations CSV (one row per patient,
+ * visit and instrument) streamed through ps_csv_read into a registry of
+ * units and observations, with every row accounted for.
+ *
+ * Memory grows with the units and observations kept, never with the file:
+ * a row's strings are looked up (not interned) until the row is accepted,
+ * so rejected rows leave nothing behind. Units are found through a hash of
+ * (patient, episode) and duplicates through a hash of (unit, instrument,
+ * day); both are amortised O(1), and the final grouping is one O(n log n)
+ * sort.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "registry.h"
+
+enum {
+	K_PATIENT, K_THERAPY, K_DAY, K_INSTRUMENT, K_SCORE, K_AGE, K_EPISODE, K_SEX,
+	K_PROVIDER, K_SITE, K_ANCHOR, K_AE, K_SATISFIED, K_DATE, K_TREATMENT_DATE, K_NCOLS
+};
+static const char *const canon[K_NCOLS] = {
+	"patient_id", "therapy", "day", "instrument", "score", "age", "episode", "sex",
+	"provider", "site", "anchor", "ae", "satisfied", "date", "treatment_date"
+};
+
+/* Days since index treatment are kept within a century either way: anything
+ * beyond is a data-entry error (a year typed as a day, say). */
+#define DAY_LIMIT 36525L
+#define AGE_MAX 130.0
+#define ANCHOR_LIMIT 1000L
+#define VALUE_SHOWN 60 /* characters of a value quoted in a message */
+
+static const char *const reason_names[PROMSTAT_REJECT_NREASONS] = {
+	"field_count", "missing_value", "not_a_number", "out_of_range",
+	"unknown_instrument", "inconsistent_unit", "duplicate"
+};
+
+const char *promstat_reject_reason_name(int reason)
+{
+	if (reason < 0 || reason >= PROMSTAT_REJECT_NREASONS)
+		return "unknown";
+	return reason_names[reason];
+}
+
+typedef struct ingest {
+	const char *name;
+	const promstat_catalogue *cat;
+	const promstat_ingest_options *opt;
+	promstat_registry *reg;
+
+	const char *map_col[K_NCOLS]; /* header name to use for a canonical column */
+	size_t map_len[K_NCOLS];
+	long col[K_NCOLS];	      /* field index, -1 when absent */
+	size_t ncols;
+	size_t *extra_col;	      /* field index of each user stratum */
+	int have_header;
+	size_t extra_cap;
+
+	size_t *uslots;		      /* unit hash: index + 1, 0 = empty */
+	size_t nuslots;
+	unsigned long *unit_line;     /* line of each unit's first accepted row */
+	size_t unit_line_cap;
+
+	size_t *oslots;		      /* observation hash: index + 1, 0 = empty */
+	size_t noslots;
+	unsigned long *obs_line;      /* line of each kept observation */
+	size_t obs_line_cap;
+} ingest;
+
+/* ---- hashing of units and observations ---- */
+
+static uint64_t unit_hash(long patient, long episode)
+{
+	long key[2];
+
+	key[0] = patient;
+	key[1] = episode;
+	return ps_hash_bytes(key, sizeof key, 0x756e6974);
+}
+
+static uint64_t obs_hash(uint32_t unit, uint32_t instrument, int32_t day)
+{
+	uint32_t key[3];
+
+	key[0] = unit;
+	key[1] = instrument;
+	key[2] = (uint32_t)day;
+	return ps_hash_bytes(key, sizeof key, 0x6f6273);
+}
+
+/* Index of the unit (patient, episode), or -1. */
+static long unit_find(const ingest *c, long patient, long episode)
+{
+	size_t mask, i;
+
+	if (!c->nuslots)
+		return -1;
+	mask = c->nuslots - 1;
+	for (i = (size_t)unit_hash(patient, episode) & mask; c->uslots[i]; i = (i + 1) & mask) {
+		const ps_unit *u = &c->reg->units[c->uslots[i] - 1];
+		if (u->patient == patient && u->episode == episode)
+			return (long)(c->uslots[i] - 1);
+	}
+	return -1;
+}
+
+static void unit_slot_put(size_t *slots, size_t nslots, const ps_unit *u, size_t idx)
+{
+	size_t mask = nslots - 1, i;
+
+	for (i = (size_t)unit_hash(u->patient, u->episode) & mask; slots[i]; i = (i + 1) & mask)
+		;
+	slots[i] = idx + 1;
+}
+
+/* Adds unit idx (already stored in reg->units) to the hash. */
+static int unit_insert(ingest *c, size_t idx)
+{
+	if ((idx + 1) * 2 > c->nuslots) {
+		size_t n = c->nuslots ? c->nuslots * 2 : 256, i;
+		size_t *s = calloc(n, sizeof *s);
+		if (!s)
+			return -1;
+		for (i = 0; i < idx; i++)
+			unit_slot_put(s, n, &c->reg->units[i], i);
+		free(c->uslots);
+		c->uslots = s;
+		c->nuslots = n;
+	}
+	unit_slot_put(c->uslots, c->nuslots, &c->reg->units[idx], idx);
+	return 0;
+}
+
+/* Index of the observation (unit, instrument, day), or -1. */
+static long obs_find(const ingest *c, uint32_t unit, uint32_t instrument, int32_t day)
+{
+	size_t mask, i;
+
+	if (!c->noslots)
+		return -1;
+	mask = c->noslots - 1;
+	for (i = (size_t)obs_hash(unit, instrument, day) & mask; c->oslots[i]; i = (i + 1) & mask) {
+		const ps_obs *o = &c->reg->obs[c->oslots[i] - 1];
+		if (o->unit == unit && o->instrument == instrument && o->day == day)
+			return (long)(c->oslots[i] - 1);
+	}
+	return -1;
+}
+
+static void obs_slot_put(size_t *slots, size_t nslots, const ps_obs *o, size_t idx)
+{
+	size_t mask = nslots - 1, i;
+
+	for (i = (size_t)obs_hash(o->unit, o->instrument, o->day) & mask; slots[i];
+	     i = (i + 1) & mask)
+		;
+	slots[i] = idx + 1;
+}
+
+static int obs_insert(ingest *c, size_t idx)
+{
+	if ((idx + 1) * 2 > c->noslots) {
+		size_t n = c->noslots ? c->noslots * 2 : 1024, i;
+		size_t *s = calloc(n, sizeof *s);
+		if (!s)
+			return -1;
+		for (i = 0; i < idx; i++)
+			obs_slot_put(s, n, &c->reg->obs[i], i);
+		free(c->oslots);
+		c->oslots = s;
+		c->noslots = n;
+	}
+	obs_slot_put(c->oslots, c->noslots, &c->reg->obs[idx], idx);
+	return 0;
+}
+
+/* ---- options and header ---- */
+
+/* Checks the --map renamings ("canonical=column") and records them. */
+static int parse_map(ingest *c, promstat_error *err)
+{
+	size_t i;
+	int k;
+
+	if (!c->opt || !c->opt->nmap)
+		return PROMSTAT_OK;
+	if (!c->opt->map)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "column map is missing");
+	for (i = 0; i < c->opt->nmap; i++) {
+		const char *m = c->opt->map[i];
+		const char *eq = m ? strchr(m, '=') : NULL;
+		if (!eq || eq == m || !eq[1])
+			return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+					"--map \"%s\": write it as canonical=column, e.g. day=visit_day",
+					m ? m : "");
+		for (k = 0; k < K_NCOLS; k++)
+			if (strlen(canon[k]) == (size_t)(eq - m) && !strncasecmp(canon[k], m, eq - m))
+				break;
+		if (k == K_NCOLS)
+			return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+					"--map \"%s\": \"%.*s\" is not a column promstat knows (patient_id, "
+					"therapy, day, instrument, score, age, episode, sex, provider, site, "
+					"anchor, ae, satisfied, date, treatment_date)",
+					m, (int)(eq - m), m);
+		if (c->map_col[k])
+			return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+					"--map gives column %s twice", canon[k]);
+		c->map_col[k] = eq + 1;
+		c->map_len[k] = strlen(eq + 1);
+	}
+	return PROMSTAT_OK;
+}
+
+/* Which canonical column a header name stands for, or -1 for a stratum. */
+static int canonical_of(const ingest *c, const ps_csv_field *f)
+{
+	int k;
+
+	for (k = 0; k < K_NCOLS; k++)
+		if (c->map_col[k] && c->map_len[k] == f->len && !strcasecmp(c->map_col[k], f->text))
+			return k;
+	for (k = 0; k < K_NCOLS; k++)
+		if (!c->map_col[k] && !strcasecmp(canon[k], f->text))
+			return k;
+	return -1;
+}
+
+static int write_rejects_header(ingest *c, const ps_csv_record *rec, promstat_error *err)
+{
+	FILE *out = c->opt ? c->opt->rejects : NULL;
+	size_t i;
+
+	if (!out)
+		return PROMSTAT_OK;
+	if (fputs("line,reason", out) == EOF)
+		goto fail;
+	for (i = 0; i < rec->nfields; i++)
+		if (ps_csv_write_field(out, rec->fields[i].text, rec->fields[i].len, 0))
+			goto fail;
+	if (putc('\n', out) == EOF)
+		goto fail;
+	return PROMSTAT_OK;
+fail:
+	return ps_error(err, PROMSTAT_EWRITE, NULL, 0, 0, "cannot write the rejected rows");
+}
+
+static int header(ingest *c, const ps_csv_record *rec, promstat_error *err)
+{
+	promstat_registry *reg = c->reg;
+	ps_strpool *seen = ps_strpool_new();
+	char *lower = NULL;
+	size_t i, cap = 0;
+	int k, st = PROMSTAT_OK;
+
+	if (!seen)
+		return ps_error(err, PROMSTAT_ENOMEM, c->name, rec->line, 0, "out of memory");
+	for (k = 0; k < K_NCOLS; k++)
+		c->col[k] = -1;
+	c->ncols = rec->nfields;
+	c->extra_col = malloc(rec->nfields * sizeof *c->extra_col);
+	reg->extra_names = calloc(rec->nfields, sizeof *reg->extra_names);
+	if (!c->extra_col || !reg->extra_names) {
+		st = ps_error(err, PROMSTAT_ENOMEM, c->name, rec->line, 0, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < rec->nfields; i++) {
+		const ps_csv_field *f = &rec->fields[i];
+		size_t j;
+		long id;
+
+		if (f->len == 0) {
+			st = ps_error(err, PROMSTAT_EDATA, c->name, f->line, i + 1,
+				      "column %zu has no name in the header; every column needs one",
+				      i + 1);
+			goto done;
+		}
+		/* Names match case-insensitively, so duplicates are found on a
+		 * lower-cased copy. */
+		if (ps_reserve((void **)&lower, &cap, f->len + 1, 1)) {
+			st = ps_error(err, PROMSTAT_ENOMEM, c->name, rec->line, 0, "out of memory");
+			goto done;
+		}
+		for (j = 0; j < f->len; j++)
+			lower[j] = (char)tolower((unsigned char)f->text[j]);
+		id = ps_strpool_intern(seen, lower, f->len);
+		if (id < 0) {
+			st = ps_error(err, PROMSTAT_ENOMEM, c->name, rec->line, 0, "out of memory");
+			goto done;
+		}
+		if ((size_t)id != ps_strpool_count(seen) - 1) {
+			st = ps_error(err, PROMSTAT_EDATA, c->name, f->line, i + 1,
+				      "column \"%.*s\" appears twice in the header (also column %ld)",
+				      VALUE_SHOWN, f->text, id + 1);
+			goto done;
+		}
+		k = canonical_of(c, f);
+		if (k >= 0) {
+			c->col[k] = (long)i;
+		} else {
+			reg->extra_names[reg->n_extra] = malloc(f->len + 1);
+			if (!reg->extra_names[reg->n_extra]) {
+				st = ps_error(err, PROMSTAT_ENOMEM, c->name, rec->line, 0,
+					      "out of memory");
+				goto done;
+			}
+			memcpy(reg->extra_names[reg->n_extra], f->text, f->len + 1);
+			c->extra_col[reg->n_extra++] = i;
+		}
+	}
+	for (k = 0; k < K_NCOLS; k++)
+		if (c->map_col[k] && c->col[k] < 0) {
+			st = ps_error(err, PROMSTAT_EDATA, c->name, rec->line, 0,
+				      "--map %s=%s: the header has no column \"%s\"", canon[k],
+				      c->map_col[k], c->map_col[k]);
+			goto done;
+		}
+	{
+		static const int required[] = { K_PATIENT, K_THERAPY, K_INSTRUMENT, K_SCORE };
+		for (i = 0; i < sizeof required / sizeof *required; i++)
+			if (c->col[required[i]] < 0) {
+				st = ps_error(err, PROMSTAT_EDATA, c->name, rec->line, 0,
+					      "the header has no \"%s\" column (required: patient_id, "
+					      "therapy, day, instrument, score; use --map %s=COLUMN "
+					      "if it has another name)",
+					      canon[required[i]], canon[required[i]]);
+				goto done;
+			}
+	}
+	if (c->col[K_DAY] < 0 && (c->col[K_DATE] < 0 || c->col[K_TREATMENT_DATE] < 0)) {
+		st = ps_error(err, PROMSTAT_EDATA, c->name, rec->line, 0,
+			      "the header has no \"day\" column, nor \"date\" and "
+			      "\"treatment_date\" to compute it from");
+		goto done;
+	}
+	c->have_header = 1;
+	st = write_rejects_header(c, rec, err);
+done:
+	free(lower);
+	ps_strpool_free(seen);
+	return st;
+}
+
+/* ---- rows ---- */
+
+/* Accounts for a rejected row: counts it, writes it to the rejects file,
+ * and either reports it or (under strict) stops the run with it. */
+static int reject(ingest *c, const ps_csv_record *rec, int reason, unsigned long line,
+		  unsigned long column, promstat_error *err, const char *fmt, ...)
+	PS_PRINTF(7, 8);
+
+static int reject(ingest *c, const ps_csv_record *rec, int reason, unsigned long line,
+		  unsigned long column, promstat_error *err, const char *fmt, ...)
+{
+	promstat_error diag;
+	FILE *out = c->opt ? c->opt->rejects : NULL;
+	va_list ap;
+	size_t i;
+
+	c->reg->counts.rows_rejected++;
+	c->reg->counts.by_reason[reason]++;
+	promstat_error_clear(&diag);
+	ps_error(&diag, PROMSTAT_EDATA, c->name, line, column, "%s", "");
+	va_start(ap, fmt);
+	vsnprintf(diag.message, sizeof diag.message, fmt, ap);
+	va_end(ap);
+	if (out) {
+		const char *rn = promstat_reject_reason_name(reason);
+		int bad = fprintf(out, "%lu", rec->line) < 0 ||
+			  ps_csv_write_field(out, rn, strlen(rn), 0);
+		for (i = 0; !bad && i < rec->nfields; i++)
+			bad = ps_csv_write_field(out, rec->fields[i].text, rec->fields[i].len, 0);
+		if (bad || putc('\n', out) == EOF)
+			return ps_error(err, PROMSTAT_EWRITE, NULL, 0, 0,
+					"cannot write the rejected rows");
+	}
+	if (c->opt && c->opt->strict) {
+		if (err)
+			*err = diag;
+		return PROMSTAT_EDATA;
+	}
+	if (c->opt && c->opt->on_reject)
+		c->opt->on_reject(&diag, reason, c->opt->on_reject_ctx);
+	return PROMSTAT_OK;
+}
+
+/* The field of canonical column k, or NULL when the file has no such column. */
+static const ps_csv_field *field(const ingest *c, const ps_csv_record *rec, int k)
+{
+	return c->col[k] >= 0 ? &rec->fields[c->col[k]] : NULL;
+}
+
+#define REJECT_AT(k, reason, ...) \
+	reject(c, rec, reason, rec->fields[c->col[k]].line, (unsigned long)c->col[k] + 1, err, \
+	       __VA_ARGS__)
+
+/* Interns f's text (or "" when f is NULL); -1 when out of memory. */
+static long intern(ingest *c, const ps_csv_field *f)
+{
+	return f ? ps_strpool_intern(c->reg->pool, f->text, f->len)
+		 : ps_strpool_intern(c->reg->pool, "", 0);
+}
+
+/* Pool id of an optional value: -1 when absent or empty, -2 out of memory. */
+static long intern_optional(ingest *c, const ps_csv_field *f)
+{
+	long id;
+
+	if (!f || f->len == 0)
+		return -1;
+	id = intern(c, f);
+	return id < 0 ? -2 : id;
+}
+
+static int nomem(ingest *c, const ps_csv_record *rec, promstat_error *err)
+{
+	return ps_error(err, PROMSTAT_ENOMEM, c->name, rec->line, 0, "out of memory");
+}
+
+/* Creates the unit of an accepted row. */
+static int new_unit(ingest *c, const ps_csv_record *rec, long patient, long episode,
+		    promstat_error *err)
+{
+	promstat_registry *reg = c->reg;
+	ps_unit *u;
+	size_t idx = reg->n_units, j;
+
+	if (idx >= UINT32_MAX - 1)
+		return ps_error(err, PROMSTAT_EDATA, c->name, rec->line, 0,
+				"too many treatment units for one registry");
+	if (ps_reserve((void **)&reg->units, &reg->units_cap, idx + 1, sizeof *reg->units) ||
+	    ps_reserve((void **)&c->unit_line, &c->unit_line_cap, idx + 1, sizeof *c->unit_line))
+		return nomem(c, rec, err);
+	if (reg->n_extra &&
+	    ps_reserve((void **)&reg->extra, &c->extra_cap, (idx + 1) * reg->n_extra,
+		       sizeof *reg->extra))
+		return nomem(c, rec, err);
+	u = &reg->units[idx];
+	u->patient = patient;
+	u->episode = episode;
+	u->therapy = -1;
+	u->age = NAN;
+	u->sex = u->provider = u->site = -1;
+	u->ae = 0;
+	u->satisfied = -1;
+	for (j = 0; j < reg->n_extra; j++)
+		reg->extra[idx * reg->n_extra + j] = -1;
+	c->unit_line[idx] = rec->line;
+	reg->n_units++;
+	if (unit_insert(c, idx))
+		return nomem(c, rec, err);
+	return PROMSTAT_OK;
+}
+
+/* Sets *id to the pool id of f's value when it is still unknown. */
+static int fill_first(ingest *c, const ps_csv_field *f, long *id)
+{
+	long v;
+
+	if (*id >= 0)
+		return 0;
+	v = intern_optional(c, f);
+	if (v == -2)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
+{
+	promstat_registry *reg = c->reg;
+	const ps_csv_field *f;
+	const promstat_instrument *inst;
+	long instrument, day, anchor = PS_NO_ANCHOR, satisfied = -1, uidx = -1;
+	long patient, episode, therapy;
+	double score, age = NAN;
+	ps_unit *u;
+	ps_obs *o;
+	size_t j;
+	int k;
+
+	reg->counts.rows_read++;
+	if (rec->nfields != c->ncols) {
+		/* Point at the first missing or the first surplus field. */
+		size_t at = rec->nfields < c->ncols ? rec->nfields : c->ncols;
+		unsigned long line = rec->fields[at < rec->nfields ? at : at - 1].line;
+		return reject(c, rec, PROMSTAT_REJECT_FIELD_COUNT, line, (unsigned long)at + 1, err,
+			      "this row has %zu field%s but the header has %zu", rec->nfields,
+			      rec->nfields == 1 ? "" : "s", c->ncols);
+	}
+	{
+		static const int required[] = { K_PATIENT, K_THERAPY, K_DAY, K_DATE,
+						K_TREATMENT_DATE, K_INSTRUMENT, K_SCORE };
+		for (j = 0; j < sizeof required / sizeof *required; j++) {
+			k = required[j];
+			if (c->col[k] < 0 || ((k == K_DATE || k == K_TREATMENT_DATE) && c->col[K_DAY] >= 0))
+				continue;
+			if (rec->fields[c->col[k]].len == 0)
+				return REJECT_AT(k, PROMSTAT_REJECT_MISSING,
+						 "%s is empty; every row needs one", canon[k]);
+		}
+	}
+
+	/* day, or its computation from the two dates */
+	if (c->col[K_DAY] >= 0) {
+		f = field(c, rec, K_DAY);
+		if (ps_parse_long(f->text, f->len, -2147483647L, 2147483647L, &day))
+			return REJECT_AT(K_DAY, PROMSTAT_REJECT_NOT_NUMBER,
+					 "day \"%.*s\" is not a whole number of days", VALUE_SHOWN,
+					 f->text);
+		if (day < -DAY_LIMIT || day > DAY_LIMIT)
+			return REJECT_AT(K_DAY, PROMSTAT_REJECT_OUT_OF_RANGE,
+					 "day %ld is more than %ld days (a century) from the index "
+					 "treatment",
+					 day, DAY_LIMIT);
+	} else {
+		long d, t;
+		f = field(c, rec, K_DATE);
+		if (ps_parse_date(f->text, f->len, &d))
+			return REJECT_AT(K_DATE, PROMSTAT_REJECT_NOT_NUMBER,
+					 "date \"%.*s\" is not a real date written YYYY-MM-DD",
+					 VALUE_SHOWN, f->text);
+		f = field(c, rec, K_TREATMENT_DATE);
+		if (ps_parse_date(f->text, f->len, &t))
+			return REJECT_AT(K_TREATMENT_DATE, PROMSTAT_REJECT_NOT_NUMBER,
+					 "treatment_date \"%.*s\" is not a real date written "
+					 "YYYY-MM-DD",
+					 VALUE_SHOWN, f->text);
+		day = d - t;
+		if (day < -DAY_LIMIT || day > DAY_LIMIT)
+			return REJECT_AT(K_DATE, PROMSTAT_REJECT_OUT_OF_RANGE,
+					 "date is %ld days from treatment_date, more than a century",
+					 day);
+	}
+
+	f = field(c, rec, K_INSTRUMENT);
+	instrument = promstat_catalogue_find(c->cat, f->text);
+	if (instrument < 0 || strlen(f->text) != f->len)
+		return REJECT_AT(K_INSTRUMENT, PROMSTAT_REJECT_UNKNOWN_INSTRUMENT,
+				 "instrument \"%.*s\" is not in the instrument catalogue (codes "
+				 "are case-sensitive, e.g. PAIN_NRS)",
+				 VALUE_SHOWN, f->text);
+	inst = promstat_catalogue_get(c->cat, (size_t)instrument);
+
+	f = field(c, rec, K_SCORE);
+	if (ps_parse_double(f->text, f->len, &score))
+		return REJECT_AT(K_SCORE, PROMSTAT_REJECT_NOT_NUMBER,
+				 "score \"%.*s\" is not a number (write digits with a decimal "
+				 "point, no spaces, units or decimal comma)",
+				 VALUE_SHOWN, f->text);
+	if (score < inst->min || score > inst->max)
+		return REJECT_AT(K_SCORE, PROMSTAT_REJECT_OUT_OF_RANGE,
+				 "score \"%.*s\" is outside %s's range %g to %g", VALUE_SHOWN,
+				 f->text, inst->code, inst->min, inst->max);
+
+	f = field(c, rec, K_AGE);
+	if (f && f->len) {
+		if (ps_parse_double(f->text, f->len, &age))
+			return REJECT_AT(K_AGE, PROMSTAT_REJECT_NOT_NUMBER,
+					 "age \"%.*s\" is not a number of years", VALUE_SHOWN,
+					 f->text);
+		if (age < 0 || age > AGE_MAX)
+			return REJECT_AT(K_AGE, PROMSTAT_REJECT_OUT_OF_RANGE,
+					 "age %.*s is not between 0 and %g years", VALUE_SHOWN,
+					 f->text, AGE_MAX);
+	}
+	f = field(c, rec, K_ANCHOR);
+	if (f && f->len) {
+		if (ps_parse_long(f->text, f->len, LONG_MIN, LONG_MAX, &anchor))
+			return REJECT_AT(K_ANCHOR, PROMSTAT_REJECT_NOT_NUMBER,
+					 "anchor \"%.*s\" is not a whole number (a global rating "
+					 "of change)",
+					 VALUE_SHOWN, f->text);
+		if (anchor < -ANCHOR_LIMIT || anchor > ANCHOR_LIMIT)
+			return REJECT_AT(K_ANCHOR, PROMSTAT_REJECT_OUT_OF_RANGE,
+					 "anchor %ld is outside %ld to %ld", anchor, -ANCHOR_LIMIT,
+					 ANCHOR_LIMIT);
+	}
+	f = field(c, rec, K_SATISFIED);
+	if (f && f->len) {
+		if (f->len != 1 || (f->text[0] != '0' && f->text[0] != '1'))
+			return REJECT_AT(K_SATISFIED, PROMSTAT_REJECT_OUT_OF_RANGE,
+					 "satisfied \"%.*s\" must be 0 (no), 1 (yes) or empty",
+					 VALUE_SHOWN, f->text);
+		satisfied = f->text[0] - '0';
+	}
+
+	/* The unit: strings not yet in the pool belong to no unit so far. */
+	f = field(c, rec, K_PATIENT);
+	patient = ps_strpool_find(reg->pool, f->text, f->len);
+	f = field(c, rec, K_EPISODE);
+	episode = f ? ps_strpool_find(reg->pool, f->text, f->len)
+		    : ps_strpool_find(reg->pool, "", 0);
+	if (patient >= 0 && episode >= 0)
+		uidx = unit_find(c, patient, episode);
+	if (uidx >= 0) {
+		u = &reg->units[uidx];
+		f = field(c, rec, K_THERAPY);
+		if (ps_strpool_find(reg->pool, f->text, f->len) != u->therapy)
+			return REJECT_AT(K_THERAPY, PROMSTAT_REJECT_INCONSISTENT_UNIT,
+					 "therapy \"%.*s\" differs from \"%.*s\" given for this "
+					 "patient and episode on line %lu",
+					 VALUE_SHOWN, f->text, VALUE_SHOWN,
+					 ps_strpool_get(reg->pool, u->therapy), c->unit_line[uidx]);
+		/* An empty age agrees with any; the first stated age is the unit's. */
+		if (!isnan(age) && !isnan(u->age) && age != u->age)
+			return REJECT_AT(K_AGE, PROMSTAT_REJECT_INCONSISTENT_UNIT,
+					 "age %.*s differs from %g given earlier for this patient "
+					 "and episode (first row on line %lu)",
+					 VALUE_SHOWN, field(c, rec, K_AGE)->text, u->age,
+					 c->unit_line[uidx]);
+		{
+			long dup = obs_find(c, (uint32_t)uidx, (uint32_t)instrument, (int32_t)day);
+			if (dup >= 0)
+				return REJECT_AT(K_INSTRUMENT, PROMSTAT_REJECT_DUPLICATE,
+						 "%s on day %ld for this patient and episode was "
+						 "already recorded on line %lu; the first is kept",
+						 inst->code, day, c->obs_line[dup]);
+		}
+	}
+
+	/* Accepted: only now do its strings enter the pool. */
+	if (uidx < 0) {
+		int st;
+		if ((patient = intern(c, field(c, rec, K_PATIENT))) < 0 ||
+		    (episode = intern(c, field(c, rec, K_EPISODE))) < 0)
+			return nomem(c, rec, err);
+		if ((st = new_unit(c, rec, patient, episode, err)))
+			return st;
+		uidx = (long)reg->n_units - 1;
+		if ((therapy = intern(c, field(c, rec, K_THERAPY))) < 0)
+			return nomem(c, rec, err);
+		reg->units[uidx].therapy = therapy;
+	}
+	u = &reg->units[uidx];
+	if (isnan(u->age))
+		u->age = age;
+	if (fill_first(c, field(c, rec, K_SEX), &u->sex) ||
+	    fill_first(c, field(c, rec, K_PROVIDER), &u->provider) ||
+	    fill_first(c, field(c, rec, K_SITE), &u->site))
+		return nomem(c, rec, err);
+	for (j = 0; j < reg->n_extra; j++)
+		if (fill_first(c, &rec->fields[c->extra_col[j]],
+			       &reg->extra[(size_t)uidx * reg->n_extra + j]))
+			return nomem(c, rec, err);
+	f = field(c, rec, K_AE);
+	if (f && f->len)
+		u->ae = 1;
+	if (satisfied >= 0)
+		u->satisfied = (int)satisfied;
+
+	if (ps_reserve((void **)&reg->obs, &reg->obs_cap, reg->n_obs + 1, sizeof *reg->obs) ||
+	    ps_reserve((void **)&c->obs_line, &c->obs_line_cap, reg->n_obs + 1,
+		       sizeof *c->obs_line))
+		return nomem(c, rec, err);
+	o = &reg->obs[reg->n_obs];
+	o->unit = (uint32_t)uidx;
+	o->instrument = (uint32_t)instrument;
+	o->day = (int32_t)day;
+	o->anchor = (int32_t)anchor;
+	o->score = score;
+	c->obs_line[reg->n_obs] = rec->line;
+	if (obs_insert(c, reg->n_obs))
+		return nomem(c, rec, err);
+	reg->n_obs++;
+	reg->counts.rows_accepted++;
+	return PROMSTAT_OK;
+}
+
+static int on_record(const ps_csv_record *rec, void *ctx, promstat_error *err)
+{
+	ingest *c = ctx;
+
+	if (!c->have_header)
+		return header(c, rec, err);
+	return data_row(c, rec, err);
+}
+
+/* ---- after reading ---- */
+
+static int obs_cmp(const void *a_, const void *b_)
+{
+	const ps_obs *a = a_, *b = b_;
+
+	if (a->unit != b->unit)
+		return a->unit < b->unit ? -1 : 1;
+	if (a->instrument != b->instrument)
+		return a->instrument < b->instrument ? -1 : 1;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	return 0;
+}
+
+/* Groups observations by unit in (instrument, day) order and counts patients. */
+static int finish(promstat_registry *reg, promstat_error *err)
+{
+	size_t i, npool = ps_strpool_count(reg->pool);
+	unsigned char *seen;
+
+	if (reg->n_obs > 1)
+		qsort(reg->obs, reg->n_obs, sizeof *reg->obs, obs_cmp);
+	reg->unit_start = calloc(reg->n_units + 1, sizeof *reg->unit_start);
+	seen = calloc(npool ? npool : 1, 1);
+	if (!reg->unit_start || !seen) {
+		free(seen);
+		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	for (i = 0; i < reg->n_obs; i++)
+		reg->unit_start[reg->obs[i].unit + 1]++;
+	for (i = 0; i < reg->n_units; i++)
+		reg->unit_start[i + 1] += reg->unit_start[i];
+	reg->n_patients = 0;
+	for (i = 0; i < reg->n_units; i++) {
+		long p = reg->units[i].patient;
+		if (!seen[p]) {
+			seen[p] = 1;
+			reg->n_patients++;
+		}
+	}
+	free(seen);
+	return PROMSTAT_OK;
+}
+
+int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue *cat,
+			   const promstat_ingest_options *opt, promstat_registry **out,
+			   promstat_error *err)
+{
+	ingest c;
+	int st;
+
+	if (out)
+		*out = NULL;
+	if (!in || !cat || !out)
+		return ps_error(err, PROMSTAT_EINVAL, name, 0, 0,
+				"promstat_registry_read needs an input, a catalogue and a result");
+	if (!name)
+		name = "(input)";
+	memset(&c, 0, sizeof c);
+	c.name = name;
+	c.cat = cat;
+	c.opt = opt;
+	if ((st = parse_map(&c, err)))
+		return st;
+	c.reg = calloc(1, sizeof *c.reg);
+	if (!c.reg || !(c.reg->pool = ps_strpool_new())) {
+		free(c.reg);
+		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	c.reg->cat = cat;
+	st = ps_csv_read_hashed(in, name, opt ? opt->chunk : 0, on_record, &c, c.reg->sha256, err);
+	if (!st && !c.have_header)
+		st = ps_error(err, PROMSTAT_EDATA, name, 1, 0,
+			      "the file is empty: a header line (patient_id,therapy,day,"
+			      "instrument,score,...) is required");
+	free(c.uslots);
+	free(c.oslots);
+	free(c.unit_line);
+	free(c.obs_line);
+	free(c.extra_col);
+	if (!st)
+		st = finish(c.reg, err);
+	if (st) {
+		promstat_registry_free(c.reg);
+		return st;
+	}
+	*out = c.reg;
+	return PROMSTAT_OK;
+}
+
+void promstat_registry_free(promstat_registry *reg)
+{
+	size_t i;
+
+	if (!reg)
+		return;
+	ps_strpool_free(reg->pool);
+	free(reg->units);
+	free(reg->obs);
+	free(reg->unit_start);
+	if (reg->extra_names)
+		for (i = 0; i < reg->n_extra; i++)
+			free(reg->extra_names[i]);
+	free(reg->extra_names);
+	free(reg->extra);
+	free(reg);
+}
+
+const promstat_ingest_counts *promstat_registry_counts(const promstat_registry *reg)
+{
+	return reg ? &reg->counts : NULL;
+}

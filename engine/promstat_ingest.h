@@ -90,12 +90,71 @@ typedef struct promstat_ingest_counts {
  * against cat (which must outlive the registry). opt may be NULL for
  * defaults. Structural damage stops the run with PROMSTAT_EDATA; a rejected
  * row does not, unless opt->strict. On success *out is a new registry.
+ *
+ * Columns are matched case-insensitively in any order; opt->map entries
+ * "canonical=column" make the header's column stand for a canonical one
+ * (a malformed entry fails with PROMSTAT_EINVAL). A unit is (patient_id,
+ * episode); its therapy is that of its first accepted row, its age the
+ * first non-empty age (an empty age agrees with any). Each rejected row is
+ * counted, written to opt->rejects (a "line,reason,<header>" CSV) and passed
+ * to opt->on_reject; under opt->strict the first one is instead returned in
+ * err with PROMSTAT_EDATA. A failed write to opt->rejects gives
+ * PROMSTAT_EWRITE. On failure *out is NULL and nothing is left allocated.
  */
 int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue *cat,
 			   const promstat_ingest_options *opt, promstat_registry **out,
 			   struct promstat_error *err);
 void promstat_registry_free(promstat_registry *reg);
 const promstat_ingest_counts *promstat_registry_counts(const promstat_registry *reg);
+
+/* ---- validate: what a clinic needs to trust its extract ---- */
+
+/* The default follow-up windows (days after index treatment), target +/-
+ * half width: 42+/-14, 90+/-30, 180+/-45, 365+/-60, 730+/-90. */
+#define PROMSTAT_VALIDATE_NWINDOWS 5
+extern const int promstat_validate_window_target[PROMSTAT_VALIDATE_NWINDOWS];
+extern const int promstat_validate_window_half[PROMSTAT_VALIDATE_NWINDOWS];
+
+/* Baseline: an observation with day in [-90, 0]. */
+#define PROMSTAT_BASELINE_FIRST_DAY (-90)
+#define PROMSTAT_BASELINE_LAST_DAY 0
+
+typedef struct promstat_validate_therapy {
+	const char *therapy;
+	size_t units;
+} promstat_validate_therapy;
+
+typedef struct promstat_validate_instrument {
+	const char *code;
+	size_t observations;
+	size_t units;		/* units with at least one observation */
+	size_t baseline_units;	/* units with an observation on day -90..0 */
+	size_t window_obs[PROMSTAT_VALIDATE_NWINDOWS]; /* observations per window */
+} promstat_validate_instrument;
+
+/*
+ * Read-only result of promstat_validate_summarize. Strings point into the
+ * registry and the catalogue, which must outlive the summary. Therapies are
+ * in byte order of their names, instruments in catalogue order (only those
+ * observed).
+ */
+typedef struct promstat_validate_summary {
+	promstat_ingest_counts counts;
+	char sha256[65];	/* of the input bytes */
+	size_t units, patients, observations;
+	size_t n_therapies;
+	promstat_validate_therapy *therapies;
+	size_t n_instruments;
+	promstat_validate_instrument *instruments;
+	size_t window_obs[PROMSTAT_VALIDATE_NWINDOWS]; /* all instruments */
+} promstat_validate_summary;
+
+/* Computes the summary of reg into a new *out (free it with
+ * promstat_validate_summary_free). Fails with PROMSTAT_EINVAL on NULL
+ * arguments or PROMSTAT_ENOMEM. */
+int promstat_validate_summarize(const promstat_registry *reg, promstat_validate_summary **out,
+				struct promstat_error *err);
+void promstat_validate_summary_free(promstat_validate_summary *s);
 
 #ifdef __cplusplus
 }
