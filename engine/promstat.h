@@ -79,5 +79,6 @@ int promstat_isundef(double x);
 #include "promstat_ingest.h"
 #include "promstat_audit.h"
 #include "promstat_meta.h"
+#include "promstat_studies.h"
 
 #endif
