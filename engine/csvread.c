@@ -27,9 +27,7 @@ typedef struct reader {
 	unsigned long rec_line;	    /* line where the current record started */
 	unsigned long field_line;   /* line where the current field started */
 	int rec_open;		    /* a field of the current record was seen */
-	int ended_in_piece;	    /* a record ended in the piece being parsed */
 	unsigned long records;	    /* records delivered */
-	size_t since_field;	    /* bytes fed since the last field ended */
 
 	ps_csv_field *fields;	    /* fields of the current record */
 	char **texts;		    /* owned copies, one buffer per slot */
@@ -50,9 +48,15 @@ static void on_field(void *data, size_t len, void *r_)
 	size_t i = r->nfields;
 	ps_csv_field *f;
 
-	r->since_field = 0;
 	if (r->status)
 		return;
+	if (len > PS_CSV_MAX_FIELD) {
+		r->status = ps_error(
+			r->err, PROMSTAT_EDATA, r->name, r->field_line, (unsigned long)i + 1,
+			"field longer than %zu bytes (an unclosed quote swallowing the file?)",
+			PS_CSV_MAX_FIELD);
+		return;
+	}
 	if (!r->rec_open) {
 		r->rec_open = 1;
 		r->rec_line = r->field_line;
@@ -119,7 +123,6 @@ static void on_record(int term, void *r_)
 	ps_csv_record rec;
 
 	(void)term;
-	r->since_field = 0;
 	if (!r->status) {
 		if (!r->rec_open) /* a record of one empty field, e.g. "\"\"\n" */
 			r->rec_line = r->field_line;
@@ -133,7 +136,6 @@ static void on_record(int term, void *r_)
 	r->nfields = 0;
 	r->total_fields = 0;
 	r->rec_open = 0;
-	r->ended_in_piece = 1;
 }
 
 /* Feeds one piece (ending at a newline or at the end of a chunk). */
@@ -141,7 +143,6 @@ static int feed(reader *r, struct csv_parser *p, const char *buf, size_t len, in
 {
 	size_t used;
 
-	r->ended_in_piece = 0;
 	used = csv_parse(p, buf, len, on_field, on_record, r);
 	if (r->status)
 		return r->status;
@@ -156,8 +157,12 @@ static int feed(reader *r, struct csv_parser *p, const char *buf, size_t len, in
 			       "misplaced double quote: a quoted field must start with \" and end with \" "
 			       "followed by a comma or the end of the line (write \"\" for a quote inside)");
 	}
-	r->since_field += len;
-	if (r->since_field > PS_CSV_MAX_FIELD)
+	/* The field being read is checked here as well as when it ends, so a
+	 * field over the limit fails whether or not it ends inside this piece,
+	 * and libcsv's buffer never grows much past the limit. After a quote
+	 * inside a quoted field libcsv holds the quote itself until it knows
+	 * whether it closes the field, hence one byte of slack. */
+	if (p->entry_pos > PS_CSV_MAX_FIELD + 1)
 		return r->status = ps_error(
 			       r->err, PROMSTAT_EDATA, r->name, r->field_line,
 			       (unsigned long)r->nfields + 1,
@@ -165,10 +170,13 @@ static int feed(reader *r, struct csv_parser *p, const char *buf, size_t len, in
 			       PS_CSV_MAX_FIELD);
 	if (ends_line) {
 		r->line++;
-		/* A record that ended here: the next one starts on the new line.
-		 * A field that ended here without ending its record was quoted
-		 * and spans lines: the next field starts where it ended. */
-		if (r->ended_in_piece || !r->rec_open)
+		/* Unless this newline is inside a quoted field (which then
+		 * started on an earlier line and keeps that line), the next field
+		 * starts on the new line. libcsv's pstate is 0 (ROW_NOT_BEGUN in
+		 * libcsv.c) exactly when no record is in progress; rec_open alone
+		 * cannot tell, as a quoted first field spanning lines has not
+		 * ended yet. */
+		if (p->pstate == 0)
 			r->field_line = r->line;
 	}
 	return 0;
