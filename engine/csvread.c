@@ -34,6 +34,7 @@ typedef struct reader {
 	size_t *text_caps;
 	size_t nfields, cap;
 	size_t total_fields;	    /* including any beyond the limit */
+	size_t rec_bytes;	    /* bytes in the current record's fields */
 } reader;
 
 static int no_space(unsigned char c)
@@ -55,6 +56,15 @@ static void on_field(void *data, size_t len, void *r_)
 			r->err, PROMSTAT_EDATA, r->name, r->field_line, (unsigned long)i + 1,
 			"field longer than %zu bytes (an unclosed quote swallowing the file?)",
 			PS_CSV_MAX_FIELD);
+		return;
+	}
+	/* Field copies are kept per record, so the record is bounded too. */
+	r->rec_bytes += len;
+	if (r->rec_bytes > PS_CSV_MAX_RECORD) {
+		r->status = ps_error(r->err, PROMSTAT_EDATA, r->name, r->field_line,
+				     (unsigned long)i + 1,
+				     "this row is longer than %zu bytes; is the file really a CSV table?",
+				     PS_CSV_MAX_RECORD);
 		return;
 	}
 	if (!r->rec_open) {
@@ -135,6 +145,7 @@ static void on_record(int term, void *r_)
 	}
 	r->nfields = 0;
 	r->total_fields = 0;
+	r->rec_bytes = 0;
 	r->rec_open = 0;
 }
 

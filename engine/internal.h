@@ -95,6 +95,7 @@ void ps_sha256_hex(ps_sha256 *s, char out[65]);
 
 #define PS_CSV_MAX_FIELD ((size_t)1 << 20) /* bytes in one field */
 #define PS_CSV_MAX_FIELDS 4096	     /* fields in one record */
+#define PS_CSV_MAX_RECORD ((size_t)1 << 24) /* bytes in one record's fields */
 #define PS_CSV_DEFAULT_CHUNK 65536
 
 /* One field of the record being delivered; text is NUL-terminated. */
@@ -124,7 +125,7 @@ typedef int (*ps_csv_record_fn)(const ps_csv_record *rec, void *ctx, promstat_er
  * both end records; blank lines are skipped; fields are never trimmed.
  * name is used in messages. Structural damage (an unterminated or misplaced
  * quote, a field over PS_CSV_MAX_FIELD bytes, a record over PS_CSV_MAX_FIELDS
- * fields, a NUL byte, a read error) stops reading with PROMSTAT_EDATA (or
+ * fields or PS_CSV_MAX_RECORD bytes, a NUL byte, a read error) stops reading with PROMSTAT_EDATA (or
  * PROMSTAT_EOPEN on a read error) and a positioned message. Results do not
  * depend on chunk. Returns PROMSTAT_OK, the status fn returned, or an error.
  */
@@ -142,5 +143,20 @@ int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_f
  * on a write error.
  */
 int ps_csv_write_field(FILE *out, const char *s, size_t len, int first);
+
+/* ---- baseline and follow-up selection (pairing.c) ---- */
+
+struct ps_obs;
+
+/*
+ * In obs[0..n), one unit's observations of one instrument in ascending day
+ * order, the index of the baseline (largest day in [-window, 0]), or -1.
+ */
+long ps_pair_baseline(const struct ps_obs *obs, size_t n, long window);
+/*
+ * The index of the follow-up at day t with half-width h: the observation
+ * with day in [t-h, t+h] nearest to t, the earlier on a tie; or -1.
+ */
+long ps_pair_followup(const struct ps_obs *obs, size_t n, long t, long h);
 
 #endif

@@ -461,6 +461,43 @@ START_TEST(test_csv_field_limit)
 }
 END_TEST
 
+START_TEST(test_csv_record_limit)
+{
+	/* 16 fields of 1 MiB make 16 MiB, the limit; a 17th field crosses it */
+	const size_t M = PS_CSV_MAX_FIELD, nf = PS_CSV_MAX_RECORD / PS_CSV_MAX_FIELD + 1;
+	const size_t chunks[] = { 4096, 65536, (size_t)1 << 25 };
+	size_t len = 0, i;
+	char *d = malloc(nf * (M + 1) + 1);
+
+	for (i = 0; i < nf; i++) {
+		memset(d + len, 'x', M);
+		len += M;
+		d[len++] = i + 1 < nf ? ',' : '\n';
+	}
+	for (i = 0; i < sizeof chunks / sizeof *chunks; i++) {
+		promstat_error err;
+		int st;
+		char *got = read_at(d, len, chunks[i], 0, &st, &err, NULL);
+		ck_assert_int_eq(st, PROMSTAT_EDATA);
+		ck_assert_str_eq(got, "");
+		ck_assert_uint_eq(err.line, 1);
+		ck_assert_uint_eq(err.column, nf);
+		ck_assert(strstr(err.message, "row is longer than") != NULL);
+		free(got);
+	}
+	/* one field fewer is within the limit */
+	d[(nf - 1) * (M + 1) - 1] = '\n';
+	for (i = 0; i < sizeof chunks / sizeof *chunks; i++) {
+		promstat_error err;
+		int st;
+		char *got = read_at(d, (nf - 1) * (M + 1), chunks[i], 0, &st, &err, NULL);
+		ck_assert_int_eq(st, PROMSTAT_OK);
+		free(got);
+	}
+	free(d);
+}
+END_TEST
+
 START_TEST(test_csv_callback_stops)
 {
 	promstat_error err;
@@ -562,6 +599,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_csv_errors);
 	tcase_add_test(t, test_csv_too_many_fields);
 	tcase_add_test(t, test_csv_field_limit);
+	tcase_add_test(t, test_csv_record_limit);
 	tcase_add_test(t, test_csv_callback_stops);
 	tcase_add_test(t, test_csv_hash);
 	tcase_add_test(t, test_csv_write_roundtrip);
