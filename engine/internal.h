@@ -159,4 +159,16 @@ long ps_pair_baseline(const struct ps_obs *obs, size_t n, long window);
  */
 long ps_pair_followup(const struct ps_obs *obs, size_t n, long t, long h);
 
+/* ---- meta-analysis internals (meta.c), shared with bias.c ---- */
+
+#define PS_META_NO_TAU2_CI 1u /* skip the Q-profile interval for tau^2 */
+
+/* promstat_meta_fit with flags (PS_META_*) that leave out optional parts. */
+int ps_meta_fit_flags(const double *yi, const double *vi, size_t k,
+		      const promstat_meta_options *opt, unsigned flags,
+		      promstat_meta_summary *out, double *weights, promstat_error *err);
+
+/* Two-sided normal p-value 2 P(Z > |z|); NaN for NaN. */
+double ps_meta_p_norm2(double z);
+
 #endif
