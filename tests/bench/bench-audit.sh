@@ -1,0 +1,94 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Benchmark of `promstat audit` on synthetic registries of 20k, 200k and 1M
+# patients (datasets/gen-registry), with an idiomatic R data.table script
+# computing the 6-month PAIN_NRS MCID rates by therapy x age band as the
+# yardstick when R and data.table are installed. Run by hand, not by make check.
+#
+# Usage: tests/bench/bench-audit.sh [BUILD_DIR]     (default ./build)
+#   BENCH_SIZES="20000 200000"  patient counts to run (default 20000 200000 1000000)
+#   BENCH_SEED=N                generator seed (default 20261122)
+#   TMPDIR=DIR                  where the registries go (the 1M file is ~770 MB)
+#
+# Needs GNU time as /usr/bin/time for wall time and peak RSS; on Debian it is
+# the package `time` (apt-get install time), which the base image lacks.
+# Wall time is elapsed seconds; peak RSS is GNU time's "maximum resident set
+# size"; MB/s is input megabytes (10^6 bytes) per wall-clock second.
+set -eu
+
+build=${1:-./build}
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "$here/../.." && pwd)
+sizes=${BENCH_SIZES:-20000 200000 1000000}
+seed=${BENCH_SEED:-20261122}
+
+gen=$build/datasets/gen-registry
+promstat=$build/promstat
+for f in "$gen" "$promstat"; do
+	if [ ! -x "$f" ]; then
+		echo "bench-audit: $f not found; build first (make) or pass the build directory" >&2
+		exit 2
+	fi
+done
+if [ ! -x /usr/bin/time ] || ! /usr/bin/time -f %e true >/dev/null 2>&1; then
+	echo "bench-audit: needs GNU time as /usr/bin/time (Debian: apt-get install time)" >&2
+	exit 2
+fi
+PROMSTAT_INSTRUMENTS=${PROMSTAT_INSTRUMENTS:-$srcdir/datasets/instruments.csv}
+export PROMSTAT_INSTRUMENTS
+
+have_r=no
+if command -v Rscript >/dev/null 2>&1 &&
+	Rscript -e 'suppressPackageStartupMessages(library(data.table))' >/dev/null 2>&1; then
+	have_r=yes
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/promstat-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# run LABEL CMD...: runs CMD (stdout discarded) under GNU time and sets
+# $wall (s) and $rss (MB); a failing command stops the benchmark.
+run() {
+	label=$1
+	shift
+	if ! /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/stderr"; then
+		echo "bench-audit: $label failed:" >&2
+		cat "$tmp/stderr" >&2
+		exit 1
+	fi
+	read -r wall rss_kb <"$tmp/time"
+	rss=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+}
+
+echo "promstat audit benchmark ($(uname -m), $(nproc 2>/dev/null || echo ?) CPUs, seed $seed)"
+echo "R data.table comparison: $have_r"
+echo
+printf '%-9s %9s %9s %8s %8s %8s' patients rows MB wall_s RSS_MB MB/s
+[ "$have_r" = yes ] && printf ' %8s %8s %7s %7s' dt_s dt_RSS t_ratio m_ratio
+echo
+
+for n in $sizes; do
+	file=$tmp/registry-$n.csv
+	"$gen" --seed "$seed" --patients "$n" --out "$file"
+	bytes=$(wc -c <"$file")
+	rows=$(($(wc -l <"$file") - 1))
+	mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+
+	run "promstat audit ($n patients)" "$promstat" audit "$file" --format json
+	p_wall=$wall p_rss=$rss
+	mbs=$(awk -v b="$bytes" -v t="$p_wall" 'BEGIN { printf "%.0f", (t > 0 ? b / 1e6 / t : 0) }')
+	printf '%-9s %9s %9s %8s %8s %8s' "$n" "$rows" "$mb" "$p_wall" "$p_rss" "$mbs"
+
+	if [ "$have_r" = yes ]; then
+		run "data.table ($n patients)" Rscript "$here/audit-datatable.R" "$file"
+		# ratios: how many times slower / bigger data.table is than promstat
+		t_ratio=$(awk -v a="$wall" -v b="$p_wall" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
+		m_ratio=$(awk -v a="$rss" -v b="$p_rss" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
+		printf ' %8s %8s %7s %7s' "$wall" "$rss" "$t_ratio" "$m_ratio"
+	fi
+	echo
+	rm -f "$file"
+done
+echo
+echo "wall_s/RSS_MB: promstat audit FILE --format json; dt_s/dt_RSS: Rscript audit-datatable.R FILE"
+echo "t_ratio = dt_s / wall_s, m_ratio = dt_RSS / RSS_MB (above 1: promstat is faster / smaller)"
