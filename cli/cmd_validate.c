@@ -285,15 +285,19 @@ int cmd_validate(int argc, char **argv)
 		}
 		opt.rejects = rejects;
 	}
-	st = promstat_registry_read(in, path, cat, &opt, &reg, &err);
+	st = promstat_registry_read(in, strcmp(path, "-") ? path : "stdin", cat, &opt, &reg, &err);
 	if (sh.n > SHOWN_REJECTS) {
 		if (rejects_path)
-			fprintf(stderr, "... and %zu more rejected rows; all are in %s\n",
-				sh.n - SHOWN_REJECTS, rejects_path);
+			fprintf(stderr, "... and %zu more rejected rows; all are in the --rejects file\n",
+				sh.n - SHOWN_REJECTS);
 		else
 			fprintf(stderr,
 				"... and %zu more rejected rows; use --rejects FILE to see them all\n",
 				sh.n - SHOWN_REJECTS);
+	}
+	if (st == PROMSTAT_EINVAL) { /* a malformed --map */
+		rc = cli_usage_error("validate", "%s", err.message);
+		goto done;
 	}
 	if (st) {
 		if (st == PROMSTAT_EWRITE)
