@@ -1,8 +1,1216 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * promstat meta: reads a study-level file, pools it as metafor's rma()
+ * would, and prints the result as a table, CSV or JSON. Every number comes
+ * from the engine (promstat_meta.h, promstat_studies.h); this file only
+ * chooses what to print and how.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
 #include "cli.h"
+
+#define SHOWN_REJECTS 20
+#define MAX_BANDS 32
+#define LABEL_MAX 40 /* widest study label shown in the table */
+
+static const char usage[] =
+	"Usage: promstat meta FILE --measure M [OPTIONS]\n"
+	"\n"
+	"Meta-analysis of a study-level CSV (one row per study, metafor's column\n"
+	"names) with the numbers R's metafor gives: escalc() effect sizes, rma()\n"
+	"models, heterogeneity, subgroups, meta-regression and small-study bias.\n"
+	"\n"
+	"Columns, by measure (study = label, optional):\n"
+	"  MD, SMD, ROM          m1i,sd1i,n1i,m2i,sd2i,n2i\n"
+	"  RR, OR, RD            ai,bi,ci,di  or  ai,n1i,ci,n2i\n"
+	"  PR, PLO, PFT, PAS     xi,ni\n"
+	"  GEN                   yi with vi or sei\n"
+	"Any other column may be used with --by or --mods.\n"
+	"\n"
+	"Options:\n"
+	"  --measure M           MD, SMD, ROM, RR, OR, RD, PR, PLO, PFT, PAS or GEN\n"
+	"                        (required)\n"
+	"  --method M[,M...]     tau^2 estimator: EE (= FE), DL, HE, HS, SJ, ML,\n"
+	"                        REML (default), EB, PM; later ones are fallbacks\n"
+	"                        tried when an earlier one does not converge\n"
+	"  --test T              z (default) or knha (Knapp-Hartung)\n"
+	"  --level L             confidence level in percent (default 95)\n"
+	"  --by COL              subgroup analysis by column COL; age_band bins a\n"
+	"                        mean_age column at --age-bands\n"
+	"  --age-bands A[,A...]  cut points for age_band (default 60: <60, >=60)\n"
+	"  --mods COL[,COL...]   meta-regression on these columns (text columns\n"
+	"                        become dummies against their first level)\n"
+	"  --bias                Egger's test, rank correlation, trim and fill,\n"
+	"                        leave-one-out\n"
+	"  --transf exp          also show exp() of the estimates in the table\n"
+	"                        (ratio measures); proportion measures are always\n"
+	"                        shown back-transformed too\n"
+	"  --format FMT          table (default), csv or json\n"
+	"  --map CANON=COLUMN    read column COLUMN as CANON, e.g. ai=events_t\n"
+	"                        (repeatable)\n"
+	"  --rejects FILE        write every rejected row there as CSV, with two\n"
+	"                        leading columns line,reason\n"
+	"  --strict              any rejected row is an error (exit 65)\n"
+	"  --help                show this help\n"
+	"\n"
+	"JSON and CSV numbers are on the analysis scale (log scale for RR, OR and\n"
+	"ROM), printed to 17 significant digits; undefined values are null (JSON)\n"
+	"or empty (CSV). A study that cannot contribute is reported on standard\n"
+	"error with its line and left out. Exit codes: 0 success, 2 usage,\n"
+	"65 data error, 66 cannot open input, 70 the model did not converge or\n"
+	"another numerical failure, 73 cannot write output.\n";
+
+/* Everything the command line asked for. */
+typedef struct meta_args {
+	const char *path;
+	promstat_meta_measure measure;
+	int have_measure;
+	promstat_meta_options opt;
+	enum cli_format format;
+	const char *by;
+	double bands[MAX_BANDS];
+	size_t nbands;
+	char *mods_list; /* owned copy, split in place */
+	const char **mods;
+	size_t nmods;
+	int bias;
+	int transf_exp;
+	const char **map;
+	size_t nmap;
+	const char *rejects_path;
+	int strict;
+} meta_args;
+
+/* What was computed. */
+typedef struct meta_result {
+	const promstat_studies *s;
+	size_t k;
+	const double *yi, *vi;
+	double *weights;
+	promstat_meta_summary overall;
+	/* --by */
+	int have_groups;
+	promstat_studies_groups groups;
+	promstat_meta_summary *levels;
+	promstat_meta_subgroup_test subtest;
+	/* --mods */
+	int have_design, have_mods; /* design built; model fitted (maybe unconverged) */
+	promstat_studies_design design;
+	promstat_meta_coef *coefs;
+	promstat_meta_reg_summary reg;
+	/* --bias */
+	int have_bias;
+	int have_egger, have_rank, have_trimfill, have_l1o;
+	promstat_meta_egger egger;
+	promstat_meta_rank rank;
+	promstat_meta_trimfill trimfill;
+	promstat_meta_l1o *l1o;
+	double n_hm; /* harmonic mean of ni (PFT back-transform) */
+} meta_result;
+
+typedef struct shown {
+	size_t n;
+} shown;
+
+static void print_reject(const promstat_error *diag, int reason, void *ctx)
+{
+	shown *s = ctx;
+	char buf[PROMSTAT_PATH_MAX + PROMSTAT_MESSAGE_MAX + 64];
+
+	(void)reason;
+	if (++s->n <= SHOWN_REJECTS)
+		fprintf(stderr, "%s\n", promstat_error_format(diag, buf, sizeof buf));
+}
+
+/* Parses a whole string as a finite number; 0 or -1. */
+static int parse_number(const char *s, double *out)
+{
+	char *end;
+
+	if (!*s || *s == ' ' || *s == '\t')
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	return (*end || errno || !isfinite(*out)) ? -1 : 0;
+}
+
+/* ---- option parsing ---- */
+
+enum {
+	OPT_MEASURE = 256,
+	OPT_METHOD,
+	OPT_TEST,
+	OPT_LEVEL,
+	OPT_BY,
+	OPT_AGE_BANDS,
+	OPT_MODS,
+	OPT_BIAS,
+	OPT_TRANSF,
+	OPT_FORMAT,
+	OPT_MAP,
+	OPT_REJECTS,
+	OPT_STRICT,
+	OPT_HELP
+};
+
+static const struct option longopts[] = {
+	{ "measure", required_argument, NULL, OPT_MEASURE },
+	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "test", required_argument, NULL, OPT_TEST },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "age-bands", required_argument, NULL, OPT_AGE_BANDS },
+	{ "mods", required_argument, NULL, OPT_MODS },
+	{ "bias", no_argument, NULL, OPT_BIAS },
+	{ "transf", required_argument, NULL, OPT_TRANSF },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "map", required_argument, NULL, OPT_MAP },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Returns -1 to go on, or the exit code to stop with. */
+static int parse_option(meta_args *a, int c, const char *arg)
+{
+	promstat_error err;
+	char *p, *tok, *save = NULL;
+
+	promstat_error_clear(&err);
+	switch (c) {
+	case OPT_MEASURE:
+		if (promstat_meta_measure_parse(arg, &a->measure, &err))
+			return cli_usage_error("meta", "--measure: %s", err.message);
+		a->have_measure = 1;
+		break;
+	case OPT_METHOD:
+		if (promstat_meta_methods_parse(arg, &a->opt, &err))
+			return cli_usage_error("meta", "--method: %s", err.message);
+		break;
+	case OPT_TEST:
+		if (promstat_meta_test_parse(arg, &a->opt.test, &err))
+			return cli_usage_error("meta", "--test must be z or knha, not '%s'", arg);
+		break;
+	case OPT_LEVEL:
+		if (parse_number(arg, &a->opt.level) || !(a->opt.level > 0 && a->opt.level < 100))
+			return cli_usage_error("meta",
+					       "--level must be a percentage between 0 and 100, not '%s'",
+					       arg);
+		break;
+	case OPT_BY: a->by = arg; break;
+	case OPT_AGE_BANDS:
+		if (!(p = strdup(arg))) {
+			fputs("promstat: out of memory\n", stderr);
+			return EXIT_SOFTWARE;
+		}
+		a->nbands = 0;
+		for (tok = strtok_r(p, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (a->nbands == MAX_BANDS || parse_number(tok, &a->bands[a->nbands]) ||
+			    (a->nbands && !(a->bands[a->nbands] > a->bands[a->nbands - 1]))) {
+				free(p);
+				return cli_usage_error(
+					"meta",
+					"--age-bands must be up to %d ascending ages, e.g. 50,65; not '%s'",
+					MAX_BANDS, arg);
+			}
+			a->nbands++;
+		}
+		free(p);
+		if (!a->nbands)
+			return cli_usage_error("meta", "--age-bands needs at least one age");
+		break;
+	case OPT_MODS: {
+		size_t n = 1;
+		const char **m;
+		for (p = (char *)arg; *p; p++)
+			n += *p == ',';
+		free(a->mods_list);
+		a->nmods = 0;
+		m = realloc(a->mods, n * sizeof *m);
+		if (m)
+			a->mods = m;
+		if (!m || !(a->mods_list = strdup(arg))) {
+			fputs("promstat: out of memory\n", stderr);
+			return EXIT_SOFTWARE;
+		}
+		for (tok = strtok_r(a->mods_list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			a->mods[a->nmods++] = tok;
+		if (!a->nmods)
+			return cli_usage_error("meta", "--mods needs at least one column");
+		break;
+	}
+	case OPT_BIAS: a->bias = 1; break;
+	case OPT_TRANSF:
+		if (!strcmp(arg, "exp"))
+			a->transf_exp = 1;
+		else if (!strcmp(arg, "none"))
+			a->transf_exp = 0;
+		else
+			return cli_usage_error("meta", "--transf must be exp or none, not '%s'", arg);
+		break;
+	case OPT_FORMAT:
+		if (cli_parse_format(arg, &a->format))
+			return cli_usage_error("meta", "--format must be table, csv or json, not '%s'",
+					       arg);
+		break;
+	case OPT_MAP: a->map[a->nmap++] = arg; break;
+	case OPT_REJECTS: a->rejects_path = arg; break;
+	case OPT_STRICT: a->strict = 1; break;
+	case OPT_HELP: fputs(usage, stdout); return EXIT_OK;
+	default: return cli_usage_error("meta", "unknown option");
+	}
+	return -1;
+}
+
+/* ---- analysis ---- */
+
+static void note_fallback(const promstat_meta_options *opt, const promstat_meta_summary *s,
+			  const char *what)
+{
+	if (s->converged && opt->nmethods > 1 && s->method != opt->methods[0])
+		fprintf(stderr, "promstat: note: %s%s%s\n", what, *what ? ": " : "",
+			s->reason[0] ? s->reason : "the first method did not converge");
+}
+
+/* Subgroup analysis over the studies that have a level. Returns an exit code. */
+static int run_groups(const meta_args *a, meta_result *r)
+{
+	promstat_error err;
+	double *yi = NULL, *vi = NULL;
+	size_t *grp = NULL;
+	size_t i, n = 0, l;
+	int st, rc = EXIT_OK;
+
+	promstat_error_clear(&err);
+	if ((st = promstat_studies_group_by(r->s, a->by, a->nbands ? a->bands : NULL, a->nbands,
+					    &r->groups, &err))) {
+		if (st == PROMSTAT_EINVAL)
+			return cli_usage_error("meta", "--by: %s", err.message);
+		return cli_fail(&err);
+	}
+	r->have_groups = 1;
+	yi = malloc((r->k ? r->k : 1) * sizeof *yi);
+	vi = malloc((r->k ? r->k : 1) * sizeof *vi);
+	grp = malloc((r->k ? r->k : 1) * sizeof *grp);
+	r->levels = calloc(r->groups.nlevels ? r->groups.nlevels : 1, sizeof *r->levels);
+	if (!yi || !vi || !grp || !r->levels) {
+		fputs("promstat: out of memory\n", stderr);
+		rc = EXIT_SOFTWARE;
+		goto done;
+	}
+	for (i = 0; i < r->k; i++) {
+		if (r->groups.group[i] < 0) {
+			fprintf(stderr,
+				"%s:%lu: study \"%s\" has no %s and is left out of the subgroups\n",
+				a->path, promstat_studies_line(r->s, i), promstat_studies_label(r->s, i),
+				a->by);
+			continue;
+		}
+		yi[n] = r->yi[i];
+		vi[n] = r->vi[i];
+		grp[n++] = (size_t)r->groups.group[i];
+	}
+	if (n == 0) {
+		fprintf(stderr, "%s: no study has a value in column %s\n", a->path, a->by);
+		rc = EXIT_DATA;
+		goto done;
+	}
+	if ((st = promstat_meta_subgroups(yi, vi, grp, n, r->groups.nlevels, &a->opt, r->levels,
+					  &r->subtest, &err))) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	for (l = 0; l < r->groups.nlevels; l++) {
+		char what[128];
+		if (r->levels[l].k == 0)
+			continue;
+		snprintf(what, sizeof what, "subgroup %s", r->groups.levels[l]);
+		if (!r->levels[l].converged)
+			fprintf(stderr, "promstat: %s: the model did not converge: %s\n", what,
+				r->levels[l].reason);
+		else
+			note_fallback(&a->opt, &r->levels[l], what);
+	}
+done:
+	free(yi);
+	free(vi);
+	free(grp);
+	return rc;
+}
+
+/* Meta-regression over the studies with every moderator. Returns an exit code. */
+static int run_mods(const meta_args *a, meta_result *r)
+{
+	promstat_error err;
+	promstat_studies_design *d = &r->design;
+	double *yi = NULL, *vi = NULL;
+	size_t i, j;
+	int st, rc = EXIT_OK;
+
+	promstat_error_clear(&err);
+	if ((st = promstat_studies_design_build(r->s, a->mods, a->nmods, d, &err))) {
+		if (st == PROMSTAT_EINVAL)
+			return cli_usage_error("meta", "--mods: %s", err.message);
+		return cli_fail(&err);
+	}
+	r->have_design = 1;
+	for (i = 0, j = 0; i < r->k; i++) {
+		if (j < d->nrows && d->rows[j] == i) {
+			j++;
+			continue;
+		}
+		fprintf(stderr,
+			"%s:%lu: study \"%s\" lacks a moderator value and is left out of the "
+			"meta-regression\n",
+			a->path, promstat_studies_line(r->s, i), promstat_studies_label(r->s, i));
+	}
+	if (d->nrows <= d->p) {
+		fprintf(stderr,
+			"%s: the meta-regression needs more studies (%zu) than coefficients (%zu)\n",
+			a->path, d->nrows, d->p);
+		return EXIT_DATA;
+	}
+	yi = malloc(d->nrows * sizeof *yi);
+	vi = malloc(d->nrows * sizeof *vi);
+	r->coefs = calloc(d->p, sizeof *r->coefs);
+	if (!yi || !vi || !r->coefs) {
+		fputs("promstat: out of memory\n", stderr);
+		rc = EXIT_SOFTWARE;
+		goto done;
+	}
+	for (i = 0; i < d->nrows; i++) {
+		yi[i] = r->yi[d->rows[i]];
+		vi[i] = r->vi[d->rows[i]];
+	}
+	st = promstat_meta_regress(yi, vi, d->nrows, d->x, d->p, &a->opt, r->coefs, &r->reg, &err);
+	if (st == PROMSTAT_OK || st == PROMSTAT_ENUMERIC)
+		r->have_mods = 1;
+	if (st == PROMSTAT_OK && !r->reg.converged)
+		st = PROMSTAT_ENUMERIC;
+	if (st == PROMSTAT_ENUMERIC) {
+		fprintf(stderr, "promstat: the meta-regression did not converge: %s\n",
+			r->reg.reason[0] ? r->reg.reason : err.message);
+		rc = EXIT_SOFTWARE;
+	} else if (st) {
+		rc = cli_fail(&err);
+	}
+done:
+	free(yi);
+	free(vi);
+	return rc;
+}
+
+/* Small-study effects and influence; a test that cannot run is null. */
+static int run_bias(const meta_args *a, meta_result *r)
+{
+	promstat_error err;
+	int st;
+
+	r->have_bias = 1;
+	promstat_error_clear(&err);
+	if (!(st = promstat_meta_egger_test(r->yi, r->vi, r->k, &a->opt, &r->egger, &err)))
+		r->have_egger = 1;
+	else
+		fprintf(stderr, "promstat: Egger's test: %s\n", err.message);
+	promstat_error_clear(&err);
+	if (!(st = promstat_meta_rank_test(r->yi, r->vi, r->k, &a->opt, &r->rank, &err)))
+		r->have_rank = 1;
+	else
+		fprintf(stderr, "promstat: rank correlation test: %s\n", err.message);
+	promstat_error_clear(&err);
+	if (!(st = promstat_meta_trimfill_run(r->yi, r->vi, r->k, &a->opt, &r->trimfill, NULL,
+					      NULL, &err)))
+		r->have_trimfill = 1;
+	else
+		fprintf(stderr, "promstat: trim and fill: %s\n", err.message);
+	r->l1o = calloc(r->k, sizeof *r->l1o);
+	if (!r->l1o) {
+		fputs("promstat: out of memory\n", stderr);
+		return EXIT_SOFTWARE;
+	}
+	promstat_error_clear(&err);
+	if (!(st = promstat_meta_leave1out(r->yi, r->vi, r->k, &a->opt, r->l1o, &err)))
+		r->have_l1o = 1;
+	else
+		fprintf(stderr, "promstat: leave-one-out: %s\n", err.message);
+	return EXIT_OK;
+}
+
+/* ---- JSON ---- */
+
+static void json_key_number(FILE *out, const char *key, double x, int first)
+{
+	fprintf(out, "%s\"%s\": ", first ? "" : ", ", key);
+	cli_json_number(out, x);
+}
+
+static void json_summary(FILE *out, const promstat_meta_summary *s)
+{
+	fprintf(out, "{\"k\": %zu", s->k);
+	json_key_number(out, "estimate", s->estimate, 0);
+	json_key_number(out, "se", s->se, 0);
+	json_key_number(out, "pval", s->pval, 0);
+	json_key_number(out, "ci_lb", s->ci_lb, 0);
+	json_key_number(out, "ci_ub", s->ci_ub, 0);
+	json_key_number(out, "tau2", s->tau2, 0);
+	json_key_number(out, "tau2_ci_lb", s->tau2_ci_lb, 0);
+	json_key_number(out, "tau2_ci_ub", s->tau2_ci_ub, 0);
+	json_key_number(out, "I2", s->I2, 0);
+	json_key_number(out, "H2", s->H2, 0);
+	json_key_number(out, "Q", s->Q, 0);
+	json_key_number(out, "Q_df", s->Q_df, 0);
+	json_key_number(out, "Q_pval", s->Q_pval, 0);
+	json_key_number(out, "pi_lb", s->pi_lb, 0);
+	json_key_number(out, "pi_ub", s->pi_ub, 0);
+	fputc('}', out);
+}
+
+static void print_json(FILE *out, const meta_args *a, const meta_result *r)
+{
+	size_t i, l;
+	int first;
+
+	fputs("{\n  \"measure\": ", out);
+	cli_json_string(out, promstat_meta_measure_name(a->measure));
+	fputs(",\n  \"method\": ", out);
+	cli_json_string(out, promstat_meta_method_name(r->overall.method));
+	fputs(",\n  \"test\": ", out);
+	cli_json_string(out, promstat_meta_test_name(a->opt.test));
+	fprintf(out, ",\n  \"converged\": %s,\n  \"overall\": ",
+		r->overall.converged ? "true" : "false");
+	json_summary(out, &r->overall);
+	fputs(",\n  \"studies\": [", out);
+	for (i = 0; i < r->k; i++) {
+		fputs(i ? ",\n    {\"study\": " : "\n    {\"study\": ", out);
+		cli_json_string(out, promstat_studies_label(r->s, i));
+		json_key_number(out, "yi", r->yi[i], 0);
+		json_key_number(out, "vi", r->vi[i], 0);
+		json_key_number(out, "weight", r->weights[i], 0);
+		fputc('}', out);
+	}
+	fputs("\n  ]", out);
+	if (r->have_groups) {
+		fputs(",\n  \"subgroups\": {", out);
+		for (l = 0, first = 1; l < r->groups.nlevels; l++) {
+			if (r->levels[l].k == 0)
+				continue;
+			fputs(first ? "\n    " : ",\n    ", out);
+			first = 0;
+			cli_json_string(out, r->groups.levels[l]);
+			fputs(": ", out);
+			json_summary(out, &r->levels[l]);
+		}
+		fputs("\n  },\n  \"subgroup_test_common_tau2\": {", out);
+		json_key_number(out, "QM", r->subtest.common_QM, 1);
+		json_key_number(out, "df", r->subtest.common_df, 0);
+		json_key_number(out, "pval", r->subtest.common_pval, 0);
+		fputs("},\n  \"subgroup_test_separate_tau2\": {", out);
+		json_key_number(out, "Q", r->subtest.separate_Q, 1);
+		json_key_number(out, "df", r->subtest.separate_df, 0);
+		json_key_number(out, "pval", r->subtest.separate_pval, 0);
+		fputc('}', out);
+	}
+	if (r->have_mods) {
+		fputs(",\n  \"moderators\": [", out);
+		for (i = 0; i < r->design.p; i++) {
+			const promstat_meta_coef *c = &r->coefs[i];
+			fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
+			cli_json_string(out, r->design.names[i]);
+			json_key_number(out, "estimate", c->estimate, 0);
+			json_key_number(out, "se", c->se, 0);
+			json_key_number(out, "pval", c->pval, 0);
+			json_key_number(out, "ci_lb", c->ci_lb, 0);
+			json_key_number(out, "ci_ub", c->ci_ub, 0);
+			fputc('}', out);
+		}
+		fputs("\n  ],\n  \"moderator_test\": {", out);
+		json_key_number(out, "QM", r->reg.QM, 1);
+		json_key_number(out, "pval", r->reg.QM_pval, 0);
+		json_key_number(out, "tau2", r->reg.tau2, 0);
+		json_key_number(out, "I2", r->reg.I2, 0);
+		json_key_number(out, "R2", r->reg.R2, 0);
+		fputc('}', out);
+	}
+	if (r->have_bias) {
+		fputs(",\n  \"egger\": ", out);
+		if (r->have_egger) {
+			fputc('{', out);
+			json_key_number(out, "zval", r->egger.zval, 1);
+			json_key_number(out, "pval", r->egger.pval, 0);
+			json_key_number(out, "limit_estimate", r->egger.limit_estimate, 0);
+			fputc('}', out);
+		} else {
+			fputs("null", out);
+		}
+		fputs(",\n  \"rank\": ", out);
+		if (r->have_rank) {
+			fputc('{', out);
+			json_key_number(out, "tau", r->rank.tau, 1);
+			json_key_number(out, "pval", r->rank.pval, 0);
+			fputc('}', out);
+		} else {
+			fputs("null", out);
+		}
+		fputs(",\n  \"trimfill\": ", out);
+		if (r->have_trimfill) {
+			fprintf(out, "{\"k0\": %zu, \"side\": ", r->trimfill.k0);
+			cli_json_string(out, promstat_meta_side_name(r->trimfill.side));
+			json_key_number(out, "estimate", r->trimfill.filled.estimate, 0);
+			json_key_number(out, "se", r->trimfill.filled.se, 0);
+			json_key_number(out, "tau2", r->trimfill.filled.tau2, 0);
+			fputc('}', out);
+		} else {
+			fputs("null", out);
+		}
+		fputs(",\n  \"leave1out\": ", out);
+		if (r->have_l1o) {
+			fputc('[', out);
+			for (i = 0; i < r->k; i++) {
+				fputs(i ? ",\n    {\"omitted\": " : "\n    {\"omitted\": ", out);
+				cli_json_string(out, promstat_studies_label(r->s, i));
+				json_key_number(out, "estimate", r->l1o[i].estimate, 0);
+				json_key_number(out, "se", r->l1o[i].se, 0);
+				json_key_number(out, "tau2", r->l1o[i].tau2, 0);
+				json_key_number(out, "I2", r->l1o[i].I2, 0);
+				fputc('}', out);
+			}
+			fputs("\n  ]", out);
+		} else {
+			fputs("null", out);
+		}
+	}
+	fputs("\n}\n", out);
+}
+
+/* ---- CSV ---- */
+
+static const char csv_header[] = "type,label,k,estimate,se,vi,ci_lb,ci_ub,weight,stat,df,pval,"
+				 "tau2,tau2_ci_lb,tau2_ci_ub,I2,H2,R2,Q,Q_df,Q_pval,pi_lb,pi_ub\n";
+
+/* One CSV row; NaN fields are empty. */
+typedef struct csv_row {
+	double k, estimate, se, vi, ci_lb, ci_ub, weight, stat, df, pval;
+	double tau2, tau2_ci_lb, tau2_ci_ub, I2, H2, R2, Q, Q_df, Q_pval, pi_lb, pi_ub;
+} csv_row;
+
+static void csv_row_init(csv_row *c)
+{
+	c->k = c->estimate = c->se = c->vi = c->ci_lb = c->ci_ub = c->weight = c->stat = c->df =
+		c->pval = NAN;
+	c->tau2 = c->tau2_ci_lb = c->tau2_ci_ub = c->I2 = c->H2 = c->R2 = c->Q = c->Q_df =
+		c->Q_pval = c->pi_lb = c->pi_ub = NAN;
+}
+
+static void csv_write(FILE *out, const char *type, const char *label, const csv_row *c)
+{
+	const double v[] = { c->k,    c->estimate,   c->se,	    c->vi,   c->ci_lb,
+			     c->ci_ub, c->weight,    c->stat,	    c->df,   c->pval,
+			     c->tau2, c->tau2_ci_lb, c->tau2_ci_ub, c->I2,   c->H2,
+			     c->R2,   c->Q,	     c->Q_df,	    c->Q_pval, c->pi_lb,
+			     c->pi_ub };
+	size_t i;
+
+	cli_csv_string(out, type);
+	putc(',', out);
+	cli_csv_string(out, label);
+	for (i = 0; i < sizeof v / sizeof *v; i++) {
+		putc(',', out);
+		cli_csv_number(out, v[i]);
+	}
+	putc('\n', out);
+}
+
+static void csv_summary(FILE *out, const char *type, const char *label,
+			const promstat_meta_summary *s)
+{
+	csv_row c;
+
+	csv_row_init(&c);
+	c.k = (double)s->k;
+	c.estimate = s->estimate;
+	c.se = s->se;
+	c.ci_lb = s->ci_lb;
+	c.ci_ub = s->ci_ub;
+	c.weight = s->k ? 100 : NAN;
+	c.stat = s->stat;
+	c.df = s->df;
+	c.pval = s->pval;
+	c.tau2 = s->tau2;
+	c.tau2_ci_lb = s->tau2_ci_lb;
+	c.tau2_ci_ub = s->tau2_ci_ub;
+	c.I2 = s->I2;
+	c.H2 = s->H2;
+	c.Q = s->Q;
+	c.Q_df = s->Q_df;
+	c.Q_pval = s->Q_pval;
+	c.pi_lb = s->pi_lb;
+	c.pi_ub = s->pi_ub;
+	csv_write(out, type, label, &c);
+}
+
+static void print_csv(FILE *out, const meta_args *a, const meta_result *r, double crit)
+{
+	csv_row c;
+	size_t i, l;
+
+	fputs(csv_header, out);
+	for (i = 0; i < r->k; i++) {
+		csv_row_init(&c);
+		c.estimate = r->yi[i];
+		c.vi = r->vi[i];
+		c.se = sqrt(r->vi[i]);
+		c.ci_lb = r->yi[i] - crit * c.se;
+		c.ci_ub = r->yi[i] + crit * c.se;
+		c.weight = r->weights[i];
+		csv_write(out, "study", promstat_studies_label(r->s, i), &c);
+	}
+	csv_summary(out, "overall", promstat_meta_method_name(r->overall.method), &r->overall);
+	if (r->have_groups) {
+		for (l = 0; l < r->groups.nlevels; l++)
+			if (r->levels[l].k)
+				csv_summary(out, "subgroup", r->groups.levels[l], &r->levels[l]);
+		csv_row_init(&c);
+		c.stat = r->subtest.common_QM;
+		c.df = r->subtest.common_df;
+		c.pval = r->subtest.common_pval;
+		csv_write(out, "subgroup_test_common_tau2", a->by, &c);
+		csv_row_init(&c);
+		c.stat = r->subtest.separate_Q;
+		c.df = r->subtest.separate_df;
+		c.pval = r->subtest.separate_pval;
+		csv_write(out, "subgroup_test_separate_tau2", a->by, &c);
+	}
+	if (r->have_mods) {
+		for (i = 0; i < r->design.p; i++) {
+			csv_row_init(&c);
+			c.k = (double)r->reg.k;
+			c.estimate = r->coefs[i].estimate;
+			c.se = r->coefs[i].se;
+			c.ci_lb = r->coefs[i].ci_lb;
+			c.ci_ub = r->coefs[i].ci_ub;
+			c.stat = r->coefs[i].stat;
+			c.df = r->reg.df;
+			c.pval = r->coefs[i].pval;
+			csv_write(out, "moderator", r->design.names[i], &c);
+		}
+		csv_row_init(&c);
+		c.k = (double)r->reg.k;
+		c.stat = r->reg.QM;
+		c.df = r->reg.QM_df;
+		c.pval = r->reg.QM_pval;
+		c.tau2 = r->reg.tau2;
+		c.I2 = r->reg.I2;
+		c.H2 = r->reg.H2;
+		c.R2 = r->reg.R2;
+		c.Q = r->reg.QE;
+		c.Q_df = r->reg.QE_df;
+		c.Q_pval = r->reg.QE_pval;
+		csv_write(out, "moderator_test", "", &c);
+	}
+	if (r->have_bias) {
+		if (r->have_egger) {
+			csv_row_init(&c);
+			c.estimate = r->egger.limit_estimate;
+			c.ci_lb = r->egger.limit_ci_lb;
+			c.ci_ub = r->egger.limit_ci_ub;
+			c.stat = r->egger.zval;
+			c.df = r->egger.df;
+			c.pval = r->egger.pval;
+			csv_write(out, "egger", "", &c);
+		}
+		if (r->have_rank) {
+			csv_row_init(&c);
+			c.stat = r->rank.tau;
+			c.pval = r->rank.pval;
+			csv_write(out, "rank", "", &c);
+		}
+		if (r->have_trimfill) {
+			/* k is the number of studies filled in; label the side */
+			csv_summary(out, "trimfill", promstat_meta_side_name(r->trimfill.side),
+				    &r->trimfill.filled);
+		}
+		for (i = 0; r->have_l1o && i < r->k; i++) {
+			csv_row_init(&c);
+			c.k = (double)(r->k - 1);
+			c.estimate = r->l1o[i].estimate;
+			c.se = r->l1o[i].se;
+			c.ci_lb = r->l1o[i].ci_lb;
+			c.ci_ub = r->l1o[i].ci_ub;
+			c.stat = r->l1o[i].stat;
+			c.pval = r->l1o[i].pval;
+			c.tau2 = r->l1o[i].tau2;
+			c.I2 = r->l1o[i].I2;
+			c.H2 = r->l1o[i].H2;
+			c.Q = r->l1o[i].Q;
+			c.Q_pval = r->l1o[i].Q_pval;
+			csv_write(out, "leave1out", promstat_studies_label(r->s, i), &c);
+		}
+	}
+}
+
+/* ---- table ---- */
+
+/* What the table shows beside the analysis scale, if anything. */
+typedef struct scale {
+	const char *name;  /* analysis scale column title */
+	const char *back;  /* back-transformed column title, NULL = none */
+} scale;
+
+static scale table_scale(const meta_args *a)
+{
+	scale sc = { "Estimate", NULL };
+
+	switch (a->measure) {
+	case PROMSTAT_MEASURE_MD: sc.name = "MD"; break;
+	case PROMSTAT_MEASURE_SMD: sc.name = "SMD"; break;
+	case PROMSTAT_MEASURE_ROM: sc.name = "log ROM"; sc.back = "ROM"; break;
+	case PROMSTAT_MEASURE_RR: sc.name = "log RR"; sc.back = "RR"; break;
+	case PROMSTAT_MEASURE_OR: sc.name = "log OR"; sc.back = "OR"; break;
+	case PROMSTAT_MEASURE_RD: sc.name = "RD"; break;
+	case PROMSTAT_MEASURE_PR: sc.name = "Proportion"; break;
+	case PROMSTAT_MEASURE_PLO: sc.name = "logit"; sc.back = "Proportion"; break;
+	case PROMSTAT_MEASURE_PFT: sc.name = "PFT"; sc.back = "Proportion"; break;
+	case PROMSTAT_MEASURE_PAS: sc.name = "PAS"; sc.back = "Proportion"; break;
+	case PROMSTAT_MEASURE_GEN: sc.name = "Estimate"; break;
+	}
+	if (a->transf_exp) {
+		if (!sc.back || !strcmp(sc.back, "Proportion"))
+			sc.back = "exp";
+	} else if (sc.back && strcmp(sc.back, "Proportion")) {
+		sc.back = NULL; /* ratios on the log scale unless --transf exp */
+	}
+	return sc;
+}
+
+/* The value shown in the back-transformed column. n_hm: PFT's n. */
+static double back(const meta_args *a, double x, double n_hm)
+{
+	if (a->transf_exp)
+		return exp(x);
+	return promstat_meta_backtransform(a->measure, x, n_hm);
+}
+
+static const char *fmt_p(double p, char *buf, size_t size)
+{
+	if (isnan(p))
+		snprintf(buf, size, "= NA");
+	else if (p < 0.0001)
+		snprintf(buf, size, "< 0.0001");
+	else
+		snprintf(buf, size, "= %.4f", p);
+	return buf;
+}
+
+/* A label fit for one table cell: control characters become spaces. */
+static void cell_label(const char *s, char *buf, size_t width)
+{
+	size_t i, n = strlen(s);
+
+	if (n > width) {
+		memcpy(buf, s, width - 3);
+		memcpy(buf + width - 3, "...", 3);
+		n = width;
+	} else {
+		memcpy(buf, s, n);
+	}
+	buf[n] = '\0';
+	for (i = 0; i < n; i++)
+		if ((unsigned char)buf[i] < 0x20)
+			buf[i] = ' ';
+}
+
+#define CI_W 24 /* width of an interval cell, "[-123.4567, 123.4567]" */
+
+static const char *fmt_ci(double lb, double ub, char *buf, size_t size)
+{
+	if (isnan(lb) && isnan(ub))
+		snprintf(buf, size, "NA");
+	else
+		snprintf(buf, size, "[%.4f, %.4f]", lb, ub);
+	return buf;
+}
+
+static void table_row(FILE *out, int lw, const char *label, double est, double lb, double ub,
+		      double weight, const scale *sc, const meta_args *a, double n_hm)
+{
+	char lab[LABEL_MAX + 1], ci[64];
+
+	cell_label(label, lab, LABEL_MAX);
+	fprintf(out, "%-*s %10.4f  %-*s", lw, lab, est, CI_W, fmt_ci(lb, ub, ci, sizeof ci));
+	if (isnan(weight))
+		fprintf(out, " %8s", "");
+	else
+		fprintf(out, " %7.2f%%", weight);
+	if (sc->back)
+		fprintf(out, " %10.4f  %s", back(a, est, n_hm),
+			fmt_ci(back(a, lb, n_hm), back(a, ub, n_hm), ci, sizeof ci));
+	putc('\n', out);
+}
+
+static void table_pi(FILE *out, int lw, const promstat_meta_summary *s, const scale *sc,
+		     const meta_args *a, double n_hm)
+{
+	char ci[64];
+
+	if (isnan(s->pi_lb))
+		return;
+	fprintf(out, "%-*s %10s  %-*s %8s", lw, "  prediction interval", "", CI_W,
+		fmt_ci(s->pi_lb, s->pi_ub, ci, sizeof ci), "");
+	if (sc->back)
+		fprintf(out, " %10s  %s", "",
+			fmt_ci(back(a, s->pi_lb, n_hm), back(a, s->pi_ub, n_hm), ci, sizeof ci));
+	putc('\n', out);
+}
+
+static void table_heterogeneity(FILE *out, const char *indent, const promstat_meta_summary *s,
+				double level)
+{
+	char pb[32];
+
+	fprintf(out, "%sestimate %.4f (SE %.4f), %s = %.3f, p %s\n", indent, s->estimate, s->se,
+		s->test == PROMSTAT_TEST_KNHA ? "t" : "z", s->stat, fmt_p(s->pval, pb, sizeof pb));
+	if (s->method == PROMSTAT_METHOD_EE && s->k > 0)
+		fprintf(out, "%scommon-effect model (no tau^2)", indent);
+	else if (isnan(s->tau2_ci_lb))
+		fprintf(out, "%stau^2 = %.4f, tau = %.4f", indent, s->tau2, s->tau);
+	else
+		fprintf(out, "%stau^2 = %.4f [%.4f, %.4f] (%g%% Q-profile CI), tau = %.4f", indent,
+			s->tau2, s->tau2_ci_lb, s->tau2_ci_ub, level, s->tau);
+	fprintf(out, "\n%sheterogeneity: I^2 = %.2f%%, H^2 = %.2f, Q(%g) = %.2f, p %s\n", indent,
+		s->I2, s->H2, s->Q_df, s->Q, fmt_p(s->Q_pval, pb, sizeof pb));
+}
+
+static const char *model_name(const promstat_meta_summary *s)
+{
+	return s->method == PROMSTAT_METHOD_EE ? "Common effect" : "Random effects";
+}
+
+static void print_table(FILE *out, const meta_args *a, const meta_result *r, double crit)
+{
+	const promstat_ingest_counts *n = promstat_studies_counts(r->s);
+	scale sc = table_scale(a);
+	int lw = 24;
+	size_t i, l;
+	char pooled[96], pb[32];
+	double level = a->opt.level;
+
+	for (i = 0; i < r->k; i++) {
+		size_t len = strlen(promstat_studies_label(r->s, i));
+		if ((int)len > lw)
+			lw = len > LABEL_MAX ? LABEL_MAX : (int)len;
+	}
+	fprintf(out, "Meta-analysis of %s: measure %s, %s model (%s), %s test, %g%% CIs\n",
+		a->path, promstat_meta_measure_name(a->measure),
+		r->overall.method == PROMSTAT_METHOD_EE ? "common-effect" : "random-effects",
+		promstat_meta_method_name(r->overall.method),
+		a->opt.test == PROMSTAT_TEST_KNHA ? "Knapp-Hartung" : "z", level);
+	fprintf(out, "Rows read %zu, studies pooled %zu, rejected %zu\n\n", n->rows_read, r->k,
+		n->rows_rejected);
+	snprintf(pooled, sizeof pooled, "%g%% CI", level);
+	fprintf(out, "%-*s %10s  %-*s %8s", lw, "Study", sc.name, CI_W, pooled, "Weight");
+	if (sc.back)
+		fprintf(out, " %10s  %s", sc.back, pooled);
+	putc('\n', out);
+	for (i = 0; i < r->k; i++) {
+		double se = sqrt(r->vi[i]);
+		/* A study's own n back-transforms its own double arcsine. */
+		double ni = promstat_studies_input(r->s, i, "ni");
+		table_row(out, lw, promstat_studies_label(r->s, i), r->yi[i], r->yi[i] - crit * se,
+			  r->yi[i] + crit * se, r->weights[i], &sc, a, ni);
+	}
+	snprintf(pooled, sizeof pooled, "%s (k = %zu)", model_name(&r->overall), r->overall.k);
+	table_row(out, lw, pooled, r->overall.estimate, r->overall.ci_lb, r->overall.ci_ub, 100,
+		  &sc, a, r->n_hm);
+	if (r->overall.method != PROMSTAT_METHOD_EE)
+		table_pi(out, lw, &r->overall, &sc, a, r->n_hm);
+	putc('\n', out);
+	if (!r->overall.converged)
+		fprintf(out, "The model did not converge: %s\n", r->overall.reason);
+	else
+		table_heterogeneity(out, "", &r->overall, level);
+	if (a->measure == PROMSTAT_MEASURE_PFT && sc.back)
+		fprintf(out, "Proportions back-transformed with Miller's inverse of the double "
+			     "arcsine (harmonic mean n = %.2f).\n",
+			r->n_hm);
+
+	if (r->have_groups) {
+		fprintf(out, "\nSubgroups by %s\n", a->by);
+		for (l = 0; l < r->groups.nlevels; l++) {
+			const promstat_meta_summary *s = &r->levels[l];
+			if (!s->k)
+				continue;
+			fprintf(out, "\n%s = %s\n", a->by, r->groups.levels[l]);
+			for (i = 0; i < r->k; i++)
+				if (r->groups.group[i] == (long)l) {
+					double se = sqrt(r->vi[i]);
+					table_row(out, lw, promstat_studies_label(r->s, i), r->yi[i],
+						  r->yi[i] - crit * se, r->yi[i] + crit * se, NAN, &sc,
+						  a, promstat_studies_input(r->s, i, "ni"));
+				}
+			snprintf(pooled, sizeof pooled, "%s (k = %zu)", model_name(s), s->k);
+			table_row(out, lw, pooled, s->estimate, s->ci_lb, s->ci_ub, NAN, &sc, a,
+				  r->n_hm);
+			if (s->method != PROMSTAT_METHOD_EE)
+				table_pi(out, lw, s, &sc, a, r->n_hm);
+			if (!s->converged)
+				fprintf(out, "  the model did not converge: %s\n", s->reason);
+			else
+				table_heterogeneity(out, "  ", s, level);
+		}
+		fprintf(out, "\nTest for subgroup differences (common tau^2, %s model): QM(%g) = %.2f, p %s\n",
+			"moderator", r->subtest.common_df, r->subtest.common_QM,
+			fmt_p(r->subtest.common_pval, pb, sizeof pb));
+		fprintf(out, "Test for subgroup differences (separate tau^2): Q(%g) = %.2f, p %s\n",
+			r->subtest.separate_df, r->subtest.separate_Q,
+			fmt_p(r->subtest.separate_pval, pb, sizeof pb));
+	}
+
+	if (r->have_mods) {
+		int nw = 12;
+		for (i = 0; i < r->design.p; i++)
+			if ((int)strlen(r->design.names[i]) > nw)
+				nw = (int)strlen(r->design.names[i]);
+		fprintf(out, "\nMeta-regression (k = %zu, %s)\n", r->reg.k,
+			promstat_meta_method_name(r->reg.method));
+		snprintf(pooled, sizeof pooled, "%g%% CI", level);
+		fprintf(out, "%-*s %10s %9s %9s %10s  %s\n", nw, "Coefficient", "estimate", "se",
+			isnan(r->reg.df) ? "z" : "t", "p", pooled);
+		for (i = 0; i < r->design.p; i++) {
+			const promstat_meta_coef *c = &r->coefs[i];
+			char ci[64];
+			fprintf(out, "%-*s %10.4f %9.4f %9.3f %10s  %s\n", nw, r->design.names[i],
+				c->estimate, c->se, c->stat, c->pval < 0.0001 ? "<0.0001" : fmt_p(c->pval, pb, sizeof pb) + 2,
+				fmt_ci(c->ci_lb, c->ci_ub, ci, sizeof ci));
+		}
+		if (isnan(r->reg.QM_df2))
+			fprintf(out, "Test of moderators: QM(%g) = %.2f, p %s\n", r->reg.QM_df, r->reg.QM,
+				fmt_p(r->reg.QM_pval, pb, sizeof pb));
+		else
+			fprintf(out, "Test of moderators: F(%g, %g) = %.2f, p %s\n", r->reg.QM_df,
+				r->reg.QM_df2, r->reg.QM, fmt_p(r->reg.QM_pval, pb, sizeof pb));
+		fprintf(out, "Residual heterogeneity: tau^2 = %.4f, I^2 = %.2f%%, R^2 = %.2f%%, "
+			     "QE(%g) = %.2f, p %s\n",
+			r->reg.tau2, r->reg.I2, r->reg.R2, r->reg.QE_df, r->reg.QE,
+			fmt_p(r->reg.QE_pval, pb, sizeof pb));
+	}
+
+	if (r->have_bias) {
+		fputs("\nSmall-study effects\n", out);
+		if (r->have_egger)
+			fprintf(out, "Egger's regression test: %s = %.3f, p %s; limit estimate %.4f\n",
+				isnan(r->egger.df) ? "z" : "t", r->egger.zval,
+				fmt_p(r->egger.pval, pb, sizeof pb), r->egger.limit_estimate);
+		if (r->have_rank)
+			fprintf(out, "Rank correlation test: Kendall's tau = %.3f, p %s\n", r->rank.tau,
+				fmt_p(r->rank.pval, pb, sizeof pb));
+		if (r->have_trimfill) {
+			fprintf(out, "Trim and fill: %zu studies imputed on the %s; filled estimate "
+				     "%.4f (SE %.4f) [%.4f, %.4f], tau^2 = %.4f\n",
+				r->trimfill.k0, promstat_meta_side_name(r->trimfill.side),
+				r->trimfill.filled.estimate, r->trimfill.filled.se,
+				r->trimfill.filled.ci_lb, r->trimfill.filled.ci_ub,
+				r->trimfill.filled.tau2);
+			if (sc.back)
+				fprintf(out, "  back-transformed: %.4f [%.4f, %.4f]\n",
+					back(a, r->trimfill.filled.estimate, r->n_hm),
+					back(a, r->trimfill.filled.ci_lb, r->n_hm),
+					back(a, r->trimfill.filled.ci_ub, r->n_hm));
+		}
+		if (r->have_l1o) {
+			snprintf(pooled, sizeof pooled, "%g%% CI", level);
+			fprintf(out, "\nLeave one out\n%-*s %10s  %-*s %8s %8s\n", lw, "Omitted",
+				sc.name, CI_W, pooled, "tau^2", "I^2");
+			for (i = 0; i < r->k; i++) {
+				char lab[LABEL_MAX + 1], ci[64];
+				cell_label(promstat_studies_label(r->s, i), lab, LABEL_MAX);
+				fprintf(out, "%-*s %10.4f  %-*s %8.4f %7.2f%%\n", lw, lab,
+					r->l1o[i].estimate, CI_W,
+					fmt_ci(r->l1o[i].ci_lb, r->l1o[i].ci_ub, ci, sizeof ci),
+					r->l1o[i].tau2, r->l1o[i].I2);
+			}
+		}
+	}
+}
+
+/* ---- the command ---- */
+
+static void result_free(meta_result *r)
+{
+	free(r->weights);
+	free(r->levels);
+	if (r->have_groups)
+		promstat_studies_groups_free(&r->groups);
+	if (r->have_design)
+		promstat_studies_design_free(&r->design);
+	free(r->coefs);
+	free(r->l1o);
+}
+
 int cmd_meta(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_usage_error(NULL, "'meta' is not built yet");
+	meta_args a;
+	meta_result r;
+	promstat_ingest_options iopt;
+	promstat_studies *s = NULL;
+	promstat_error err;
+	shown sh = { 0 };
+	FILE *in = NULL, *rejects = NULL;
+	int c, st, rc = EXIT_OK;
+	double crit;
+	size_t i;
+
+	memset(&a, 0, sizeof a);
+	memset(&r, 0, sizeof r);
+	promstat_error_clear(&err);
+	promstat_meta_options_init(&a.opt);
+	a.format = CLI_FORMAT_TABLE;
+	a.map = calloc((size_t)argc + 1, sizeof *a.map);
+	if (!a.map) {
+		fputs("promstat: out of memory\n", stderr);
+		rc = EXIT_SOFTWARE;
+		goto done;
+	}
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (c == ':') {
+			rc = cli_usage_error("meta", "option '%s' needs a value", argv[optind - 1]);
+			goto done;
+		}
+		if (c == '?') {
+			rc = cli_usage_error("meta", "unknown option '%s'", argv[optind - 1]);
+			goto done;
+		}
+		if ((rc = parse_option(&a, c, optarg)) >= 0)
+			goto done;
+		rc = EXIT_OK;
+	}
+	if (optind != argc - 1) {
+		rc = cli_usage_error("meta", optind >= argc ? "no study FILE given"
+							    : "give exactly one study FILE");
+		goto done;
+	}
+	if (!a.have_measure) {
+		rc = cli_usage_error("meta", "--measure is required (MD, SMD, ROM, RR, OR, RD, PR, "
+					     "PLO, PFT, PAS or GEN)");
+		goto done;
+	}
+	if (a.nbands && (!a.by || strcmp(a.by, "age_band")))
+		fputs("promstat: note: --age-bands only matters with --by age_band\n", stderr);
+	a.path = argv[optind];
+
+	memset(&iopt, 0, sizeof iopt);
+	iopt.strict = a.strict;
+	iopt.map = a.map;
+	iopt.nmap = a.nmap;
+	iopt.on_reject = print_reject;
+	iopt.on_reject_ctx = &sh;
+	if (!(in = cli_open_input(a.path, &err))) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	if (a.rejects_path) {
+		if (!(rejects = fopen(a.rejects_path, "w"))) {
+			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", a.rejects_path,
+				strerror(errno));
+			rc = EXIT_CANTCREAT;
+			goto done;
+		}
+		iopt.rejects = rejects;
+	}
+	st = promstat_studies_read(in, a.path, a.measure, &iopt, &s, &err);
+	if (sh.n > SHOWN_REJECTS)
+		fprintf(stderr, "... and %zu more rejected rows; %s\n", sh.n - SHOWN_REJECTS,
+			a.rejects_path ? "all are in the --rejects file"
+				       : "use --rejects FILE to see them all");
+	if (st) {
+		if (st == PROMSTAT_EINVAL) {
+			rc = cli_usage_error("meta", "%s", err.message);
+			goto done;
+		}
+		if (st == PROMSTAT_EWRITE)
+			snprintf(err.file, sizeof err.file, "%s", a.rejects_path ? a.rejects_path : "");
+		rc = cli_fail(&err);
+		goto done;
+	}
+	if (rejects) {
+		int bad = fclose(rejects) != 0;
+		rejects = NULL;
+		if (bad) {
+			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", a.rejects_path,
+				strerror(errno));
+			rc = EXIT_CANTCREAT;
+			goto done;
+		}
+	}
+
+	r.s = s;
+	r.k = promstat_studies_count(s);
+	r.yi = promstat_studies_yi(s);
+	r.vi = promstat_studies_vi(s);
+	r.weights = calloc(r.k, sizeof *r.weights);
+	if (!r.weights) {
+		fputs("promstat: out of memory\n", stderr);
+		rc = EXIT_SOFTWARE;
+		goto done;
+	}
+	if (a.measure == PROMSTAT_MEASURE_PFT) {
+		/* Miller's inverse at the harmonic mean of the sample sizes
+		 * (metafor's transf.ipft.hm with targs = list(ni = ni)). */
+		double inv = 0;
+		for (i = 0; i < r.k; i++)
+			inv += 1 / promstat_studies_input(s, i, "ni");
+		r.n_hm = (double)r.k / inv;
+	}
+	st = promstat_meta_fit(r.yi, r.vi, r.k, &a.opt, &r.overall, r.weights, &err);
+	if (st == PROMSTAT_ENUMERIC) {
+		/* Say so, and still print what is known: converged = false, nulls. */
+		fprintf(stderr, "promstat: the model did not converge: %s\n",
+			r.overall.reason[0] ? r.overall.reason : err.message);
+		for (i = 0; i < r.k; i++)
+			r.weights[i] = NAN;
+		rc = EXIT_SOFTWARE;
+	} else if (st) {
+		rc = cli_fail(&err);
+		goto done;
+	} else {
+		note_fallback(&a.opt, &r.overall, "");
+	}
+	if (rc == EXIT_OK && a.by && (rc = run_groups(&a, &r)) != EXIT_OK)
+		goto done;
+	if (rc == EXIT_OK && a.nmods && (rc = run_mods(&a, &r)) != EXIT_OK && !r.have_mods)
+		goto done; /* an unconverged meta-regression is still printed, with exit 70 */
+	if (rc == EXIT_OK && a.bias && (rc = run_bias(&a, &r)) != EXIT_OK)
+		goto done;
+
+	/* Per-study intervals are Wald intervals under either test, as in
+	 * metafor's forest plots and summary(escalc). */
+	crit = gsl_cdf_ugaussian_Qinv((1 - a.opt.level / 100) / 2);
+	switch (a.format) {
+	case CLI_FORMAT_TABLE: print_table(stdout, &a, &r, crit); break;
+	case CLI_FORMAT_CSV: print_csv(stdout, &a, &r, crit); break;
+	case CLI_FORMAT_JSON: print_json(stdout, &a, &r); break;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "promstat: cannot write the output: %s\n", strerror(errno));
+		rc = EXIT_CANTCREAT;
+	}
+done:
+	result_free(&r);
+	promstat_studies_free(s);
+	if (in && in != stdin)
+		fclose(in);
+	if (rejects)
+		fclose(rejects);
+	free(a.mods_list);
+	free(a.mods);
+	free(a.map);
+	return rc;
 }
