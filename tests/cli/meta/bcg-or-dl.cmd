@@ -1,0 +1,1 @@
+meta datasets/studies/bcg.csv --measure OR --method DL --format json

@@ -1,0 +1,1 @@
+meta datasets/studies/hackshaw1998.csv --measure GEN --method PM --format json

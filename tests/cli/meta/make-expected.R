@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Writes the expected outputs of the `promstat meta` JSON tests from R's
+# metafor (3.8.1 was used), so that the golden files hold metafor's numbers,
+# not promstat's. Not run by `make check` (R is not needed for the tests);
+# run by hand from the source tree:  Rscript tests/cli/meta/make-expected.R
+# Each case NAME has NAME.cmd (the promstat arguments) and NAME.json (what
+# metafor computes, in the `promstat meta` JSON layout of issue 4).
+suppressMessages(library(metafor))
+options(warn = 1)
+dir <- "tests/cli/meta"
+
+num <- function(x) {
+  if (length(x) == 0 || is.null(x) || is.na(x) || !is.finite(x)) "null"
+  else sprintf("%.17g", as.numeric(x))
+}
+str <- function(s) paste0('"', gsub('"', '\\\\"', s), '"')
+obj <- function(keys, vals) paste0("{", paste0(str(keys), ": ", vals, collapse = ", "), "}")
+
+summary_json <- function(res) {
+  ci <- tryCatch(confint(res)$random, error = function(e) NULL)
+  tlb <- if (is.null(ci) || res$method == "EE") NA else ci["tau^2", "ci.lb"]
+  tub <- if (is.null(ci) || res$method == "EE") NA else ci["tau^2", "ci.ub"]
+  pr <- predict(res)
+  pilb <- if (is.null(pr$pi.lb)) pr$ci.lb else pr$pi.lb
+  piub <- if (is.null(pr$pi.ub)) pr$ci.ub else pr$pi.ub
+  obj(c("k", "estimate", "se", "pval", "ci_lb", "ci_ub", "tau2", "tau2_ci_lb",
+        "tau2_ci_ub", "I2", "H2", "Q", "Q_df", "Q_pval", "pi_lb", "pi_ub"),
+      c(res$k, num(res$beta[1]), num(res$se[1]), num(res$pval[1]), num(res$ci.lb[1]),
+        num(res$ci.ub[1]), num(res$tau2), num(tlb), num(tub), num(res$I2), num(res$H2),
+        num(res$QE), num(res$k - 1), num(res$QEp), num(pilb), num(piub)))
+}
+
+rma1 <- function(yi, vi, method, test) {
+  rma(yi, vi, method = if (length(yi) == 1) "EE" else method, test = test,
+      control = list(threshold = 1e-12, maxiter = 1000))
+}
+
+write_case <- function(name, cmd, file, measure, method = "REML", test = "z",
+                      by = NULL, mods = NULL, bias = FALSE, map = NULL) {
+  dat <- read.csv(file, stringsAsFactors = FALSE)
+  if (!is.null(map)) for (m in names(map)) dat[[m]] <- dat[[map[[m]]]]
+  if (measure == "GEN") {
+    es <- dat
+    if (is.null(es$vi)) es$vi <- es$sei^2
+  } else {
+    es <- switch(measure,
+      MD = , SMD = , ROM = escalc(measure, m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i,
+                                  sd2i = sd2i, n2i = n2i, data = dat),
+      RR = , OR = , RD = escalc(measure, ai = ai, bi = bi, ci = ci, di = di, data = dat),
+      escalc(measure, xi = xi, ni = ni, data = dat))
+  }
+  res <- rma1(es$yi, es$vi, method, test)
+  out <- c(paste0('  "measure": ', str(measure)),
+           paste0('  "method": ', str(method)),
+           paste0('  "test": ', str(test)),
+           '  "converged": true',
+           paste0('  "overall": ', summary_json(res)))
+  w <- weights(res)
+  studies <- sapply(seq_len(nrow(es)), function(i)
+    paste0("    ", obj(c("study", "yi", "vi", "weight"),
+                        c(str(dat$study[i]), num(es$yi[i]), num(es$vi[i]), num(w[i])))))
+  out <- c(out, paste0('  "studies": [\n', paste(studies, collapse = ",\n"), "\n  ]"))
+  if (!is.null(by)) {
+    g <- dat[[by]]
+    lev <- sort(unique(g))
+    sub <- lapply(lev, function(l) rma1(es$yi[g == l], es$vi[g == l], method, test))
+    blocks <- sapply(seq_along(lev), function(i)
+      paste0("    ", str(lev[i]), ": ", summary_json(sub[[i]])))
+    out <- c(out, paste0('  "subgroups": {\n', paste(blocks, collapse = ",\n"), "\n  }"))
+    common <- rma(es$yi, es$vi, mods = ~ factor(g), method = method, test = test,
+                  control = list(threshold = 1e-12))
+    out <- c(out, paste0('  "subgroup_test_common_tau2": ',
+                         obj(c("QM", "df", "pval"),
+                             c(num(common$QM), num(common$QMdf[1]), num(common$QMp)))))
+    est <- sapply(sub, function(r) r$beta[1])
+    se <- sapply(sub, function(r) r$se)
+    sep <- rma(est, sei = se, method = "EE")
+    out <- c(out, paste0('  "subgroup_test_separate_tau2": ',
+                         obj(c("Q", "df", "pval"),
+                             c(num(sep$QE), num(length(lev) - 1), num(sep$QEp)))))
+  }
+  if (!is.null(mods)) {
+    f <- as.formula(paste("~", paste(mods, collapse = " + ")))
+    mr <- rma(es$yi, es$vi, mods = f, data = dat, method = method, test = test,
+              control = list(threshold = 1e-12))
+    nm <- rownames(mr$beta)
+    coefs <- sapply(seq_along(nm), function(i)
+      paste0("    ", obj(c("name", "estimate", "se", "pval", "ci_lb", "ci_ub"),
+                          c(str(nm[i]), num(mr$beta[i]), num(mr$se[i]), num(mr$pval[i]),
+                            num(mr$ci.lb[i]), num(mr$ci.ub[i])))))
+    out <- c(out, paste0('  "moderators": [\n', paste(coefs, collapse = ",\n"), "\n  ]"))
+    out <- c(out, paste0('  "moderator_test": ',
+                         obj(c("QM", "pval", "tau2", "I2", "R2"),
+                             c(num(mr$QM), num(mr$QMp), num(mr$tau2), num(mr$I2),
+                               num(mr$R2)))))
+  }
+  if (bias) {
+    eg <- regtest(res)
+    rk <- ranktest(res)
+    tf <- trimfill(res)
+    l1 <- leave1out(res)
+    out <- c(out, paste0('  "egger": ', obj(c("zval", "pval", "limit_estimate"),
+                                            c(num(eg$zval), num(eg$pval), num(eg$est)))))
+    out <- c(out, paste0('  "rank": ', obj(c("tau", "pval"), c(num(rk$tau), num(rk$pval)))))
+    out <- c(out, paste0('  "trimfill": ',
+                         obj(c("k0", "side", "estimate", "se", "tau2"),
+                             c(tf$k0, str(tf$side), num(tf$beta[1]), num(tf$se),
+                               num(tf$tau2)))))
+    rows <- sapply(seq_len(nrow(es)), function(i)
+      paste0("    ", obj(c("omitted", "estimate", "se", "tau2", "I2"),
+                          c(str(dat$study[i]), num(l1$estimate[i]), num(l1$se[i]),
+                            num(l1$tau2[i]), num(l1$I2[i])))))
+    out <- c(out, paste0('  "leave1out": [\n', paste(rows, collapse = ",\n"), "\n  ]"))
+  }
+  writeLines(cmd, file.path(dir, paste0(name, ".cmd")))
+  writeLines(c("{", paste(out, collapse = ",\n"), "}"), file.path(dir, paste0(name, ".json")))
+}
+
+write_case("bcg-rr", "meta datasets/studies/bcg.csv --measure RR --format json",
+           "datasets/studies/bcg.csv", "RR")
+write_case("bcg-rr-by-alloc",
+           "meta datasets/studies/bcg.csv --measure RR --by alloc --format json",
+           "datasets/studies/bcg.csv", "RR", by = "alloc")
+write_case("bcg-rr-mods",
+           "meta datasets/studies/bcg.csv --measure RR --mods ablat,alloc --format json",
+           "datasets/studies/bcg.csv", "RR", mods = c("ablat", "alloc"))
+write_case("bcg-rr-bias", "meta datasets/studies/bcg.csv --measure RR --bias --format json",
+           "datasets/studies/bcg.csv", "RR", bias = TRUE)
+write_case("bcg-or-dl", "meta datasets/studies/bcg.csv --measure OR --method DL --format json",
+           "datasets/studies/bcg.csv", "OR", method = "DL")
+write_case("normand-smd-knha",
+           "meta datasets/studies/normand1999.csv --measure SMD --test knha --format json",
+           "datasets/studies/normand1999.csv", "SMD", test = "knha")
+write_case("pritz-pft", "meta datasets/studies/pritz1997.csv --measure PFT --format json",
+           "datasets/studies/pritz1997.csv", "PFT")
+write_case("hackshaw-gen-pm",
+           "meta datasets/studies/hackshaw1998.csv --measure GEN --method PM --format json",
+           "datasets/studies/hackshaw1998.csv", "GEN", method = "PM")
+write_case("ha-knee-md",
+           "meta datasets/studies/ha-knee-vas-12wk.csv --measure MD --format json",
+           "datasets/studies/ha-knee-vas-12wk.csv", "MD")

@@ -1,0 +1,1 @@
+meta datasets/studies/normand1999.csv --measure SMD --test knha --format json

@@ -1,0 +1,1 @@
+meta datasets/studies/pritz1997.csv --measure PFT --format json
