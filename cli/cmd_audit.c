@@ -1,8 +1,913 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * promstat audit: the clinic audit (issue 3). Parses options, reads the
+ * registry, runs promstat_audit_run() and prints its results as a table,
+ * CSV or JSON. No statistics are computed here.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "internal.h" /* ps_parse_double */
+
+#define SHOWN_REJECTS 20
+
+static const char usage[] =
+	"Usage: promstat audit FILE [OPTIONS]\n"
+	"\n"
+	"Clinic audit of a registry extract: per instrument, follow-up timepoint,\n"
+	"therapy and age band (or the --by columns), how many units had a baseline\n"
+	"and a follow-up, how much they improved, and how many reached the MCID,\n"
+	"30% and 50% of their possible improvement and the PASS, with intervals.\n"
+	"\n"
+	"Rules: the baseline is the observation with the largest day in [-W, 0];\n"
+	"the follow-up at T:H is the one with day in [T-H, T+H] nearest to T (the\n"
+	"earlier on a tie). Improvement is positive when the patient got better.\n"
+	"Thresholds are met with a tolerance of 1e-9 (7.2 -> 5.2 reaches an MCID of 2).\n"
+	"\n"
+	"Options:\n"
+	"  --format FMT            table (default), csv (results only) or json\n"
+	"  --by COLS               strata, comma-separated (default therapy,age_band);\n"
+	"                          any of therapy, age_band, sex, provider, site or a\n"
+	"                          user column of the file\n"
+	"  --age-bands CUTS        age cut-points (default 60: <60, >=60;\n"
+	"                          40,60: <40, 40-59, >=60; missing age: unknown)\n"
+	"  --timepoints LIST       DAY:HALFWIDTH,... (default\n"
+	"                          42:14,90:30,180:45,365:60,730:90); windows must\n"
+	"                          not overlap\n"
+	"  --baseline-window W     days before the index treatment (default 90)\n"
+	"  --instrument CODES      audit only these instruments (comma-separated)\n"
+	"  --mcid CODE=VALUE       MCID to use instead of the catalogue's (repeatable)\n"
+	"  --pass CODE=VALUE       PASS to use instead of the catalogue's (repeatable)\n"
+	"  --level PERCENT         interval level (default 95)\n"
+	"  --ci METHOD             wilson (default) or clopper-pearson, for rates\n"
+	"  --reference THERAPY     compare every other therapy's MCID rate with this\n"
+	"                          one's: risk difference (Newcombe interval) and NNT\n"
+	"  --oarsi pain=CODE,function=CODE[,global=CODE]\n"
+	"                          OMERACT-OARSI responders (see below)\n"
+	"  --instruments FILE      instrument catalogue (default: the installed one)\n"
+	"  --map CANON=COLUMN      read column COLUMN as CANON (repeatable)\n"
+	"  --rejects FILE          write every rejected row there as CSV\n"
+	"  --strict                any rejected row is an error (exit 65)\n"
+	"  --help                  show this help\n"
+	"\n"
+	"OMERACT-OARSI (Pham et al. 2004, Osteoarthritis Cartilage 12:389), on\n"
+	"scores rescaled to 0-100 severity: a responder has (a) an improvement in\n"
+	"pain or in function of at least 50% and at least 20 points, or (b) an\n"
+	"improvement of at least 20% and at least 10 points in two of pain,\n"
+	"function and patient global. Rule (b) was checked against published trial\n"
+	"reports; rule (a) is the commonly quoted form and was not checked against\n"
+	"the original paper.\n"
+	"\n"
+	"FILE may be - for standard input. Exit codes: 0 success, 2 usage,\n"
+	"65 data error, 66 cannot open input, 70 numerical failure, 73 cannot\n"
+	"write output.\n";
+
+typedef struct shown {
+	size_t n;
+} shown;
+
+static void print_reject(const promstat_error *diag, int reason, void *ctx)
+{
+	shown *s = ctx;
+	char buf[PROMSTAT_PATH_MAX + PROMSTAT_MESSAGE_MAX + 64];
+
+	(void)reason;
+	if (++s->n <= SHOWN_REJECTS)
+		fprintf(stderr, "%s\n", promstat_error_format(diag, buf, sizeof buf));
+}
+
+/* Splits s at commas in place into a NULL-free array; returns its length. */
+static size_t split(char *s, const char **out, size_t max)
+{
+	size_t n = 0;
+	char *p = s;
+
+	for (;;) {
+		char *c = strchr(p, ',');
+
+		if (n < max)
+			out[n] = p;
+		n++;
+		if (!c)
+			break;
+		*c = '\0';
+		p = c + 1;
+	}
+	return n;
+}
+
+/* Parses CODE=VALUE into t (code points into s). Returns 0 or -1. */
+static int parse_threshold(char *s, promstat_audit_threshold *t)
+{
+	char *eq = strchr(s, '=');
+
+	if (!eq || eq == s)
+		return -1;
+	*eq = '\0';
+	t->code = s;
+	return ps_parse_double(eq + 1, strlen(eq + 1), &t->value);
+}
+
+/* ---- formatting helpers ---- */
+
+static const char *pct(double rate, char *buf, size_t size)
+{
+	if (isfinite(rate))
+		snprintf(buf, size, "%.0f", 100 * rate);
+	else
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+static const char *pct_ci(double lb, double ub, char *buf, size_t size)
+{
+	if (isfinite(lb) && isfinite(ub))
+		snprintf(buf, size, "[%.0f,%.0f]", 100 * lb, 100 * ub);
+	else
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+static const char *num(double x, int digits, char *buf, size_t size)
+{
+	if (isfinite(x))
+		snprintf(buf, size, "%.*f", digits, x);
+	else
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+static const char *num_ci(double lb, double ub, int digits, char *buf, size_t size)
+{
+	if (isfinite(lb) && isfinite(ub))
+		snprintf(buf, size, "[%.*f,%.*f]", digits, lb, digits, ub);
+	else
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+/* Decimals for changes: 1 on 0-100 scales, 2 on 0-10, 3 on short ranges (EQ-5D). */
+static int digits_for(const promstat_instrument *ins)
+{
+	double r = ins->max - ins->min;
+
+	return r > 20 ? 1 : r > 2 ? 2 : 3;
+}
+
+static const char *ci_name(promstat_ci_method m)
+{
+	return m == PROMSTAT_CI_CLOPPER_PEARSON ? "clopper-pearson" : "wilson";
+}
+
+/* ---- table ---- */
+
+static int strata_widths(const promstat_audit *a, int *w)
+{
+	size_t j, k, nb = promstat_audit_n_by(a);
+	int total = 0;
+
+	for (j = 0; j < nb; j++) {
+		w[j] = (int)strlen(promstat_audit_by_name(a, j));
+		if (w[j] < 3)
+			w[j] = 3; /* "ALL" */
+		for (k = 0; k < promstat_audit_n_levels(a, j); k++) {
+			int l = (int)strlen(promstat_audit_level(a, j, k));
+			if (l > w[j])
+				w[j] = l;
+		}
+		total += w[j] + 1;
+	}
+	return total;
+}
+
+static void print_strata_head(FILE *out, const promstat_audit *a, const int *w)
+{
+	size_t j;
+
+	for (j = 0; j < promstat_audit_n_by(a); j++)
+		fprintf(out, "%-*s ", w[j], promstat_audit_by_name(a, j));
+}
+
+static void print_strata(FILE *out, const promstat_audit *a, const int *w,
+			 const char *const *levels)
+{
+	size_t j;
+
+	for (j = 0; j < promstat_audit_n_by(a); j++)
+		fprintf(out, "%-*s ", w[j], levels[j]);
+}
+
+static void print_table(FILE *out, const char *path, const promstat_audit *a,
+			const promstat_ingest_counts *counts)
+{
+	const promstat_audit_options *o = promstat_audit_options_used(a);
+	size_t i, n = promstat_audit_count(a), last_inst = (size_t)-1, last_tp = (size_t)-1;
+	int w[PROMSTAT_AUDIT_MAX_BY];
+	char b1[48], b2[48], b3[48], b4[48], b5[48], b6[48], b7[48], b8[48];
+
+	strata_widths(a, w);
+	fprintf(out, "Clinic audit of %s\n", path);
+	fprintf(out, "Rows read %zu, accepted %zu, rejected %zu. Baseline: day -%d..0.\n",
+		counts->rows_read, counts->rows_accepted, counts->rows_rejected,
+		o->baseline_window);
+	fprintf(out, "Intervals: %g%%; rates %s, change t-based.\n", o->level,
+		o->ci == PROMSTAT_CI_WILSON ? "Wilson" : "Clopper-Pearson");
+	for (i = 0; i < n; i++) {
+		const promstat_audit_result *r = promstat_audit_get(a, i);
+		const promstat_instrument *ins = promstat_audit_instrument(a, r->instrument);
+		int dg = digits_for(ins);
+
+		if (r->instrument != last_inst) {
+			fprintf(out, "\n%s: %s (%g-%g, %s is better)\n", ins->code, ins->label,
+				ins->min, ins->max, ins->higher_better ? "higher" : "lower");
+			fprintf(out, "MCID %s, PASS %s\n",
+				isfinite(r->mcid) ? (snprintf(b1, sizeof b1, "%g", r->mcid), b1)
+						  : "unknown",
+				isfinite(r->pass) ? (snprintf(b2, sizeof b2, "%g", r->pass), b2)
+						  : "unknown");
+			last_inst = r->instrument;
+			last_tp = (size_t)-1;
+		}
+		if (r->timepoint != last_tp) {
+			fprintf(out, "\n  Day %d (window %d-%d)\n  ", r->day, r->day - r->halfwidth,
+				r->day + r->halfwidth);
+			print_strata_head(out, a, w);
+			fprintf(out, "%4s %4s %4s %7s %-13s %5s %-9s %3s %3s %4s\n", "Base", "FU",
+				"FU%", "Change", " 95% CI", "MCID%", " 95% CI", "30%", "50%", "PASS");
+			last_tp = r->timepoint;
+		}
+		fputs("  ", out);
+		print_strata(out, a, w, r->levels);
+		fprintf(out, "%4zu %4zu %4s %7s %-13s %5s %-9s %3s %3s %4s\n", r->n_baseline,
+			r->n_followup, pct(r->followup_rate, b1, sizeof b1),
+			num(r->mean_improvement, dg, b2, sizeof b2),
+			num_ci(r->improvement_ci_lb, r->improvement_ci_ub, dg, b3, sizeof b3),
+			pct(r->mcid_rate, b4, sizeof b4), pct_ci(r->mcid_ci_lb, r->mcid_ci_ub, b5,
+								 sizeof b5),
+			pct(r->pct30_rate, b6, sizeof b6), pct(r->pct50_rate, b7, sizeof b7),
+			pct(r->pass_rate, b8, sizeof b8));
+	}
+	if (n)
+		fputs("\nBase: units with a baseline. FU: of those, units with a follow-up in the\n"
+		      "window (FU% of Base). Change: mean improvement of followed-up units\n"
+		      "(positive = better). MCID%, PASS: % of followed-up units; 30%, 50%: %\n"
+		      "reaching that share of their possible improvement (units at the best\n"
+		      "score at baseline left out). -: undefined.\n",
+		      out);
+
+	if (promstat_audit_n_comparisons(a)) {
+		size_t li = (size_t)-1, lt = (size_t)-1;
+
+		fprintf(out, "\nMCID responders compared with %s (difference in percentage points)\n",
+			o->reference);
+		for (i = 0; i < promstat_audit_n_comparisons(a); i++) {
+			const promstat_audit_comparison *c = promstat_audit_comparison_get(a, i);
+			char nnt[128], r1[80], r2[80];
+
+			if (c->instrument != li || c->timepoint != lt) {
+				fprintf(out, "\n  %s, day %d\n  %-9s %-10s %13s %13s %6s %s\n",
+					c->instrument_code, c->day, "age_band", "therapy", "responders",
+					"reference", "diff", " 95% CI");
+				li = c->instrument;
+				lt = c->timepoint;
+			}
+			snprintf(r1, sizeof r1, "%zu/%zu %s%s", c->responders, c->n,
+				 pct(c->rate, b1, sizeof b1), c->n ? "%" : "");
+			snprintf(r2, sizeof r2, "%zu/%zu %s%s", c->reference_responders,
+				 c->reference_n, pct(c->reference_rate, b2, sizeof b2),
+				 c->reference_n ? "%" : "");
+			fprintf(out, "  %-9s %-10s %13s %13s %6s %s\n", c->age_band, c->therapy, r1,
+				r2, num(100 * c->risk_difference, 1, b3, sizeof b3),
+				num_ci(100 * c->rd_ci_lb, 100 * c->rd_ci_ub, 1, b4, sizeof b4));
+			promstat_nnt_format(c->risk_difference, c->rd_ci_lb, c->rd_ci_ub, nnt,
+					    sizeof nnt);
+			if (*nnt)
+				fprintf(out, "  %-9s %-10s %s\n", "", "", nnt);
+		}
+	}
+
+	if (promstat_audit_n_safety(a)) {
+		fprintf(out, "\nSafety and satisfaction (units)\n  %-14s %6s %6s %4s %-9s %6s %6s %4s %s\n",
+			"therapy", "units", "AE", "%", " 95% CI", "asked", "satis", "%", " 95% CI");
+		for (i = 0; i < promstat_audit_n_safety(a); i++) {
+			const promstat_audit_safety *s = promstat_audit_safety_get(a, i);
+
+			fprintf(out, "  %-14s %6zu %6zu %4s %-9s %6zu %6zu %4s %s\n", s->therapy,
+				s->units, s->ae_units, pct(s->ae_rate, b1, sizeof b1),
+				pct_ci(s->ae_ci_lb, s->ae_ci_ub, b2, sizeof b2), s->satisfied_known,
+				s->satisfied_units, pct(s->satisfied_rate, b3, sizeof b3),
+				pct_ci(s->satisfied_ci_lb, s->satisfied_ci_ub, b4, sizeof b4));
+		}
+		fputs("  AE: units with any adverse event; asked: units with a satisfied value.\n",
+		      out);
+	}
+
+	if (promstat_audit_n_oarsi(a)) {
+		size_t lt = (size_t)-1;
+
+		fprintf(out, "\nOMERACT-OARSI responders (pain %s, function %s%s%s)\n", o->oarsi_pain,
+			o->oarsi_function, o->oarsi_global ? ", global " : "",
+			o->oarsi_global ? o->oarsi_global : "");
+		for (i = 0; i < promstat_audit_n_oarsi(a); i++) {
+			const promstat_audit_oarsi *q = promstat_audit_oarsi_get(a, i);
+
+			if (q->timepoint != lt) {
+				fprintf(out, "\n  Day %d\n  ", q->day);
+				print_strata_head(out, a, w);
+				fprintf(out, "%6s %6s %4s %s\n", "paired", "resp", "%", " 95% CI");
+				lt = q->timepoint;
+			}
+			fputs("  ", out);
+			print_strata(out, a, w, q->levels);
+			fprintf(out, "%6zu %6zu %4s %s\n", q->n, q->responders,
+				pct(q->rate, b1, sizeof b1), pct_ci(q->ci_lb, q->ci_ub, b2, sizeof b2));
+		}
+	}
+}
+
+/* ---- CSV ---- */
+
+static void print_csv(FILE *out, const promstat_audit *a)
+{
+	size_t i, j, nb = promstat_audit_n_by(a);
+
+	fputs("instrument,timepoint", out);
+	for (j = 0; j < nb; j++) {
+		putc(',', out);
+		cli_csv_string(out, promstat_audit_by_name(a, j));
+	}
+	fputs(",n_baseline,n_followup,followup_rate,baseline_mean,followup_mean,"
+	      "mean_improvement,sd_improvement,improvement_ci_lb,improvement_ci_ub,mcid,"
+	      "mcid_responders,mcid_rate,mcid_ci_lb,mcid_ci_ub,pct30_rate,pct50_rate,"
+	      "pct_excluded,pass,pass_rate,pass_ci_lb,pass_ci_ub\n",
+	      out);
+	for (i = 0; i < promstat_audit_count(a); i++) {
+		const promstat_audit_result *r = promstat_audit_get(a, i);
+		const double v1[] = { r->followup_rate, r->baseline_mean, r->followup_mean,
+				      r->mean_improvement, r->sd_improvement, r->improvement_ci_lb,
+				      r->improvement_ci_ub, r->mcid };
+		const double v2[] = { r->mcid_rate, r->mcid_ci_lb, r->mcid_ci_ub, r->pct30_rate,
+				      r->pct50_rate };
+		const double v3[] = { r->pass, r->pass_rate, r->pass_ci_lb, r->pass_ci_ub };
+		size_t k;
+
+		cli_csv_string(out, r->instrument_code);
+		fprintf(out, ",%d", r->day);
+		for (j = 0; j < nb; j++) {
+			putc(',', out);
+			cli_csv_string(out, r->levels[j]);
+		}
+		fprintf(out, ",%zu,%zu", r->n_baseline, r->n_followup);
+		for (k = 0; k < sizeof v1 / sizeof *v1; k++) {
+			putc(',', out);
+			cli_csv_number(out, v1[k]);
+		}
+		putc(',', out);
+		if (isfinite(r->mcid))
+			fprintf(out, "%zu", r->mcid_responders);
+		for (k = 0; k < sizeof v2 / sizeof *v2; k++) {
+			putc(',', out);
+			cli_csv_number(out, v2[k]);
+		}
+		fprintf(out, ",%zu", r->pct_excluded);
+		for (k = 0; k < sizeof v3 / sizeof *v3; k++) {
+			putc(',', out);
+			cli_csv_number(out, v3[k]);
+		}
+		putc('\n', out);
+	}
+}
+
+/* ---- JSON ---- */
+
+static void json_key_num(FILE *out, const char *key, double x)
+{
+	fprintf(out, ", \"%s\": ", key);
+	cli_json_number(out, x);
+}
+
+static void json_strings(FILE *out, const char *const *s, size_t n)
+{
+	size_t i;
+
+	putc('[', out);
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", out);
+		cli_json_string(out, s[i]);
+	}
+	putc(']', out);
+}
+
+typedef struct cli_settings {
+	const char *instruments_file, *rejects, *format;
+	const char *const *map;
+	size_t nmap;
+	int strict;
+} cli_settings;
+
+static void print_json(FILE *out, const char *path, const promstat_audit *a,
+		       const promstat_ingest_counts *counts, const cli_settings *cs)
+{
+	const promstat_audit_options *o = promstat_audit_options_used(a);
+	size_t i, j, nb = promstat_audit_n_by(a);
+
+	fputs("{\n  \"input\": {\"path\": ", out);
+	cli_json_string(out, path);
+	fputs(", \"sha256\": ", out);
+	cli_json_string(out, promstat_audit_sha256(a));
+	fprintf(out, ", \"rows_read\": %zu, \"rows_accepted\": %zu, \"rows_rejected\": %zu},\n",
+		counts->rows_read, counts->rows_accepted, counts->rows_rejected);
+
+	fprintf(out, "  \"options\": {\"baseline_window\": %d, \"timepoints\": [",
+		o->baseline_window);
+	for (i = 0; i < o->n_timepoints; i++)
+		fprintf(out, "%s{\"day\": %d, \"halfwidth\": %d}", i ? ", " : "",
+			o->timepoints[i].day, o->timepoints[i].halfwidth);
+	fputs("], \"age_bands\": [", out);
+	for (i = 0; i < o->n_age_cuts; i++) {
+		if (i)
+			fputs(", ", out);
+		cli_json_number(out, o->age_cuts[i]);
+	}
+	fputs("], \"by\": ", out);
+	json_strings(out, o->by, o->n_by);
+	fputs(", \"instruments\": ", out);
+	json_strings(out, o->instruments, o->n_instruments);
+	fputs(",\n    \"mcid\": {", out);
+	for (i = 0; i < promstat_audit_n_instruments(a); i++) {
+		fprintf(out, "%s\"%s\": ", i ? ", " : "", promstat_audit_instrument(a, i)->code);
+		cli_json_number(out, promstat_audit_mcid(a, i));
+	}
+	fputs("}, \"pass\": {", out);
+	for (i = 0; i < promstat_audit_n_instruments(a); i++) {
+		fprintf(out, "%s\"%s\": ", i ? ", " : "", promstat_audit_instrument(a, i)->code);
+		cli_json_number(out, promstat_audit_pass(a, i));
+	}
+	fputs("},\n    \"level\": ", out);
+	cli_json_number(out, o->level);
+	fprintf(out, ", \"ci\": \"%s\", \"reference\": ", ci_name(o->ci));
+	if (o->reference)
+		cli_json_string(out, o->reference);
+	else
+		fputs("null", out);
+	fputs(", \"oarsi\": ", out);
+	if (o->oarsi_pain) {
+		fputs("{\"pain\": ", out);
+		cli_json_string(out, o->oarsi_pain);
+		fputs(", \"function\": ", out);
+		cli_json_string(out, o->oarsi_function);
+		fputs(", \"global\": ", out);
+		if (o->oarsi_global)
+			cli_json_string(out, o->oarsi_global);
+		else
+			fputs("null", out);
+		putc('}', out);
+	} else {
+		fputs("null", out);
+	}
+	fputs(",\n    \"instruments_file\": ", out);
+	if (cs->instruments_file)
+		cli_json_string(out, cs->instruments_file);
+	else
+		fputs("null", out);
+	fputs(", \"map\": ", out);
+	json_strings(out, cs->map, cs->nmap);
+	fputs(", \"rejects\": ", out);
+	if (cs->rejects)
+		cli_json_string(out, cs->rejects);
+	else
+		fputs("null", out);
+	fprintf(out, ", \"strict\": %s, \"tolerance\": ", cs->strict ? "true" : "false");
+	cli_json_number(out, PROMSTAT_AUDIT_TOLERANCE);
+	fputs("},\n  \"version\": ", out);
+	cli_json_string(out, promstat_version());
+
+	fputs(",\n  \"results\": [", out);
+	for (i = 0; i < promstat_audit_count(a); i++) {
+		const promstat_audit_result *r = promstat_audit_get(a, i);
+
+		fputs(i ? ",\n    {\"instrument\": " : "\n    {\"instrument\": ", out);
+		cli_json_string(out, r->instrument_code);
+		fprintf(out, ", \"timepoint\": %d", r->day);
+		for (j = 0; j < nb; j++) {
+			fputs(", ", out);
+			cli_json_string(out, promstat_audit_by_name(a, j));
+			fputs(": ", out);
+			cli_json_string(out, r->levels[j]);
+		}
+		fprintf(out, ", \"n_baseline\": %zu, \"n_followup\": %zu", r->n_baseline,
+			r->n_followup);
+		json_key_num(out, "followup_rate", r->followup_rate);
+		json_key_num(out, "baseline_mean", r->baseline_mean);
+		json_key_num(out, "followup_mean", r->followup_mean);
+		json_key_num(out, "mean_improvement", r->mean_improvement);
+		json_key_num(out, "sd_improvement", r->sd_improvement);
+		json_key_num(out, "improvement_ci_lb", r->improvement_ci_lb);
+		json_key_num(out, "improvement_ci_ub", r->improvement_ci_ub);
+		json_key_num(out, "mcid", r->mcid);
+		if (isfinite(r->mcid))
+			fprintf(out, ", \"mcid_responders\": %zu", r->mcid_responders);
+		else
+			fputs(", \"mcid_responders\": null", out);
+		json_key_num(out, "mcid_rate", r->mcid_rate);
+		json_key_num(out, "mcid_ci_lb", r->mcid_ci_lb);
+		json_key_num(out, "mcid_ci_ub", r->mcid_ci_ub);
+		json_key_num(out, "pct30_rate", r->pct30_rate);
+		json_key_num(out, "pct50_rate", r->pct50_rate);
+		fprintf(out, ", \"pct_excluded\": %zu", r->pct_excluded);
+		json_key_num(out, "pass", r->pass);
+		json_key_num(out, "pass_rate", r->pass_rate);
+		json_key_num(out, "pass_ci_lb", r->pass_ci_lb);
+		json_key_num(out, "pass_ci_ub", r->pass_ci_ub);
+		putc('}', out);
+	}
+	fputs(promstat_audit_count(a) ? "\n  ],\n" : "],\n", out);
+
+	fputs("  \"comparisons\": [", out);
+	for (i = 0; i < promstat_audit_n_comparisons(a); i++) {
+		const promstat_audit_comparison *c = promstat_audit_comparison_get(a, i);
+
+		fputs(i ? ",\n    {\"instrument\": " : "\n    {\"instrument\": ", out);
+		cli_json_string(out, c->instrument_code);
+		fprintf(out, ", \"timepoint\": %d, \"age_band\": ", c->day);
+		cli_json_string(out, c->age_band);
+		fputs(", \"therapy\": ", out);
+		cli_json_string(out, c->therapy);
+		fputs(", \"reference\": ", out);
+		cli_json_string(out, c->reference);
+		fprintf(out, ", \"n\": %zu, \"responders\": %zu", c->n, c->responders);
+		json_key_num(out, "rate", c->rate);
+		fprintf(out, ", \"reference_n\": %zu, \"reference_responders\": %zu",
+			c->reference_n, c->reference_responders);
+		json_key_num(out, "reference_rate", c->reference_rate);
+		json_key_num(out, "risk_difference", c->risk_difference);
+		json_key_num(out, "rd_ci_lb", c->rd_ci_lb);
+		json_key_num(out, "rd_ci_ub", c->rd_ci_ub);
+		json_key_num(out, "nnt", c->nnt);
+		fprintf(out, ", \"nnt_type\": %s",
+			!isfinite(c->nnt) ? "null" : c->nnt > 0 ? "\"NNTB\"" : "\"NNTH\"");
+		json_key_num(out, "nnt_ci_lb", c->nnt_ci_lb);
+		json_key_num(out, "nnt_ci_ub", c->nnt_ci_ub);
+		fprintf(out, ", \"nnt_crosses_infinity\": %s}",
+			c->nnt_crosses_infinity ? "true" : "false");
+	}
+	fputs(promstat_audit_n_comparisons(a) ? "\n  ],\n" : "],\n", out);
+
+	fputs("  \"safety\": [", out);
+	for (i = 0; i < promstat_audit_n_safety(a); i++) {
+		const promstat_audit_safety *s = promstat_audit_safety_get(a, i);
+
+		fputs(i ? ",\n    {\"therapy\": " : "\n    {\"therapy\": ", out);
+		cli_json_string(out, s->therapy);
+		fprintf(out, ", \"units\": %zu, \"ae_units\": %zu", s->units, s->ae_units);
+		json_key_num(out, "ae_rate", s->ae_rate);
+		json_key_num(out, "ae_ci_lb", s->ae_ci_lb);
+		json_key_num(out, "ae_ci_ub", s->ae_ci_ub);
+		fprintf(out, ", \"satisfied_known\": %zu, \"satisfied_units\": %zu",
+			s->satisfied_known, s->satisfied_units);
+		json_key_num(out, "satisfied_rate", s->satisfied_rate);
+		json_key_num(out, "satisfied_ci_lb", s->satisfied_ci_lb);
+		json_key_num(out, "satisfied_ci_ub", s->satisfied_ci_ub);
+		putc('}', out);
+	}
+	fputs(promstat_audit_n_safety(a) ? "\n  ]" : "]", out);
+
+	if (o->oarsi_pain) {
+		fputs(",\n  \"oarsi\": [", out);
+		for (i = 0; i < promstat_audit_n_oarsi(a); i++) {
+			const promstat_audit_oarsi *q = promstat_audit_oarsi_get(a, i);
+
+			fprintf(out, "%s{\"timepoint\": %d", i ? ",\n    " : "\n    ", q->day);
+			for (j = 0; j < nb; j++) {
+				fputs(", ", out);
+				cli_json_string(out, promstat_audit_by_name(a, j));
+				fputs(": ", out);
+				cli_json_string(out, q->levels[j]);
+			}
+			fprintf(out, ", \"n\": %zu, \"responders\": %zu", q->n, q->responders);
+			json_key_num(out, "rate", q->rate);
+			json_key_num(out, "ci_lb", q->ci_lb);
+			json_key_num(out, "ci_ub", q->ci_ub);
+			putc('}', out);
+		}
+		fputs(promstat_audit_n_oarsi(a) ? "\n  ]" : "]", out);
+	}
+	fputs("\n}\n", out);
+}
+
+/* ---- option parsing ---- */
+
+/* --oarsi pain=CODE,function=CODE[,global=CODE] */
+static int parse_oarsi(char *s, promstat_audit_options *o)
+{
+	const char *parts[4];
+	size_t n = split(s, parts, 4), i;
+
+	if (n > 3)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(parts[i], '=');
+
+		if (!eq || !eq[1])
+			return -1;
+		if (!strncmp(parts[i], "pain=", 5))
+			o->oarsi_pain = eq + 1;
+		else if (!strncmp(parts[i], "function=", 9))
+			o->oarsi_function = eq + 1;
+		else if (!strncmp(parts[i], "global=", 7))
+			o->oarsi_global = eq + 1;
+		else
+			return -1;
+	}
+	return o->oarsi_pain && o->oarsi_function ? 0 : -1;
+}
+
 int cmd_audit(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_usage_error(NULL, "'audit' is not built yet");
+	enum { O_FORMAT = 1000, O_INSTRUMENTS, O_MAP, O_REJECTS, O_STRICT, O_HELP, O_BY,
+	       O_AGE, O_TP, O_BW, O_INSTRUMENT, O_MCID, O_PASS, O_LEVEL, O_CI, O_REF, O_OARSI };
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "instruments", required_argument, NULL, O_INSTRUMENTS },
+		{ "map", required_argument, NULL, O_MAP },
+		{ "rejects", required_argument, NULL, O_REJECTS },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ "help", no_argument, NULL, O_HELP },
+		{ "by", required_argument, NULL, O_BY },
+		{ "age-bands", required_argument, NULL, O_AGE },
+		{ "timepoints", required_argument, NULL, O_TP },
+		{ "baseline-window", required_argument, NULL, O_BW },
+		{ "instrument", required_argument, NULL, O_INSTRUMENT },
+		{ "mcid", required_argument, NULL, O_MCID },
+		{ "pass", required_argument, NULL, O_PASS },
+		{ "level", required_argument, NULL, O_LEVEL },
+		{ "ci", required_argument, NULL, O_CI },
+		{ "reference", required_argument, NULL, O_REF },
+		{ "oarsi", required_argument, NULL, O_OARSI },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum cli_format format = CLI_FORMAT_TABLE;
+	const char *path, *display;
+	const char **map = NULL, **by = NULL, **inst = NULL;
+	promstat_audit_threshold *mcid = NULL, *pass = NULL;
+	promstat_audit_timepoint *tps = NULL;
+	double *cuts = NULL;
+	size_t nmap = 0, nmcid = 0, npass = 0, ntp = 0, ncuts = 0;
+	promstat_audit_options ao;
+	promstat_ingest_options io;
+	cli_settings cs = { NULL, NULL, "table", NULL, 0, 0 };
+	promstat_catalogue *cat = NULL;
+	promstat_registry *reg = NULL;
+	promstat_audit *a = NULL;
+	promstat_error err;
+	shown sh = { 0 };
+	FILE *in = NULL, *rejects = NULL;
+	int c, st, rc = EXIT_OK;
+	size_t cap = (size_t)argc + 1, i;
+
+	promstat_error_clear(&err);
+	promstat_audit_options_init(&ao);
+	map = calloc(cap, sizeof *map);
+	mcid = calloc(cap, sizeof *mcid);
+	pass = calloc(cap, sizeof *pass);
+	if (!map || !mcid || !pass) {
+		fputs("promstat: out of memory\n", stderr);
+		rc = EXIT_SOFTWARE;
+		goto done;
+	}
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_FORMAT:
+			if (cli_parse_format(optarg, &format)) {
+				rc = cli_usage_error("audit", "--format must be table, csv or json, not '%s'",
+						     optarg);
+				goto done;
+			}
+			cs.format = optarg;
+			break;
+		case O_INSTRUMENTS: cs.instruments_file = optarg; break;
+		case O_MAP: map[nmap++] = optarg; break;
+		case O_REJECTS: cs.rejects = optarg; break;
+		case O_STRICT: cs.strict = 1; break;
+		case O_HELP:
+			fputs(usage, stdout);
+			goto done;
+		case O_BY:
+		case O_INSTRUMENT: {
+			size_t n = 1, k;
+			const char **v;
+
+			for (k = 0; optarg[k]; k++)
+				n += optarg[k] == ',';
+			if (!(v = calloc(n, sizeof *v))) {
+				fputs("promstat: out of memory\n", stderr);
+				rc = EXIT_SOFTWARE;
+				goto done;
+			}
+			split(optarg, v, n);
+			for (k = 0; k < n; k++)
+				if (!*v[k]) {
+					free(v);
+					rc = cli_usage_error("audit", "--%s has an empty name",
+							     c == O_BY ? "by" : "instrument");
+					goto done;
+				}
+			if (c == O_BY) {
+				free(by);
+				by = v;
+				ao.by = by;
+				ao.n_by = n;
+			} else {
+				free(inst);
+				inst = v;
+				ao.instruments = inst;
+				ao.n_instruments = n;
+			}
+			break;
+		}
+		case O_AGE:
+			free(cuts);
+			if (promstat_audit_parse_age_cuts(optarg, &cuts, &ncuts, &err)) {
+				rc = cli_usage_error("audit", "%s", err.message);
+				goto done;
+			}
+			ao.age_cuts = cuts;
+			ao.n_age_cuts = ncuts;
+			break;
+		case O_TP:
+			free(tps);
+			if (promstat_audit_parse_timepoints(optarg, &tps, &ntp, &err)) {
+				rc = cli_usage_error("audit", "--timepoints: %s", err.message);
+				goto done;
+			}
+			ao.timepoints = tps;
+			ao.n_timepoints = ntp;
+			break;
+		case O_BW: {
+			double v;
+
+			if (ps_parse_double(optarg, strlen(optarg), &v) || v != floor(v) || v < 0 || v > 100000) {
+				rc = cli_usage_error("audit", "--baseline-window must be a whole number of "
+							      "days from 0 to 100000, not '%s'", optarg);
+				goto done;
+			}
+			ao.baseline_window = (int)v;
+			break;
+		}
+		case O_MCID:
+		case O_PASS: {
+			promstat_audit_threshold *t = c == O_MCID ? &mcid[nmcid] : &pass[npass];
+
+			if (parse_threshold(optarg, t)) {
+				rc = cli_usage_error("audit", "--%s must be CODE=VALUE, e.g. PAIN_NRS=2, "
+							      "not '%s'", c == O_MCID ? "mcid" : "pass", optarg);
+				goto done;
+			}
+			if (c == O_MCID)
+				nmcid++;
+			else
+				npass++;
+			break;
+		}
+		case O_LEVEL:
+			if (ps_parse_double(optarg, strlen(optarg), &ao.level) || !(ao.level > 0 && ao.level < 100)) {
+				rc = cli_usage_error("audit", "--level must be a percentage between 0 and "
+							      "100, e.g. 95, not '%s'", optarg);
+				goto done;
+			}
+			break;
+		case O_CI:
+			if (!strcmp(optarg, "wilson"))
+				ao.ci = PROMSTAT_CI_WILSON;
+			else if (!strcmp(optarg, "clopper-pearson"))
+				ao.ci = PROMSTAT_CI_CLOPPER_PEARSON;
+			else {
+				rc = cli_usage_error("audit", "--ci must be wilson or clopper-pearson, "
+							      "not '%s'", optarg);
+				goto done;
+			}
+			break;
+		case O_REF: ao.reference = optarg; break;
+		case O_OARSI:
+			ao.oarsi_pain = ao.oarsi_function = ao.oarsi_global = NULL;
+			if (parse_oarsi(optarg, &ao)) {
+				rc = cli_usage_error("audit", "--oarsi must be pain=CODE,function=CODE"
+							      "[,global=CODE]");
+				goto done;
+			}
+			break;
+		case ':':
+			rc = cli_usage_error("audit", "option '%s' needs a value", argv[optind - 1]);
+			goto done;
+		default:
+			rc = cli_usage_error("audit", "unknown option '%s'", argv[optind - 1]);
+			goto done;
+		}
+	}
+	if (optind != argc - 1) {
+		rc = cli_usage_error("audit", optind >= argc ? "no registry FILE given"
+							     : "give exactly one registry FILE");
+		goto done;
+	}
+	ao.mcid = mcid;
+	ao.n_mcid = nmcid;
+	ao.pass = pass;
+	ao.n_pass = npass;
+	cs.map = map;
+	cs.nmap = nmap;
+	path = argv[optind];
+	display = strcmp(path, "-") ? path : "stdin";
+
+	memset(&io, 0, sizeof io);
+	io.strict = cs.strict;
+	io.map = map;
+	io.nmap = nmap;
+	io.on_reject = print_reject;
+	io.on_reject_ctx = &sh;
+	if ((st = cli_load_catalogue(cs.instruments_file, &cat, &err))) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	if (!(in = cli_open_input(path, &err))) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	if (cs.rejects) {
+		if (!(rejects = fopen(cs.rejects, "w"))) {
+			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", cs.rejects,
+				strerror(errno));
+			rc = EXIT_CANTCREAT;
+			goto done;
+		}
+		io.rejects = rejects;
+	}
+	st = promstat_registry_read(in, display, cat, &io, &reg, &err);
+	if (sh.n > SHOWN_REJECTS)
+		fprintf(stderr, "... and %zu more rejected rows; %s\n", sh.n - SHOWN_REJECTS,
+			cs.rejects ? "all are in the --rejects file"
+				   : "use --rejects FILE to see them all");
+	if (st == PROMSTAT_EINVAL) {
+		rc = cli_usage_error("audit", "%s", err.message);
+		goto done;
+	}
+	if (st) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	if (rejects) {
+		int bad = fclose(rejects) != 0;
+
+		rejects = NULL;
+		if (bad) {
+			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", cs.rejects,
+				strerror(errno));
+			rc = EXIT_CANTCREAT;
+			goto done;
+		}
+	}
+	if ((st = promstat_audit_run(reg, &ao, &a, &err))) {
+		if (st == PROMSTAT_EINVAL)
+			rc = cli_usage_error("audit", "%s", err.message);
+		else
+			rc = cli_fail(&err);
+		goto done;
+	}
+	for (i = 0; i < promstat_audit_n_notes(a); i++)
+		fprintf(stderr, "promstat: note: %s\n", promstat_audit_note(a, i));
+	switch (format) {
+	case CLI_FORMAT_TABLE:
+		print_table(stdout, display, a, promstat_registry_counts(reg));
+		break;
+	case CLI_FORMAT_CSV: print_csv(stdout, a); break;
+	case CLI_FORMAT_JSON:
+		print_json(stdout, display, a, promstat_registry_counts(reg), &cs);
+		break;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "promstat: cannot write the output: %s\n", strerror(errno));
+		rc = EXIT_CANTCREAT;
+	}
+done:
+	promstat_audit_free(a);
+	promstat_registry_free(reg);
+	promstat_catalogue_free(cat);
+	if (in && in != stdin)
+		fclose(in);
+	if (rejects)
+		fclose(rejects);
+	free(map);
+	free(mcid);
+	free(pass);
+	free(by);
+	free(inst);
+	free(tps);
+	free(cuts);
+	return rc;
 }

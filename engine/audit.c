@@ -87,6 +87,7 @@ struct promstat_audit {
 	size_t n_oarsi;
 	char **notes;
 	size_t n_notes;
+	char sha256[65];
 };
 
 /* ---- small helpers ---- */
@@ -1071,6 +1072,8 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 	if (!a)
 		return nomem(err);
 	a->cat = reg->cat;
+	memcpy(a->sha256, reg->sha256, sizeof a->sha256);
+	a->sha256[64] = '\0';
 	if (!(a->strings = ps_strpool_new())) {
 		free(a);
 		return nomem(err);
@@ -1479,4 +1482,9 @@ size_t promstat_audit_n_notes(const promstat_audit *a)
 const char *promstat_audit_note(const promstat_audit *a, size_t i)
 {
 	return i < a->n_notes ? a->notes[i] : NULL;
+}
+
+const char *promstat_audit_sha256(const promstat_audit *a)
+{
+	return a->sha256;
 }

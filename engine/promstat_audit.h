@@ -289,6 +289,8 @@ const promstat_audit_oarsi *promstat_audit_oarsi_get(const promstat_audit *a, si
  * known for KOOS_PAIN; pass --mcid KOOS_PAIN=VALUE" (once per instrument).
  */
 size_t promstat_audit_n_notes(const promstat_audit *a);
+/* The SHA-256 (64 hex digits) of the audited registry's input bytes. */
+const char *promstat_audit_sha256(const promstat_audit *a);
 const char *promstat_audit_note(const promstat_audit *a, size_t i);
 
 #ifdef __cplusplus
