@@ -1,3 +1,473 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder: filled by its issue. */
-typedef int ps_placeholder_bias;
+/*
+ * Small-study effects and influence, as metafor 3.8.1's regtest(),
+ * ranktest(), trimfill() and leave1out() compute them with their defaults.
+ */
+#include <config.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* metafor's control defaults, used where metafor calls rma.uni() without
+ * passing the model's control on (trimfill's internal fits). */
+#define METAFOR_THRESHOLD 1e-5
+#define METAFOR_MAXITER 100
+
+static int need_k(size_t k, size_t min, const char *what, promstat_error *err)
+{
+	if (k < min)
+		return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
+				"%s needs at least %zu studies (there are %zu)", what, min, k);
+	return PROMSTAT_OK;
+}
+
+/* Fits the model once to learn which method of the list is used, and
+ * returns options that use that method only (as metafor's functions take
+ * x$method from the fitted model). */
+static int used_method(const double *yi, const double *vi, size_t k,
+		       const promstat_meta_options *opt, promstat_meta_options *o1,
+		       promstat_meta_summary *fit, promstat_error *err)
+{
+	int rc;
+
+	if (opt == NULL)
+		promstat_meta_options_init(o1);
+	else
+		*o1 = *opt;
+	rc = ps_meta_fit_flags(yi, vi, k, o1, PS_META_NO_TAU2_CI, fit, NULL, err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	o1->methods[0] = fit->method;
+	o1->nmethods = 1;
+	return PROMSTAT_OK;
+}
+
+/* Egger's test: rma(yi, vi, mods = sei) with the model's method and test. */
+static int sei_regression(const double *yi, const double *vi, size_t k,
+			  const promstat_meta_options *opt, promstat_meta_coef coefs[2],
+			  promstat_meta_reg_summary *rs, promstat_error *err)
+{
+	double *X;
+	size_t i;
+	int rc;
+
+	X = malloc(2 * k * sizeof *X);
+	if (X == NULL)
+		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+	for (i = 0; i < k; i++) {
+		X[2 * i] = 1;
+		X[2 * i + 1] = sqrt(vi[i]);
+	}
+	rc = promstat_meta_regress(yi, vi, k, X, 2, opt, coefs, rs, err);
+	free(X);
+	return rc;
+}
+
+int promstat_meta_egger_test(const double *yi, const double *vi, size_t k,
+			     const promstat_meta_options *opt, promstat_meta_egger *out,
+			     promstat_error *err)
+{
+	promstat_meta_options o1;
+	promstat_meta_summary fit;
+	promstat_meta_coef coefs[2];
+	promstat_meta_reg_summary rs;
+	int rc;
+
+	if (out == NULL)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no place to store the results");
+	out->zval = out->df = out->pval = NAN;
+	out->limit_estimate = out->limit_ci_lb = out->limit_ci_ub = NAN;
+	rc = need_k(k, 3, "Egger's regression test", err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	rc = used_method(yi, vi, k, opt, &o1, &fit, err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	rc = sei_regression(yi, vi, k, &o1, coefs, &rs, err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	out->zval = coefs[1].stat;
+	out->df = rs.df;
+	out->pval = coefs[1].pval;
+	out->limit_estimate = coefs[0].estimate;
+	out->limit_ci_lb = coefs[0].ci_lb;
+	out->limit_ci_ub = coefs[0].ci_ub;
+	return PROMSTAT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Begg's rank correlation.                                             */
+/* ------------------------------------------------------------------ */
+
+#define EXACT_KENDALL_MAX 500 /* O(n^3) exact distribution beyond this is slow */
+
+static int sgn(double x)
+{
+	return (x > 0) - (x < 0);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Tie groups of x: sums of t(t-1), t(t-1)(t-2), t(t-1)(2t+5) over groups. */
+static int ties(const double *x, size_t n, double *s1, double *s2, double *s3)
+{
+	double *t = malloc(n * sizeof *t);
+	size_t i, j;
+
+	*s1 = *s2 = *s3 = 0;
+	if (t == NULL)
+		return -1;
+	memcpy(t, x, n * sizeof *t);
+	qsort(t, n, sizeof *t, cmp_double);
+	for (i = 0; i < n; i = j) {
+		double m;
+
+		for (j = i + 1; j < n && t[j] == t[i]; j++)
+			;
+		m = (double)(j - i);
+		if (m > 1) {
+			*s1 += m * (m - 1);
+			*s2 += m * (m - 1) * (m - 2);
+			*s3 += m * (m - 1) * (2 * m + 5);
+		}
+	}
+	free(t);
+	return 0;
+}
+
+/*
+ * P(T <= q) for T the number of concordant pairs among n untied pairs
+ * (R's pkendall): the Mahonian distribution, built one element at a time
+ * as probabilities so nothing overflows. Returns NaN when out of memory.
+ */
+static double pkendall(double q, size_t n)
+{
+	size_t max = n * (n - 1) / 2, m, j;
+	double *p, *c, r = 0;
+
+	if (q < 0)
+		return 0;
+	if (q >= (double)max)
+		return 1;
+	p = calloc(max + 1, sizeof *p);
+	c = calloc(max + 2, sizeof *c);
+	if (p == NULL || c == NULL) {
+		free(p);
+		free(c);
+		return NAN;
+	}
+	p[0] = 1;
+	for (m = 2; m <= n; m++) {
+		size_t top = m * (m - 1) / 2;
+
+		/* c = prefix sums of the distribution for m-1 elements */
+		c[0] = 0;
+		for (j = 0; j <= top; j++)
+			c[j + 1] = c[j] + (j <= (m - 1) * (m - 2) / 2 ? p[j] : 0);
+		for (j = 0; j <= top; j++) {
+			size_t lo = j + 1 >= m ? j + 1 - m : 0;
+
+			p[j] = (c[j + 1] - c[lo]) / (double)m;
+		}
+	}
+	for (j = 0; j <= (size_t)q; j++)
+		r += p[j];
+	free(p);
+	free(c);
+	return r > 1 ? 1 : r;
+}
+
+int promstat_meta_rank_test(const double *yi, const double *vi, size_t k,
+			    const promstat_meta_options *opt, promstat_meta_rank *out,
+			    promstat_error *err)
+{
+	double sw = 0, swy = 0, theta, vb, *ys = NULL;
+	double S = 0, T0, tx1, tx2, tx3, ty1, ty2, ty3, tau;
+	size_t i, j;
+	int rc;
+
+	(void)opt; /* ranktest uses the common-effect estimate whatever the model */
+	if (out == NULL)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no place to store the results");
+	out->tau = out->pval = NAN;
+	if (yi == NULL || vi == NULL)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no studies given");
+	rc = need_k(k, 3, "the rank correlation test", err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	for (i = 0; i < k; i++)
+		if (!isfinite(yi[i]) || !(vi[i] > 0) || !isfinite(vi[i]))
+			return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
+					"study %zu has an effect size or variance that is not usable",
+					i + 1);
+	/* Begg & Mazumdar (1994): standardized deviates from the
+	 * common-effect estimate, (y - theta)/sqrt(v - 1/sum w) */
+	for (i = 0; i < k; i++) {
+		sw += 1 / vi[i];
+		swy += yi[i] / vi[i];
+	}
+	theta = swy / sw;
+	vb = 1 / sw;
+	ys = malloc(k * sizeof *ys);
+	if (ys == NULL)
+		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+	for (i = 0; i < k; i++)
+		ys[i] = (yi[i] - theta) / sqrt(vi[i] - vb);
+	/* Kendall's tau-b between ys and vi, as cor.test(method = "kendall") */
+	for (i = 0; i < k; i++)
+		for (j = i + 1; j < k; j++)
+			S += sgn(ys[i] - ys[j]) * sgn(vi[i] - vi[j]);
+	if (ties(ys, k, &tx1, &tx2, &tx3) != 0 || ties(vi, k, &ty1, &ty2, &ty3) != 0) {
+		free(ys);
+		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	free(ys);
+	{
+		double n = (double)k;
+
+		T0 = n * (n - 1) / 2;
+		tau = S / sqrt((T0 - tx1 / 2) * (T0 - ty1 / 2));
+		out->tau = tau;
+		if (tx1 == 0 && ty1 == 0 && k <= EXACT_KENDALL_MAX) {
+			/* exact: q concordant pairs, two-sided as cor.test */
+			double q = floor((tau + 1) * n * (n - 1) / 4 + 0.5), p;
+
+			if (q > n * (n - 1) / 4)
+				p = 1 - pkendall(q - 1, k);
+			else
+				p = pkendall(q, k);
+			p *= 2;
+			out->pval = p < 1 ? p : 1;
+		} else {
+			/* normal approximation with the tie-corrected variance of S */
+			double v0 = n * (n - 1) * (2 * n + 5);
+			double var = (v0 - tx3 - ty3) / 18 + tx1 * ty1 / (2 * n * (n - 1)) +
+				     tx2 * ty2 / (9 * n * (n - 1) * (n - 2));
+
+			out->pval = ps_meta_p_norm2(S / sqrt(var));
+		}
+	}
+	if (isnan(out->pval))
+		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+	return PROMSTAT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Trim and fill (Duval & Tweedie 2000), as trimfill.rma.uni.            */
+/* ------------------------------------------------------------------ */
+
+const char *promstat_meta_side_name(int side)
+{
+	return side < 0 ? "left" : side > 0 ? "right" : "?";
+}
+
+typedef struct ord {
+	double z, a; /* sort key, and |z - beta| for ranking */
+	size_t i;    /* original position, breaks ties (stable) */
+} ord;
+
+static int cmp_ord_z(const void *pa, const void *pb)
+{
+	const ord *a = pa, *b = pb;
+
+	if (a->z != b->z)
+		return a->z < b->z ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+static int cmp_ord_a(const void *pa, const void *pb)
+{
+	const ord *a = pa, *b = pb;
+
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+int promstat_meta_trimfill_run(const double *yi, const double *vi, size_t k,
+			       const promstat_meta_options *opt, promstat_meta_trimfill *out,
+			       double *fill_yi, double *fill_vi, promstat_error *err)
+{
+	promstat_meta_options o1, odef;
+	promstat_meta_summary fit, tfit;
+	promstat_meta_coef coefs[2];
+	promstat_meta_reg_summary rs;
+	double *zs = NULL, *vs = NULL, *ya = NULL, *va = NULL, beta = 0;
+	ord *o = NULL;
+	size_t i, k0 = 0, k0sav;
+	int side, iter = 0, rc;
+
+	if (out == NULL)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no place to store the results");
+	memset(out, 0, sizeof *out);
+	rc = need_k(k, 3, "trim and fill", err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	rc = used_method(yi, vi, k, opt, &o1, &fit, err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	/* trimfill calls rma.uni without the model's control: metafor's
+	 * default threshold and iteration limit apply to its fits */
+	odef = o1;
+	odef.tol = METAFOR_THRESHOLD;
+	odef.maxiter = METAFOR_MAXITER;
+
+	/* side: the sign of the slope of the sei regression (as trimfill),
+	 * missing studies on the left when the slope is positive */
+	rc = sei_regression(yi, vi, k, &odef, coefs, &rs, err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	side = coefs[1].estimate < 0 ? 1 : -1;
+
+	o = malloc(k * sizeof *o);
+	zs = malloc(k * sizeof *zs);
+	vs = malloc(k * sizeof *vs);
+	ya = malloc(2 * k * sizeof *ya);
+	va = malloc(2 * k * sizeof *va);
+	if (o == NULL || zs == NULL || vs == NULL || ya == NULL || va == NULL) {
+		rc = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < k; i++) {
+		o[i].z = side > 0 ? -yi[i] : yi[i];
+		o[i].i = i;
+	}
+	qsort(o, k, sizeof *o, cmp_ord_z);
+	for (i = 0; i < k; i++) {
+		zs[i] = o[i].z;
+		vs[i] = vi[o[i].i];
+	}
+	k0sav = (size_t)-1;
+	while (k0 != k0sav) {
+		double Sr = 0, kk = (double)k, est;
+
+		k0sav = k0;
+		if (++iter > METAFOR_MAXITER) {
+			rc = ps_error(err, PROMSTAT_ENUMERIC, NULL, 0, 0,
+				      "the trim and fill algorithm did not converge");
+			goto done;
+		}
+		rc = ps_meta_fit_flags(zs, vs, k - k0, &odef, PS_META_NO_TAU2_CI, &tfit, NULL, err);
+		if (rc != PROMSTAT_OK)
+			goto done;
+		beta = tfit.estimate;
+		/* ranks of |z - beta|, ties by position (rank ties "first") */
+		for (i = 0; i < k; i++) {
+			o[i].z = zs[i] - beta;
+			o[i].a = fabs(o[i].z);
+			o[i].i = i;
+		}
+		qsort(o, k, sizeof *o, cmp_ord_a);
+		for (i = 0; i < k; i++)
+			if (o[i].z > 0)
+				Sr += (double)(i + 1);
+		/* the L0 estimator (Duval & Tweedie 2000, eq. 3) */
+		est = (4 * Sr - kk * (kk + 1)) / (2 * kk - 1);
+		est = floor(est + 0.5); /* never exactly x.5: 2k-1 is odd */
+		k0 = est > 0 ? (size_t)est : 0;
+		if (k0 >= k)
+			k0 = k - 1;
+	}
+	out->k0 = k0;
+	out->side = side;
+	if (k0 == 0) {
+		/* metafor returns the model itself */
+		rc = ps_meta_fit_flags(yi, vi, k, &o1, 0, &out->filled, NULL, err);
+		goto done;
+	}
+	memcpy(ya, yi, k * sizeof *ya);
+	memcpy(va, vi, k * sizeof *va);
+	for (i = 0; i < k0; i++) {
+		/* mirror the k0 most extreme studies about the trimmed estimate */
+		double zf = 2 * beta - zs[k - k0 + i];
+
+		ya[k + i] = side > 0 ? -zf : zf;
+		va[k + i] = vs[k - k0 + i];
+		if (fill_yi != NULL)
+			fill_yi[i] = ya[k + i];
+		if (fill_vi != NULL)
+			fill_vi[i] = va[k + i];
+	}
+	rc = ps_meta_fit_flags(ya, va, k + k0, &odef, 0, &out->filled, NULL, err);
+done:
+	free(o);
+	free(zs);
+	free(vs);
+	free(ya);
+	free(va);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Leave-one-out.                                                        */
+/* ------------------------------------------------------------------ */
+
+int promstat_meta_leave1out(const double *yi, const double *vi, size_t k,
+			    const promstat_meta_options *opt, promstat_meta_l1o *out,
+			    promstat_error *err)
+{
+	promstat_meta_options o1;
+	promstat_meta_summary fit, s;
+	double *ys, *vs;
+	size_t i;
+	int rc;
+
+	if (out == NULL)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no place to store the results");
+	rc = need_k(k, 2, "leave-one-out analysis", err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	rc = used_method(yi, vi, k, opt, &o1, &fit, err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	ys = malloc((k - 1) * sizeof *ys);
+	vs = malloc((k - 1) * sizeof *vs);
+	if (ys == NULL || vs == NULL) {
+		free(ys);
+		free(vs);
+		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	/* ys/vs hold every study but i: moving one study per step keeps the
+	 * copying O(k) per fit */
+	memcpy(ys, yi + 1, (k - 1) * sizeof *ys);
+	memcpy(vs, vi + 1, (k - 1) * sizeof *vs);
+	for (i = 0; i < k; i++) {
+		promstat_meta_l1o *r = &out[i];
+
+		if (i > 0) {
+			/* replace study i (at slot i-1) by study i-1 */
+			ys[i - 1] = yi[i - 1];
+			vs[i - 1] = vi[i - 1];
+		}
+		rc = ps_meta_fit_flags(ys, vs, k - 1, &o1, PS_META_NO_TAU2_CI, &s, NULL, NULL);
+		if (rc == PROMSTAT_ENOMEM) {
+			free(ys);
+			free(vs);
+			return ps_error(err, rc, NULL, 0, 0, "out of memory");
+		}
+		r->converged = rc == PROMSTAT_OK && s.converged;
+		r->estimate = s.estimate;
+		r->se = s.se;
+		r->stat = s.stat;
+		r->pval = s.pval;
+		r->ci_lb = s.ci_lb;
+		r->ci_ub = s.ci_ub;
+		r->tau2 = s.tau2;
+		r->I2 = s.I2;
+		r->H2 = s.H2;
+		r->Q = s.Q;
+		r->Q_pval = s.Q_pval;
+	}
+	free(ys);
+	free(vs);
+	return PROMSTAT_OK;
+}

@@ -166,12 +166,19 @@ typedef struct promstat_meta_options {
 	size_t nmethods;
 	promstat_meta_test test;
 	double level;	/* confidence level in percent, 0 < level < 100 */
-	double tol;	/* convergence threshold on tau^2 for iterative methods */
+	double tol;	/* convergence threshold on the change of tau^2 between
+			   Fisher scoring steps (ML, REML, EB): metafor's
+			   control "threshold" */
+	double root_tol; /* tolerance of the bracketing root finder (Brent's
+			    zeroin, as R's uniroot) used by Paule-Mandel and the
+			    Q-profile interval: metafor's default
+			    .Machine$double.eps^0.25, kept so that the numbers
+			    are metafor's; smaller gives the exact root */
 	int maxiter;	/* iterations before giving up (iterative methods) */
 } promstat_meta_options;
 
-/* Defaults: REML only, z test, level 95, tol 1e-10, maxiter 1000.
- * Does nothing when o is NULL. */
+/* Defaults: REML only, z test, level 95, tol 1e-10, root_tol
+ * DBL_EPSILON^0.25 (1.22e-4), maxiter 1000. Does nothing when o is NULL. */
 void promstat_meta_options_init(promstat_meta_options *o);
 
 /*
@@ -183,7 +190,7 @@ int promstat_meta_methods_parse(const char *list, promstat_meta_options *o, prom
 
 /*
  * Checks an options struct (NULL, nmethods 0, methods out of range, level
- * outside (0,100), tol <= 0, maxiter < 1 give PROMSTAT_EINVAL).
+ * outside (0,100), tol or root_tol <= 0, maxiter < 1 give PROMSTAT_EINVAL).
  */
 int promstat_meta_options_check(const promstat_meta_options *o, promstat_error *err);
 
@@ -210,7 +217,8 @@ typedef struct promstat_meta_summary {
 	double tau2_ci_lb, tau2_ci_ub; /* Q-profile (confint.rma.uni); NaN for EE or k < 2 */
 	double I2, H2;		 /* metafor's definitions (percent for I2) */
 	double Q, Q_df, Q_pval;	 /* Cochran's Q with EE weights, df k-1 */
-	double pi_lb, pi_ub;	 /* prediction interval (predict.rma) */
+	double pi_lb, pi_ub;	 /* prediction interval (predict.rma); NaN for EE,
+				    as metafor gives none for a common effect */
 	int iterations;		 /* used by the iterative estimator, 0 otherwise */
 } promstat_meta_summary;
 
@@ -284,9 +292,11 @@ typedef struct promstat_meta_reg_summary {
 	double QM, QM_df, QM_df2, QM_pval;
 	double tau2;	   /* residual heterogeneity */
 	double I2, H2;	   /* residual, metafor's definitions */
-	double R2;	   /* percent, max(0, (tau2_0 - tau2)/tau2_0) vs the model
-			      without moderators (same method); NaN for EE or
-			      tau2_0 = 0 */
+	double R2;	   /* percent, as metafor: 100 max(0, (tau2_0 - tau2)/tau2_0)
+			      vs the model without moderators (same method), 0
+			      when tau2_0 = 0; for EE the adjusted R^2 of the
+			      weighted least-squares fit; NaN when the model
+			      without moderators does not converge */
 	double QE, QE_df, QE_pval; /* test for residual heterogeneity */
 	double df;	   /* k-p under knha, NaN under z */
 } promstat_meta_reg_summary;

@@ -1,2 +1,710 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-int main(void) { return 77; }
+/*
+ * The meta-analysis engine against metafor 3.8.1: every one of the 48
+ * analyses of tests/data/reference/metafor_reference.json (embedded in
+ * meta_reference.h by tests/gen-meta-reference.py), to 1e-6 relative
+ * (1e-9 absolute near zero); then edge cases whose expected values are
+ * hand computations written next to them or metafor output quoted in a
+ * comment.
+ */
+#include <config.h>
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "meta_reference.h"
+
+#define REL_TOL 1e-6
+#define ABS_TOL 1e-9
+
+/* ---- comparison with a list of every mismatch of a case ---- */
+
+typedef struct cmp_log {
+	int failures;
+	int checked;
+	char where[128];
+} cmp_log;
+
+static void cmp(cmp_log *lg, const char *what, double got, double want)
+{
+	double tol;
+
+	lg->checked++;
+	if (isnan(want) && isnan(got))
+		return;
+	tol = fabs(want) * REL_TOL;
+	if (tol < ABS_TOL)
+		tol = ABS_TOL;
+	if (isnan(want) || isnan(got) || !(fabs(got - want) <= tol)) {
+		lg->failures++;
+		fprintf(stderr, "%s: %s = %.17g, metafor %.17g (rel. diff %.3g)\n", lg->where,
+			what, got, want, fabs(got - want) / (fabs(want) > 0 ? fabs(want) : 1));
+	}
+}
+
+static void cmp_summary(cmp_log *lg, const char *prefix, const promstat_meta_summary *s,
+			const double *w)
+{
+	double got[MREF_OVERALL_N];
+	char name[96];
+	int i;
+
+	got[MREF_K] = (double)s->k;
+	got[MREF_ESTIMATE] = s->estimate;
+	got[MREF_SE] = s->se;
+	got[MREF_PVAL] = s->pval;
+	got[MREF_CI_LB] = s->ci_lb;
+	got[MREF_CI_UB] = s->ci_ub;
+	got[MREF_TAU2] = s->tau2;
+	got[MREF_TAU2_CI_LB] = s->tau2_ci_lb;
+	got[MREF_TAU2_CI_UB] = s->tau2_ci_ub;
+	got[MREF_I2] = s->I2;
+	got[MREF_H2] = s->H2;
+	got[MREF_Q] = s->Q;
+	got[MREF_Q_DF] = s->Q_df;
+	got[MREF_Q_PVAL] = s->Q_pval;
+	got[MREF_PI_LB] = s->pi_lb;
+	got[MREF_PI_UB] = s->pi_ub;
+	for (i = 0; i < MREF_OVERALL_N; i++) {
+		snprintf(name, sizeof name, "%s.%s", prefix, mref_overall_names[i]);
+		cmp(lg, name, got[i], w[i]);
+	}
+}
+
+static const mref_data *find_data(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < MREF_NDATA; i++)
+		if (strcmp(mref_data_sets[i].name, name) == 0)
+			return &mref_data_sets[i];
+	return NULL;
+}
+
+/* Effect sizes of a data set with the engine's escalc. */
+static void effect_sizes(const mref_data *d, promstat_meta_measure m, double *yi, double *vi)
+{
+	promstat_error err;
+	size_t i;
+	int rc = PROMSTAT_OK;
+
+	for (i = 0; i < d->k; i++) {
+		const double *const *c = d->cols;
+
+		switch (promstat_meta_measure_input(m)) {
+		case PROMSTAT_META_INPUT_MEANS:
+			rc = promstat_meta_es_means(m, c[0][i], c[1][i], c[2][i], c[3][i], c[4][i],
+						    c[5][i], &yi[i], &vi[i], &err);
+			break;
+		case PROMSTAT_META_INPUT_TABLE:
+			rc = promstat_meta_es_table(m, c[0][i], c[1][i], c[2][i], c[3][i], &yi[i],
+						    &vi[i], &err);
+			break;
+		case PROMSTAT_META_INPUT_PROPORTION:
+			rc = promstat_meta_es_proportion(m, c[0][i], c[1][i], &yi[i], &vi[i], &err);
+			break;
+		case PROMSTAT_META_INPUT_GENERIC:
+			rc = promstat_meta_es_generic(c[0][i], c[1][i], &yi[i], &vi[i], &err);
+			break;
+		}
+		ck_assert_msg(rc == PROMSTAT_OK, "%s row %zu: %s", d->name, i + 1, err.message);
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+START_TEST(reference_case)
+{
+	const mref_case *c = &mref_cases[_i];
+	const mref_data *d = find_data(c->data);
+	promstat_meta_options opt;
+	promstat_meta_measure measure;
+	promstat_meta_summary s;
+	promstat_error err;
+	cmp_log lg;
+	double *yi, *vi, *w;
+	size_t i, k;
+	int rc;
+
+	ck_assert_ptr_nonnull(d);
+	memset(&lg, 0, sizeof lg);
+	snprintf(lg.where, sizeof lg.where, "case %d (%s %s %s %s%s%s%s)", _i, c->data, c->measure,
+		 c->method, c->test, c->by ? " by" : "", c->mods ? " mods" : "",
+		 c->bias ? " bias" : "");
+	k = d->k;
+	yi = calloc(k, sizeof *yi);
+	vi = calloc(k, sizeof *vi);
+	w = calloc(k, sizeof *w);
+	ck_assert(yi != NULL && vi != NULL && w != NULL);
+	ck_assert_int_eq(promstat_meta_measure_parse(c->measure, &measure, &err), PROMSTAT_OK);
+	effect_sizes(d, measure, yi, vi);
+	if (c->yi != NULL) {
+		ck_assert_uint_eq(c->nyi, k);
+		for (i = 0; i < k; i++)
+			cmp(&lg, "yi", yi[i], c->yi[i]);
+	}
+	if (c->vi != NULL)
+		for (i = 0; i < k; i++)
+			cmp(&lg, "vi", vi[i], c->vi[i]);
+
+	promstat_meta_options_init(&opt);
+	ck_assert_int_eq(promstat_meta_methods_parse(c->method, &opt, &err), PROMSTAT_OK);
+	ck_assert_int_eq(promstat_meta_test_parse(c->test, &opt.test, &err), PROMSTAT_OK);
+
+	rc = promstat_meta_fit(yi, vi, k, &opt, &s, w, &err);
+	ck_assert_msg(rc == PROMSTAT_OK, "%s: %s", lg.where, err.message);
+	ck_assert(s.converged);
+	cmp_summary(&lg, "overall", &s, c->overall);
+	{
+		double sum = 0;
+
+		for (i = 0; i < k; i++)
+			sum += w[i];
+		cmp(&lg, "sum of weights", sum, 100);
+	}
+
+	if (c->by != NULL) {
+		/* levels in sorted order, as R's factor() */
+		const char *lev[64];
+		size_t nlev = 0, j, *g;
+		promstat_meta_summary levels[64];
+		promstat_meta_subgroup_test t;
+
+		ck_assert(d->group != NULL && strcmp(d->groupname, c->by) == 0);
+		for (i = 0; i < k; i++) {
+			for (j = 0; j < nlev; j++)
+				if (strcmp(lev[j], d->group[i]) == 0)
+					break;
+			if (j == nlev)
+				lev[nlev++] = d->group[i];
+		}
+		qsort(lev, nlev, sizeof lev[0], cmp_str);
+		g = calloc(k, sizeof *g);
+		ck_assert(g != NULL);
+		for (i = 0; i < k; i++)
+			for (j = 0; j < nlev; j++)
+				if (strcmp(lev[j], d->group[i]) == 0)
+					g[i] = j;
+		rc = promstat_meta_subgroups(yi, vi, g, k, nlev, &opt, levels, &t, &err);
+		ck_assert_msg(rc == PROMSTAT_OK, "%s: %s", lg.where, err.message);
+		ck_assert_uint_eq(nlev, c->nsub);
+		for (j = 0; j < nlev; j++) {
+			char prefix[64];
+
+			ck_assert_str_eq(lev[j], c->sub[j].level);
+			snprintf(prefix, sizeof prefix, "subgroups.%s", lev[j]);
+			cmp_summary(&lg, prefix, &levels[j], c->sub[j].v);
+		}
+		cmp(&lg, "common.QM", t.common_QM, c->common[0]);
+		cmp(&lg, "common.df", t.common_df, c->common[1]);
+		cmp(&lg, "common.pval", t.common_pval, c->common[2]);
+		cmp(&lg, "separate.Q", t.separate_Q, c->separate[0]);
+		cmp(&lg, "separate.df", t.separate_df, c->separate[1]);
+		cmp(&lg, "separate.pval", t.separate_pval, c->separate[2]);
+		free(g);
+	}
+
+	if (c->mods != NULL) {
+		double *X = calloc(2 * k, sizeof *X);
+		promstat_meta_coef coefs[2];
+		promstat_meta_reg_summary rs;
+
+		ck_assert(X != NULL && d->mod != NULL && strcmp(d->modname, c->mods) == 0);
+		for (i = 0; i < k; i++) {
+			X[2 * i] = 1;
+			X[2 * i + 1] = d->mod[i];
+		}
+		rc = promstat_meta_regress(yi, vi, k, X, 2, &opt, coefs, &rs, &err);
+		ck_assert_msg(rc == PROMSTAT_OK, "%s: %s", lg.where, err.message);
+		ck_assert_uint_eq(c->nmod, 2);
+		ck_assert_str_eq(c->mod[0].name, "intrcpt");
+		ck_assert_str_eq(c->mod[1].name, c->mods);
+		for (i = 0; i < 2; i++) {
+			cmp(&lg, "mod.estimate", coefs[i].estimate, c->mod[i].estimate);
+			cmp(&lg, "mod.se", coefs[i].se, c->mod[i].se);
+			cmp(&lg, "mod.pval", coefs[i].pval, c->mod[i].pval);
+			cmp(&lg, "mod.ci_lb", coefs[i].ci_lb, c->mod[i].ci_lb);
+			cmp(&lg, "mod.ci_ub", coefs[i].ci_ub, c->mod[i].ci_ub);
+		}
+		cmp(&lg, "modtest.QM", rs.QM, c->modtest[0]);
+		cmp(&lg, "modtest.pval", rs.QM_pval, c->modtest[1]);
+		cmp(&lg, "modtest.tau2", rs.tau2, c->modtest[2]);
+		cmp(&lg, "modtest.I2", rs.I2, c->modtest[3]);
+		cmp(&lg, "modtest.R2", rs.R2, c->modtest[4]);
+		free(X);
+	}
+
+	if (c->bias) {
+		promstat_meta_egger eg;
+		promstat_meta_rank rk;
+		promstat_meta_trimfill tf;
+		promstat_meta_l1o *l1o = calloc(k, sizeof *l1o);
+		double *fy = calloc(k, sizeof *fy), *fv = calloc(k, sizeof *fv);
+
+		ck_assert(l1o != NULL && fy != NULL && fv != NULL);
+		rc = promstat_meta_egger_test(yi, vi, k, &opt, &eg, &err);
+		ck_assert_msg(rc == PROMSTAT_OK, "%s: %s", lg.where, err.message);
+		cmp(&lg, "egger.zval", eg.zval, c->egger[0]);
+		cmp(&lg, "egger.pval", eg.pval, c->egger[1]);
+		cmp(&lg, "egger.limit_estimate", eg.limit_estimate, c->egger[2]);
+
+		rc = promstat_meta_rank_test(yi, vi, k, &opt, &rk, &err);
+		ck_assert_msg(rc == PROMSTAT_OK, "%s: %s", lg.where, err.message);
+		cmp(&lg, "rank.tau", rk.tau, c->rank[0]);
+		cmp(&lg, "rank.pval", rk.pval, c->rank[1]);
+
+		rc = promstat_meta_trimfill_run(yi, vi, k, &opt, &tf, fy, fv, &err);
+		ck_assert_msg(rc == PROMSTAT_OK, "%s: %s", lg.where, err.message);
+		cmp(&lg, "trimfill.k0", (double)tf.k0, c->trimfill[0]);
+		ck_assert_str_eq(promstat_meta_side_name(tf.side), c->trimfill_side);
+		cmp(&lg, "trimfill.estimate", tf.filled.estimate, c->trimfill[1]);
+		cmp(&lg, "trimfill.se", tf.filled.se, c->trimfill[2]);
+		cmp(&lg, "trimfill.tau2", tf.filled.tau2, c->trimfill[3]);
+		ck_assert_uint_eq(tf.filled.k, k + tf.k0);
+
+		rc = promstat_meta_leave1out(yi, vi, k, &opt, l1o, &err);
+		ck_assert_msg(rc == PROMSTAT_OK, "%s: %s", lg.where, err.message);
+		ck_assert_uint_eq(c->nl1o, k);
+		for (i = 0; i < k; i++) {
+			ck_assert_str_eq(c->l1o[i].omitted, d->study[i]);
+			ck_assert(l1o[i].converged);
+			cmp(&lg, "l1o.estimate", l1o[i].estimate, c->l1o[i].estimate);
+			cmp(&lg, "l1o.se", l1o[i].se, c->l1o[i].se);
+			cmp(&lg, "l1o.tau2", l1o[i].tau2, c->l1o[i].tau2);
+			cmp(&lg, "l1o.I2", l1o[i].I2, c->l1o[i].I2);
+		}
+		free(l1o);
+		free(fy);
+		free(fv);
+	}
+	free(yi);
+	free(vi);
+	free(w);
+	ck_assert_msg(lg.failures == 0, "%s: %d of %d values differ from metafor", lg.where,
+		      lg.failures, lg.checked);
+}
+END_TEST
+
+/* ---- parsing ---- */
+
+START_TEST(parse_names)
+{
+	promstat_meta_measure m;
+	promstat_meta_method me;
+	promstat_meta_test t;
+	promstat_meta_options o;
+	promstat_error err;
+	int i;
+
+	for (i = 0; i < PROMSTAT_MEASURE_COUNT; i++) {
+		ck_assert_int_eq(promstat_meta_measure_parse(
+					 promstat_meta_measure_name((promstat_meta_measure)i), &m, &err),
+				 PROMSTAT_OK);
+		ck_assert_int_eq(m, i);
+	}
+	ck_assert_int_eq(promstat_meta_measure_parse("smd", &m, &err), PROMSTAT_EINVAL);
+	ck_assert_int_eq(promstat_meta_measure_parse("XYZ", &m, &err), PROMSTAT_EINVAL);
+	ck_assert_int_eq(promstat_meta_measure_parse(NULL, &m, NULL), PROMSTAT_EINVAL);
+	ck_assert_str_eq(promstat_meta_measure_name((promstat_meta_measure)99), "?");
+	ck_assert_int_eq(promstat_meta_method_parse("FE", &me, &err), PROMSTAT_OK);
+	ck_assert_int_eq(me, PROMSTAT_METHOD_EE);
+	ck_assert_str_eq(promstat_meta_method_name(me), "EE");
+	ck_assert_int_eq(promstat_meta_method_parse("reml", &me, &err), PROMSTAT_EINVAL);
+	ck_assert_int_eq(promstat_meta_test_parse("knha", &t, &err), PROMSTAT_OK);
+	ck_assert_int_eq(t, PROMSTAT_TEST_KNHA);
+	ck_assert_int_eq(promstat_meta_test_parse("t", &t, &err), PROMSTAT_EINVAL);
+
+	promstat_meta_options_init(&o);
+	ck_assert_int_eq(o.nmethods, 1);
+	ck_assert_int_eq(o.methods[0], PROMSTAT_METHOD_REML);
+	ck_assert_int_eq(promstat_meta_methods_parse("REML,DL", &o, &err), PROMSTAT_OK);
+	ck_assert_int_eq(o.nmethods, 2);
+	ck_assert_int_eq(o.methods[1], PROMSTAT_METHOD_DL);
+	ck_assert_int_eq(promstat_meta_methods_parse("REML,", &o, &err), PROMSTAT_EINVAL);
+	ck_assert_int_eq(promstat_meta_methods_parse("REML,XX", &o, &err), PROMSTAT_EINVAL);
+	ck_assert_int_eq(o.nmethods, 2); /* unchanged on error */
+	ck_assert_int_eq(promstat_meta_methods_parse("EE,EE,EE,EE,EE,EE,EE,EE,EE,EE", &o, &err),
+			 PROMSTAT_EINVAL);
+	o.level = 100;
+	ck_assert_int_eq(promstat_meta_options_check(&o, &err), PROMSTAT_EINVAL);
+	promstat_meta_options_init(NULL); /* no-op */
+}
+END_TEST
+
+/* ---- effect sizes ---- */
+
+START_TEST(es_rejects)
+{
+	promstat_error err;
+	double y = 7, v = 7;
+
+	ck_assert_int_eq(promstat_meta_es_means(PROMSTAT_MEASURE_MD, 1, 1, 1, 2, 1, 10, &y, &v, &err),
+			 PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_es_means(PROMSTAT_MEASURE_SMD, 1, 0, 10, 2, 1, 10, &y, &v, &err),
+			 PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_es_means(PROMSTAT_MEASURE_SMD, 1, -1, 10, 2, 1, 10, &y, &v, &err),
+			 PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_es_means(PROMSTAT_MEASURE_ROM, -1, 1, 10, 2, 1, 10, &y, &v, &err),
+			 PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_es_means(PROMSTAT_MEASURE_MD, NAN, 1, 10, 2, 1, 10, &y, &v, &err),
+			 PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_es_means(PROMSTAT_MEASURE_RR, 1, 1, 10, 2, 1, 10, &y, &v, &err),
+			 PROMSTAT_EINVAL);
+	ck_assert_int_eq(promstat_meta_es_table(PROMSTAT_MEASURE_RR, -1, 10, 2, 10, &y, &v, &err),
+			 PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_es_table(PROMSTAT_MEASURE_OR, 1.5, 10, 2, 10, &y, &v, &err),
+			 PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_es_table(PROMSTAT_MEASURE_OR, 0, 0, 2, 10, &y, &v, &err),
+			 PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_es_proportion(PROMSTAT_MEASURE_PR, 11, 10, &y, &v, &err),
+			 PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_es_proportion(PROMSTAT_MEASURE_PR, 0, 0, &y, &v, &err),
+			 PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_es_generic(0.1, 0, &y, &v, &err), PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_es_generic(0.1, 0.1, NULL, &v, &err), PROMSTAT_EINVAL);
+	/* untouched on error */
+	ck_assert(y == 7 && v == 7);
+	ck_assert(strlen(err.message) > 0);
+}
+END_TEST
+
+START_TEST(es_zero_cells)
+{
+	double y, v;
+
+	/* metafor: escalc("RR", ai=0, bi=10, ci=2, di=8) -> yi -1.6094, vi 2.2182:
+	 * cells become 0.5, 10.5, 2.5, 8.5; yi = log((0.5/11)/(2.5/11)) = log 0.2,
+	 * vi = 1/0.5 - 1/11 + 1/2.5 - 1/11 */
+	ck_assert_int_eq(promstat_meta_es_table(PROMSTAT_MEASURE_RR, 0, 10, 2, 8, &y, &v, NULL),
+			 PROMSTAT_OK);
+	ck_assert_double_eq_tol(y, log(0.2), 1e-14);
+	ck_assert_double_eq_tol(v, 2 - 2.0 / 11 + 0.4, 1e-14);
+	/* escalc("RD", ai=0, bi=10, ci=0, di=10) -> 0, 0.0079 (drop00 = FALSE,
+	 * add 1/2): p = 0.5/11 in both arms, vi = 2 p (1-p)/11 */
+	ck_assert_int_eq(promstat_meta_es_table(PROMSTAT_MEASURE_RD, 0, 10, 0, 10, &y, &v, NULL),
+			 PROMSTAT_OK);
+	ck_assert_double_eq_tol(y, 0, 1e-15);
+	ck_assert_double_eq_tol(v, 2 * (0.5 / 11) * (10.5 / 11) / 11, 1e-15);
+	/* escalc("RR", ai=10, bi=0, ci=10, di=0) -> 0, 0.0087 */
+	ck_assert_int_eq(promstat_meta_es_table(PROMSTAT_MEASURE_RR, 10, 0, 10, 0, &y, &v, NULL),
+			 PROMSTAT_OK);
+	ck_assert_double_eq_tol(v, 2 * (1 / 10.5 - 1 / 11.0), 1e-15);
+	/* escalc("OR", ...) without a zero cell adds nothing: 1/a+1/b+1/c+1/d */
+	ck_assert_int_eq(promstat_meta_es_table(PROMSTAT_MEASURE_OR, 4, 119, 11, 128, &y, &v, NULL),
+			 PROMSTAT_OK);
+	ck_assert_double_eq_tol(v, 1.0 / 4 + 1.0 / 119 + 1.0 / 11 + 1.0 / 128, 1e-15);
+	/* escalc("PR", xi=0, ni=10) -> 0.0455 = 0.5/11; PLO -> -3.0445 =
+	 * log(0.5/10.5), vi 2.0952 = 1/0.5 + 1/10.5; PAS adds nothing -> 0 */
+	ck_assert_int_eq(promstat_meta_es_proportion(PROMSTAT_MEASURE_PR, 0, 10, &y, &v, NULL),
+			 PROMSTAT_OK);
+	ck_assert_double_eq_tol(y, 0.5 / 11, 1e-15);
+	ck_assert_int_eq(promstat_meta_es_proportion(PROMSTAT_MEASURE_PLO, 0, 10, &y, &v, NULL),
+			 PROMSTAT_OK);
+	ck_assert_double_eq_tol(y, log(0.5 / 10.5), 1e-14);
+	ck_assert_double_eq_tol(v, 2 + 1 / 10.5, 1e-14);
+	ck_assert_int_eq(promstat_meta_es_proportion(PROMSTAT_MEASURE_PAS, 0, 10, &y, &v, NULL),
+			 PROMSTAT_OK);
+	ck_assert_double_eq_tol(y, 0, 1e-15);
+	ck_assert_double_eq_tol(v, 0.025, 1e-15);
+}
+END_TEST
+
+START_TEST(es_smd_huge_df)
+{
+	double y, v, df = 2e9 - 2;
+	double c;
+
+	/* With n1 = n2 = 1e9, Gamma() itself overflows; the correction must
+	 * be c(m) = 1 - 3/(4m - 1) + O(m^-2) (Hedges 1981), i.e. g = d to
+	 * about 1e-9 relative, d = (1 - 0)/1 = 1 */
+	ck_assert_int_eq(promstat_meta_es_means(PROMSTAT_MEASURE_SMD, 1, 1, 1e9, 0, 1, 1e9, &y, &v,
+						NULL),
+			 PROMSTAT_OK);
+	c = 1 - 3 / (4 * df - 1);
+	ck_assert(isfinite(y) && isfinite(v));
+	ck_assert_double_eq_tol(y, c, 1e-12);
+	ck_assert_double_eq_tol(v, 2e-9 + y * y / 4e9, 1e-20);
+	/* small df: c(8) = Gamma(4)/(sqrt(4) Gamma(3.5)) = 6/(2 * 3.32335097...)
+	 * = 0.902703...; Hedges' approximation 1 - 3/31 = 0.9032 */
+	ck_assert_int_eq(promstat_meta_es_means(PROMSTAT_MEASURE_SMD, 1, 1, 5, 0, 1, 5, &y, &v, NULL),
+			 PROMSTAT_OK);
+	ck_assert_double_eq_tol(y, 6 / (2 * 3.3233509704478426), 1e-12);
+}
+END_TEST
+
+/* ---- models: edge cases ---- */
+
+START_TEST(one_study)
+{
+	/* metafor: rma(0.5, 0.1) -> tau2 0, QE 0, QEp 1, I2 0, H2 1, estimate
+	 * 0.5, se 0.3162, ci -0.1198..1.1198 (0.5 -/+ 1.959964 sqrt(0.1)) */
+	double y = 0.5, v = 0.1, w;
+	promstat_meta_summary s;
+	promstat_error err;
+
+	ck_assert_int_eq(promstat_meta_fit(&y, &v, 1, NULL, &s, &w, &err), PROMSTAT_OK);
+	ck_assert(s.converged);
+	ck_assert_uint_eq(s.k, 1);
+	ck_assert_int_eq(s.method, PROMSTAT_METHOD_EE);
+	ck_assert_double_eq_tol(s.estimate, 0.5, 1e-15);
+	ck_assert_double_eq_tol(s.se, sqrt(0.1), 1e-15);
+	ck_assert_double_eq_tol(s.ci_lb, 0.5 - 1.959963984540054 * sqrt(0.1), 1e-12);
+	ck_assert(s.tau2 == 0 && s.Q == 0 && s.Q_df == 0 && s.Q_pval == 1);
+	ck_assert(s.I2 == 0 && s.H2 == 1);
+	ck_assert(isnan(s.tau2_ci_lb) && isnan(s.tau2_ci_ub));
+	ck_assert_double_eq_tol(w, 100, 1e-12);
+}
+END_TEST
+
+START_TEST(equal_variances)
+{
+	/* y = 1,2,3,4 with v = 0.5 each. Hand computation: Q = sum (y-2.5)^2/0.5
+	 * = 10, tr P = sum w - sum w^2/sum w = 8 - 2 = 6, so DL tau2 = (10-3)/6
+	 * = 7/6. With equal v, REML's tau2 = sample variance - v = 5/3 - 1/2 =
+	 * 7/6 as well, and vt = 0.5, so I2 = 100 (7/6)/(7/6 + 1/2) = 70, H2 =
+	 * (7/6)/(1/2) + 1 = 10/3; se = sqrt((7/6 + 1/2)/4). */
+	double y[4] = {1, 2, 3, 4}, v[4] = {0.5, 0.5, 0.5, 0.5};
+	promstat_meta_options o;
+	promstat_meta_summary s;
+	const char *methods[] = {"DL", "REML"};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		promstat_meta_options_init(&o);
+		ck_assert_int_eq(promstat_meta_methods_parse(methods[i], &o, NULL), PROMSTAT_OK);
+		ck_assert_int_eq(promstat_meta_fit(y, v, 4, &o, &s, NULL, NULL), PROMSTAT_OK);
+		ck_assert_double_eq_tol(s.tau2, 7.0 / 6, 1e-9);
+		ck_assert_double_eq_tol(s.Q, 10, 1e-12);
+		ck_assert_double_eq_tol(s.I2, 70, 1e-7);
+		ck_assert_double_eq_tol(s.H2, 10.0 / 3, 1e-8);
+		ck_assert_double_eq_tol(s.estimate, 2.5, 1e-12);
+		ck_assert_double_eq_tol(s.se, sqrt((7.0 / 6 + 0.5) / 4), 1e-9);
+	}
+}
+END_TEST
+
+START_TEST(tau2_zero_boundary)
+{
+	/* identical effects: Q = 0, every estimator gives tau2 = 0 (never
+	 * negative), and the Q-profile interval is [0, 0] since Q(0) = 0 is
+	 * below the lower chi^2 quantile (confint.rma.uni's ci.null case). */
+	double y[5] = {0.3, 0.3, 0.3, 0.3, 0.3}, v[5] = {0.1, 0.2, 0.05, 0.3, 0.1};
+	promstat_meta_options o;
+	promstat_meta_summary s;
+	int m;
+
+	for (m = 1; m < PROMSTAT_METHOD_COUNT; m++) {
+		promstat_meta_options_init(&o);
+		o.methods[0] = (promstat_meta_method)m;
+		ck_assert_int_eq(promstat_meta_fit(y, v, 5, &o, &s, NULL, NULL), PROMSTAT_OK);
+		ck_assert_msg(s.tau2 == 0, "%s: tau2 %g", promstat_meta_method_name(s.method), s.tau2);
+		ck_assert_double_eq_tol(s.estimate, 0.3, 1e-14);
+		ck_assert(s.I2 == 0 && s.H2 == 1);
+		ck_assert(s.tau2_ci_lb == 0 && s.tau2_ci_ub == 0);
+	}
+	/* heterogeneity below what sampling error explains: DL's moment
+	 * estimate is negative and is truncated to 0 */
+	{
+		double y2[3] = {0.1, 0.11, 0.09}, v2[3] = {1, 1, 1};
+
+		promstat_meta_options_init(&o);
+		o.methods[0] = PROMSTAT_METHOD_DL;
+		ck_assert_int_eq(promstat_meta_fit(y2, v2, 3, &o, &s, NULL, NULL), PROMSTAT_OK);
+		ck_assert(s.tau2 == 0);
+	}
+}
+END_TEST
+
+START_TEST(fallback_and_nonconvergence)
+{
+	double y[5] = {-1, 0.5, 2, 0.1, 1.5}, v[5] = {0.1, 0.2, 0.05, 0.3, 0.1};
+	promstat_meta_options o;
+	promstat_meta_summary s;
+	promstat_error err;
+
+	promstat_meta_options_init(&o);
+	o.maxiter = 1; /* Fisher scoring cannot converge in one step here */
+	ck_assert_int_eq(promstat_meta_fit(y, v, 5, &o, &s, NULL, &err), PROMSTAT_ENUMERIC);
+	ck_assert(!s.converged);
+	ck_assert(isnan(s.estimate) && isnan(s.tau2));
+	ck_assert(strstr(s.reason, "did not converge") != NULL);
+	ck_assert(strstr(err.message, "did not converge") != NULL);
+
+	ck_assert_int_eq(promstat_meta_methods_parse("REML,DL", &o, &err), PROMSTAT_OK);
+	ck_assert_int_eq(promstat_meta_fit(y, v, 5, &o, &s, NULL, &err), PROMSTAT_OK);
+	ck_assert(s.converged);
+	ck_assert_int_eq(s.method, PROMSTAT_METHOD_DL);
+	ck_assert(strstr(s.reason, "used DL") != NULL);
+}
+END_TEST
+
+START_TEST(no_abort_in_tails)
+{
+	/* Q of about 4e12: its chi^2 p-value underflows inside GSL, which
+	 * must give a number (0), not abort the process */
+	double y[3] = {-1000, 1000, 0}, v[3] = {1e-6, 1e-6, 1e-6};
+	promstat_meta_summary s;
+	promstat_meta_options o;
+
+	promstat_meta_options_init(&o);
+	o.test = PROMSTAT_TEST_KNHA;
+	ck_assert_int_eq(promstat_meta_fit(y, v, 3, &o, &s, NULL, NULL), PROMSTAT_OK);
+	ck_assert(s.Q_pval >= 0 && s.Q_pval < 1e-300);
+	ck_assert(isfinite(s.tau2) && s.tau2 > 0);
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+	double y[2] = {0.1, 0.2}, v[2] = {0.1, -0.1};
+	promstat_meta_summary s;
+	promstat_error err;
+
+	ck_assert_int_eq(promstat_meta_fit(y, v, 2, NULL, &s, NULL, &err), PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_fit(y, v, 0, NULL, &s, NULL, &err), PROMSTAT_EDATA);
+	ck_assert_int_eq(promstat_meta_fit(NULL, v, 2, NULL, &s, NULL, &err), PROMSTAT_EINVAL);
+	ck_assert_int_eq(promstat_meta_fit(y, v, 2, NULL, NULL, NULL, NULL), PROMSTAT_EINVAL);
+	v[1] = NAN;
+	ck_assert_int_eq(promstat_meta_fit(y, v, 2, NULL, &s, NULL, NULL), PROMSTAT_EDATA);
+}
+END_TEST
+
+START_TEST(collinear_moderators)
+{
+	double y[5] = {0.1, 0.2, 0.3, 0.5, 0.4}, v[5] = {0.1, 0.1, 0.2, 0.1, 0.3};
+	double X[15];
+	promstat_meta_coef c[3];
+	promstat_meta_reg_summary r;
+	promstat_error err;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		X[3 * i] = 1;
+		X[3 * i + 1] = i;
+		X[3 * i + 2] = 2 * i + 1; /* = 2 x1 + intercept */
+	}
+	ck_assert_int_eq(promstat_meta_regress(y, v, 5, X, 3, NULL, c, &r, &err), PROMSTAT_EDATA);
+	ck_assert(strstr(err.message, "collinear") != NULL);
+	ck_assert_int_eq(promstat_meta_regress(y, v, 2, X, 3, NULL, c, &r, &err), PROMSTAT_EDATA);
+}
+END_TEST
+
+START_TEST(subgroup_single_study_level)
+{
+	/* a level with one study is fitted by EE: its estimate is that study's
+	 * yi with se sqrt(vi); an empty level has k = 0 and NaN statistics */
+	double y[5] = {0.1, 0.4, 0.3, 0.9, 0.2}, v[5] = {0.1, 0.1, 0.2, 0.1, 0.3};
+	size_t g[5] = {0, 0, 0, 1, 0};
+	promstat_meta_summary lev[3];
+	promstat_meta_subgroup_test t;
+
+	ck_assert_int_eq(promstat_meta_subgroups(y, v, g, 5, 3, NULL, lev, &t, NULL), PROMSTAT_OK);
+	ck_assert_uint_eq(lev[0].k, 4);
+	ck_assert_uint_eq(lev[1].k, 1);
+	ck_assert_int_eq(lev[1].method, PROMSTAT_METHOD_EE);
+	ck_assert_double_eq_tol(lev[1].estimate, 0.9, 1e-15);
+	ck_assert_double_eq_tol(lev[1].se, sqrt(0.1), 1e-15);
+	ck_assert_uint_eq(lev[2].k, 0);
+	ck_assert(isnan(lev[2].estimate));
+	ck_assert(t.separate_df == 1);
+	ck_assert(isfinite(t.separate_Q) && isfinite(t.common_QM));
+}
+END_TEST
+
+START_TEST(leave1out_two_studies)
+{
+	/* k = 2: each leave-one-out fit is the other study alone */
+	double y[2] = {0.1, 0.5}, v[2] = {0.04, 0.09};
+	promstat_meta_l1o r[2];
+
+	ck_assert_int_eq(promstat_meta_leave1out(y, v, 2, NULL, r, NULL), PROMSTAT_OK);
+	ck_assert_double_eq_tol(r[0].estimate, 0.5, 1e-15);
+	ck_assert_double_eq_tol(r[0].se, 0.3, 1e-15);
+	ck_assert_double_eq_tol(r[1].estimate, 0.1, 1e-15);
+	ck_assert(r[0].tau2 == 0 && r[1].tau2 == 0);
+}
+END_TEST
+
+START_TEST(rank_exact_small)
+{
+	/* three studies with y* increasing in v: tau = 1, and the exact
+	 * two-sided p of Kendall's tau = 1 with n = 3 is 2 * 1/3! = 1/3.
+	 * y = (0, 1, 3) with v = (1, 2, 4): theta = (0 + 0.5 + 0.75)/1.75
+	 * = 0.714..., y* = (-0.78, 0.25, 1.2) increasing. */
+	double y[3] = {0, 1, 3}, v[3] = {1, 2, 4};
+	promstat_meta_rank r;
+
+	ck_assert_int_eq(promstat_meta_rank_test(y, v, 3, NULL, &r, NULL), PROMSTAT_OK);
+	ck_assert_double_eq_tol(r.tau, 1, 1e-15);
+	ck_assert_double_eq_tol(r.pval, 1.0 / 3, 1e-15);
+}
+END_TEST
+
+START_TEST(backtransforms)
+{
+	ck_assert_double_eq_tol(promstat_meta_backtransform(PROMSTAT_MEASURE_RR, log(2), NAN), 2,
+				1e-15);
+	ck_assert_double_eq_tol(promstat_meta_backtransform(PROMSTAT_MEASURE_PLO, 0, NAN), 0.5,
+				1e-15);
+	ck_assert_double_eq_tol(promstat_meta_backtransform(PROMSTAT_MEASURE_PAS, asin(sqrt(0.3)), NAN),
+				0.3, 1e-15);
+	/* PFT: transf.ipft.hm(transf.pft(x, n), n) recovers x/n (Miller 1978):
+	 * x = 30, n = 100 */
+	{
+		double t = 0.5 * (asin(sqrt(30.0 / 101)) + asin(sqrt(31.0 / 101)));
+
+		ck_assert_double_eq_tol(promstat_meta_backtransform(PROMSTAT_MEASURE_PFT, t, 100),
+					0.3, 2e-3);
+	}
+	ck_assert(isnan(promstat_meta_backtransform(PROMSTAT_MEASURE_PFT, 0.5, 0)));
+	ck_assert(promstat_meta_backtransform(PROMSTAT_MEASURE_MD, -3, NAN) == -3);
+}
+END_TEST
+
+static Suite *meta_suite(void)
+{
+	Suite *s = suite_create("meta");
+	TCase *tc;
+
+	tc = tcase_create("metafor");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, reference_case, 0, MREF_NCASES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("edges");
+	tcase_add_test(tc, parse_names);
+	tcase_add_test(tc, es_rejects);
+	tcase_add_test(tc, es_zero_cells);
+	tcase_add_test(tc, es_smd_huge_df);
+	tcase_add_test(tc, one_study);
+	tcase_add_test(tc, equal_variances);
+	tcase_add_test(tc, tau2_zero_boundary);
+	tcase_add_test(tc, fallback_and_nonconvergence);
+	tcase_add_test(tc, no_abort_in_tails);
+	tcase_add_test(tc, bad_arguments);
+	tcase_add_test(tc, collinear_moderators);
+	tcase_add_test(tc, subgroup_single_study_level);
+	tcase_add_test(tc, leave1out_two_studies);
+	tcase_add_test(tc, rank_exact_small);
+	tcase_add_test(tc, backtransforms);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(meta_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
