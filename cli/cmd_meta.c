@@ -310,7 +310,7 @@ static int run_groups(const meta_args *a, meta_result *r)
 			fprintf(stderr,
 				"%s:%lu: study \"%s\" has no %s and is left out of the subgroups\n",
 				a->path, promstat_studies_line(r->s, i), promstat_studies_label(r->s, i),
-				a->by);
+				promstat_studies_column_find(r->s, a->by) < 0 ? "mean_age" : a->by);
 			continue;
 		}
 		yi[n] = r->yi[i];

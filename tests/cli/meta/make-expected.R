@@ -13,7 +13,7 @@ num <- function(x) {
   if (length(x) == 0 || is.null(x) || is.na(x) || !is.finite(x)) "null"
   else sprintf("%.17g", as.numeric(x))
 }
-str <- function(s) paste0('"', gsub('"', '\\\\"', s), '"')
+str <- function(s) paste0('"', gsub("\n", "\\\\n", gsub('"', '\\\\"', s)), '"')
 obj <- function(keys, vals) paste0("{", paste0(str(keys), ": ", vals, collapse = ", "), "}")
 
 summary_json <- function(res) {
@@ -21,8 +21,10 @@ summary_json <- function(res) {
   tlb <- if (is.null(ci) || res$method == "EE") NA else ci["tau^2", "ci.lb"]
   tub <- if (is.null(ci) || res$method == "EE") NA else ci["tau^2", "ci.ub"]
   pr <- predict(res)
-  pilb <- if (is.null(pr$pi.lb)) pr$ci.lb else pr$pi.lb
-  piub <- if (is.null(pr$pi.ub)) pr$ci.ub else pr$pi.ub
+  # As metafor_reference.json: no prediction interval for a common-effect
+  # model (predict() repeats the CI there).
+  pilb <- if (res$method == "EE" || is.null(pr$pi.lb)) NA else pr$pi.lb
+  piub <- if (res$method == "EE" || is.null(pr$pi.ub)) NA else pr$pi.ub
   obj(c("k", "estimate", "se", "pval", "ci_lb", "ci_ub", "tau2", "tau2_ci_lb",
         "tau2_ci_ub", "I2", "H2", "Q", "Q_df", "Q_pval", "pi_lb", "pi_ub"),
       c(res$k, num(res$beta[1]), num(res$se[1]), num(res$pval[1]), num(res$ci.lb[1]),
@@ -36,8 +38,9 @@ rma1 <- function(yi, vi, method, test) {
 }
 
 write_case <- function(name, cmd, file, measure, method = "REML", test = "z",
-                      by = NULL, mods = NULL, bias = FALSE, map = NULL) {
-  dat <- read.csv(file, stringsAsFactors = FALSE)
+                      by = NULL, mods = NULL, bias = FALSE, map = NULL, dat = NULL,
+                      groups = NULL, levels = NULL) {
+  if (is.null(dat)) dat <- read.csv(file, stringsAsFactors = FALSE)
   if (!is.null(map)) for (m in names(map)) dat[[m]] <- dat[[map[[m]]]]
   if (measure == "GEN") {
     es <- dat
@@ -61,8 +64,11 @@ write_case <- function(name, cmd, file, measure, method = "REML", test = "z",
                         c(str(dat$study[i]), num(es$yi[i]), num(es$vi[i]), num(w[i])))))
   out <- c(out, paste0('  "studies": [\n', paste(studies, collapse = ",\n"), "\n  ]"))
   if (!is.null(by)) {
-    g <- dat[[by]]
-    lev <- sort(unique(g))
+    g <- if (is.null(groups)) dat[[by]] else groups
+    lev <- if (is.null(levels)) sort(unique(g)) else levels
+    keep <- !is.na(g)
+    es <- es[keep, ]
+    g <- g[keep]
     sub <- lapply(lev, function(l) rma1(es$yi[g == l], es$vi[g == l], method, test))
     blocks <- sapply(seq_along(lev), function(i)
       paste0("    ", str(lev[i]), ": ", summary_json(sub[[i]])))
@@ -139,3 +145,60 @@ write_case("hackshaw-gen-pm",
 write_case("ha-knee-md",
            "meta datasets/studies/ha-knee-vas-12wk.csv --measure MD --format json",
            "datasets/studies/ha-knee-vas-12wk.csv", "MD")
+
+# tests/data/studies-rejects.csv: of its ten rows only A, G, I and J can be
+# pooled (see tests/check_studies.c); promstat reports the other six on
+# standard error (NAME.stderr) and writes them to the --rejects file.
+rej <- data.frame(study = c("A", "G\nsecond line", "I", "J"),
+                  m1i = c(10, 11, 8, 7), sd1i = c(2, 2, 2, 2), n1i = c(20, 30, 15, 40),
+                  m2i = c(12, 12, 11, 9), sd2i = c(3, 2.5, 2, 2), n2i = c(20, 30, 15, 40),
+                  mean_age = c(55, 48, 66, NA), therapy = c("PRP", "HA", "HA", ""),
+                  stringsAsFactors = FALSE)
+write_case("rejects-md", "meta tests/data/studies-rejects.csv --measure MD --format json",
+           NULL, "MD", dat = rej)
+# tests/data/studies-age.csv: a small synthetic MD file (not real trials)
+# with mean_age and therapy. --by age_band bins mean_age at 60 by default:
+# levels "<60" and ">=60" (promstat's labels).
+age <- read.csv("tests/data/studies-age.csv", stringsAsFactors = FALSE)
+write_case("age-md-age-band",
+           "meta tests/data/studies-age.csv --measure MD --by age_band --format json",
+           NULL, "MD", dat = age, by = "age_band",
+           groups = ifelse(age$mean_age < 60, "<60", ">=60"), levels = c("<60", ">=60"))
+write_case("age-md-bands-55-65",
+           "meta tests/data/studies-age.csv --measure MD --by age_band --age-bands 55,65 --format json",
+           NULL, "MD", dat = age, by = "age_band",
+           groups = ifelse(age$mean_age < 55, "<55",
+                           ifelse(age$mean_age < 65, "[55,65)", ">=65")),
+           levels = c("<55", "[55,65)", ">=65"))
+write_case("age-md-mods",
+           "meta tests/data/studies-age.csv --measure MD --mods therapy,mean_age --format json",
+           NULL, "MD", dat = age, mods = c("therapy", "mean_age"))
+write_case("age-md-by-therapy-knha",
+           "meta tests/data/studies-age.csv --measure MD --by therapy --test knha --format json",
+           NULL, "MD", dat = age, by = "therapy", test = "knha")
+
+# CSV: one row per study, then the pooled row (columns of cmd_meta.c).
+csv_case <- function(name, cmd, file, measure) {
+  dat <- read.csv(file, stringsAsFactors = FALSE)
+  es <- escalc(measure, ai = ai, bi = bi, ci = ci, di = di, data = dat)
+  res <- rma(es$yi, es$vi, control = list(threshold = 1e-12))
+  s <- summary(es)
+  w <- weights(res)
+  ci <- confint(res)$random
+  pr <- predict(res)
+  n <- function(x) if (is.na(x)) "" else sprintf("%.17g", x)
+  lines <- "type,label,k,estimate,se,vi,ci_lb,ci_ub,weight,stat,df,pval,tau2,tau2_ci_lb,tau2_ci_ub,I2,H2,R2,Q,Q_df,Q_pval,pi_lb,pi_ub"
+  for (i in seq_len(nrow(es)))
+    lines <- c(lines, paste(c("study", dat$study[i], "", n(es$yi[i]), n(sqrt(es$vi[i])),
+                              n(es$vi[i]), n(s$ci.lb[i]), n(s$ci.ub[i]), n(w[i]),
+                              rep("", 14)), collapse = ","))
+  lines <- c(lines, paste(c("overall", "REML", res$k, n(res$beta[1]), n(res$se), "",
+                            n(res$ci.lb), n(res$ci.ub), "100", n(res$zval), "", n(res$pval),
+                            n(res$tau2), n(ci["tau^2", "ci.lb"]), n(ci["tau^2", "ci.ub"]),
+                            n(res$I2), n(res$H2), "", n(res$QE), res$k - 1, n(res$QEp),
+                            n(pr$pi.lb), n(pr$pi.ub)), collapse = ","))
+  writeLines(cmd, file.path(dir, paste0(name, ".cmd")))
+  writeLines(lines, file.path(dir, paste0(name, ".csv")))
+}
+csv_case("bcg-rr-csv", "meta datasets/studies/bcg.csv --measure RR --format csv",
+         "datasets/studies/bcg.csv", "RR")

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # `promstat meta` against metafor: for each tests/cli/meta/NAME.cmd, runs
 # promstat with those arguments (from the source tree) and compares its
-# standard output with NAME.json, which make-expected.R wrote from R's
-# metafor. Numbers must agree to 1e-6 relative (1e-9 absolute); keys,
-# strings, order and layout of the JSON must be identical (numcmp.awk).
-# The command must exit 0 and print nothing on standard error.
+# standard output with NAME.json (or NAME.csv), which make-expected.R wrote
+# from R's metafor. Numbers must agree to 1e-6 relative (1e-9 absolute);
+# keys, strings and their order must be identical (numcmp.awk). The command
+# must exit 0 and print nothing on standard error, unless NAME.stderr holds
+# the exact standard error expected.
 
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../../.." && pwd)}
 builddir=${top_builddir:-.}
@@ -27,6 +28,8 @@ for cmdfile in tests/cli/meta/*.cmd; do
 	[ -f "$cmdfile" ] || continue
 	name=$(basename "$cmdfile" .cmd)
 	expected=${cmdfile%.cmd}.json
+	[ -f "$expected" ] || expected=${cmdfile%.cmd}.csv
+	experr=${cmdfile%.cmd}.stderr
 	args=$(cat "$cmdfile")
 	eval "set -- $args"
 	"$promstat" "$@" </dev/null >"$tmp/stdout" 2>"$tmp/stderr"
@@ -37,7 +40,13 @@ for cmdfile in tests/cli/meta/*.cmd; do
 		echo "FAIL: $name: exit status $status"
 		ok=0
 	fi
-	if [ -s "$tmp/stderr" ]; then
+	if [ -f "$experr" ]; then
+		if ! diff -u "$experr" "$tmp/stderr" >"$tmp/diff"; then
+			echo "FAIL: $name: standard error differs:"
+			sed 's/^/    /' "$tmp/diff"
+			ok=0
+		fi
+	elif [ -s "$tmp/stderr" ]; then
 		echo "FAIL: $name: unexpected standard error:"
 		sed 's/^/    /' "$tmp/stderr"
 		ok=0

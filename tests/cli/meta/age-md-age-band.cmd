@@ -1,0 +1,1 @@
+meta tests/data/studies-age.csv --measure MD --by age_band --format json

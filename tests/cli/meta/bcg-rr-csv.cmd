@@ -1,0 +1,1 @@
+meta datasets/studies/bcg.csv --measure RR --format csv

@@ -1,0 +1,1 @@
+meta tests/data/studies-rejects.csv --measure MD --format json
