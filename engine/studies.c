@@ -264,8 +264,10 @@ static int reject(read_ctx *c, const ps_csv_record *rec, int reason, unsigned lo
 	return PROMSTAT_OK;
 }
 
-#define REJECT_MSG(c, ...)                                                         \
-	(ps_error(&(c)->diag, PROMSTAT_EDATA, (c)->name, 0, 0, __VA_ARGS__))
+/* The reason, and under --strict nothing more: the run stops there. */
+#define REJECT_MSG(c, fmt, ...)                                                    \
+	(ps_error(&(c)->diag, PROMSTAT_EDATA, (c)->name, 0, 0,                      \
+		  (c)->opt.strict ? fmt : fmt "; the study is left out", __VA_ARGS__))
 
 static int row(const ps_csv_record *rec, void *ctx_, promstat_error *err)
 {
@@ -296,7 +298,7 @@ static int row(const ps_csv_record *rec, void *ctx_, promstat_error *err)
 	s->counts.rows_read++;
 	c->datarow++;
 	if (rec->nfields != c->ncols) {
-		REJECT_MSG(c, "this row has %zu fields but the header has %zu; the study is left out",
+		REJECT_MSG(c, "this row has %zu fields but the header has %zu",
 			   rec->nfields, c->ncols);
 		return reject(c, rec, PROMSTAT_REJECT_FIELD_COUNT,
 			      rec->nfields < c->ncols ? rec->nfields + 1 : c->ncols + 1, err);
@@ -306,12 +308,12 @@ static int row(const ps_csv_record *rec, void *ctx_, promstat_error *err)
 	for (f = c->form; *f >= 0; f++) {
 		const ps_csv_field *fld = &rec->fields[c->col[*f]];
 		if (fld->len == 0) {
-			REJECT_MSG(c, "%s is empty; the study is left out", c->want[*f]);
+			REJECT_MSG(c, "%s is empty", c->want[*f]);
 			return reject(c, rec, PROMSTAT_REJECT_MISSING,
 				      (unsigned long)c->col[*f] + 1, err);
 		}
 		if (ps_parse_double(fld->text, fld->len, &st.in[*f])) {
-			REJECT_MSG(c, "%s \"%.40s\" is not a number; the study is left out",
+			REJECT_MSG(c, "%s \"%.40s\" is not a number",
 				   c->want[*f], fld->text);
 			return reject(c, rec, PROMSTAT_REJECT_NOT_NUMBER,
 				      (unsigned long)c->col[*f] + 1, err);
@@ -340,7 +342,7 @@ static int row(const ps_csv_record *rec, void *ctx_, promstat_error *err)
 			bad = F_CI;
 		if (bad >= 0 && c->col[bad] >= 0)
 			column = (unsigned long)c->col[bad] + 1;
-		REJECT_MSG(c, "%s; the study is left out", why.message);
+		REJECT_MSG(c, "%s", why.message);
 		return reject(c, rec, PROMSTAT_REJECT_OUT_OF_RANGE, column, err);
 	}
 	if (c->col[F_STUDY] >= 0 && rec->fields[c->col[F_STUDY]].len > 0) {
@@ -679,8 +681,9 @@ static int age_bands(const promstat_studies *s, const double *bands, size_t nban
 
 	if (j < 0 || !s->mod_numeric[j])
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
-				j < 0 ? "--by age_band needs a mean_age column"
-				      : "--by age_band needs a numeric mean_age column");
+				j < 0 ? "age_band needs a mean_age column (the mean age of each "
+					"study's patients)"
+				      : "age_band needs mean_age to be a number in every study that has one");
 	if (nbands == 0) {
 		bands = &default_band;
 		nbands = 1;
