@@ -209,7 +209,10 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 	int w[PROMSTAT_AUDIT_MAX_BY];
 	char b1[48], b2[48], b3[48], b4[48], b5[48], b6[48], b7[48], b8[48];
 
+	char cih[32];
+
 	strata_widths(a, w);
+	snprintf(cih, sizeof cih, " %g%% CI", o->level);
 	fprintf(out, "Clinic audit of %s\n", path);
 	fprintf(out, "Rows read %zu, accepted %zu, rejected %zu. Baseline: day -%d..0.\n",
 		counts->rows_read, counts->rows_accepted, counts->rows_rejected,
@@ -237,7 +240,7 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 				r->day + r->halfwidth);
 			print_strata_head(out, a, w);
 			fprintf(out, "%4s %4s %4s %7s %-13s %5s %-9s %3s %3s %4s\n", "Base", "FU",
-				"FU%", "Change", " 95% CI", "MCID%", " 95% CI", "30%", "50%", "PASS");
+				"FU%", "Change", cih, "MCID%", cih, "30%", "50%", "PASS");
 			last_tp = r->timepoint;
 		}
 		fputs("  ", out);
@@ -271,7 +274,7 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			if (c->instrument != li || c->timepoint != lt) {
 				fprintf(out, "\n  %s, day %d\n  %-9s %-10s %13s %13s %6s %s\n",
 					c->instrument_code, c->day, "age_band", "therapy", "responders",
-					"reference", "diff", " 95% CI");
+					"reference", "diff", cih);
 				li = c->instrument;
 				lt = c->timepoint;
 			}
@@ -292,7 +295,7 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 
 	if (promstat_audit_n_safety(a)) {
 		fprintf(out, "\nSafety and satisfaction (units)\n  %-14s %6s %6s %4s %-9s %6s %6s %4s %s\n",
-			"therapy", "units", "AE", "%", " 95% CI", "asked", "satis", "%", " 95% CI");
+			"therapy", "units", "AE", "%", cih, "asked", "satis", "%", cih);
 		for (i = 0; i < promstat_audit_n_safety(a); i++) {
 			const promstat_audit_safety *s = promstat_audit_safety_get(a, i);
 
@@ -318,7 +321,7 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			if (q->timepoint != lt) {
 				fprintf(out, "\n  Day %d\n  ", q->day);
 				print_strata_head(out, a, w);
-				fprintf(out, "%6s %6s %4s %s\n", "paired", "resp", "%", " 95% CI");
+				fprintf(out, "%6s %6s %4s %s\n", "paired", "resp", "%", cih);
 				lt = q->timepoint;
 			}
 			fputs("  ", out);
