@@ -1,3 +1,474 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder: filled by its issue. */
-typedef int ps_placeholder_gp;
+/*
+ * What every chart shares: safe quoting of user text, terminal selection,
+ * the colour palette and number formatting. The quoting here is the
+ * security boundary between user files and gnuplot (see promstat_plots.h).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gp.h"
+#include "internal.h"
+
+/* ---- formats ---- */
+
+static int ends_with_ci(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	if (n < m)
+		return 0;
+	for (size_t i = 0; i < m; i++)
+		if (tolower((unsigned char)s[n - m + i]) != tolower((unsigned char)suffix[i]))
+			return 0;
+	return 1;
+}
+
+int promstat_plot_format_from_path(const char *path, enum promstat_plot_format *out,
+				   promstat_error *err)
+{
+	const char *base, *dot;
+
+	if (!out)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no place to store the format");
+	*out = PROMSTAT_PLOT_SVG;
+	if (!path)
+		return PROMSTAT_OK;
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	if (!dot || dot == base)
+		return PROMSTAT_OK;
+	if (ends_with_ci(base, ".svg"))
+		*out = PROMSTAT_PLOT_SVG;
+	else if (ends_with_ci(base, ".png"))
+		*out = PROMSTAT_PLOT_PNG;
+	else if (ends_with_ci(base, ".pdf"))
+		*out = PROMSTAT_PLOT_PDF;
+	else if (ends_with_ci(base, ".txt"))
+		*out = PROMSTAT_PLOT_DUMB;
+	else
+		return ps_error(err, PROMSTAT_EINVAL, path, 0, 0,
+				"charts can be written as .svg, .png, .pdf or .txt, not \"%s\"",
+				dot);
+	return PROMSTAT_OK;
+}
+
+int promstat_plot_format_parse(const char *s, enum promstat_plot_format *out)
+{
+	static const char *const names[] = {"svg", "png", "pdf", "dumb"};
+
+	if (!s || !out)
+		return -1;
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i])) {
+			*out = (enum promstat_plot_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *promstat_plot_format_name(enum promstat_plot_format f)
+{
+	switch (f) {
+	case PROMSTAT_PLOT_SVG: return "svg";
+	case PROMSTAT_PLOT_PNG: return "png";
+	case PROMSTAT_PLOT_PDF: return "pdf";
+	case PROMSTAT_PLOT_DUMB: return "dumb";
+	}
+	return "svg";
+}
+
+/* ---- palette ---- */
+
+/*
+ * Okabe & Ito (2008), "Color Universal Design": distinguishable under the
+ * common colour-vision deficiencies. Yellow and black come last: yellow is
+ * faint on white and black is taken by reference lines.
+ */
+static const char *const okabe_ito[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
+					"#D55E00", "#56B4E9", "#F0E442", "#000000"};
+
+const char *promstat_plot_palette_colour(const promstat_plot_palette *pal, const char *therapy)
+{
+	if (pal && therapy && pal->therapies)
+		for (size_t i = 0; i < pal->n_therapies; i++)
+			if (pal->therapies[i] && !strcmp(pal->therapies[i], therapy))
+				return okabe_ito[i % (sizeof okabe_ito / sizeof okabe_ito[0])];
+	return "#999999";
+}
+
+/* ---- safe text ---- */
+
+/*
+ * Length of the valid UTF-8 sequence at s (1-4), or 0 when s does not start
+ * one (stray continuation byte, overlong form, surrogate, beyond U+10FFFF).
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+		if (s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80)
+			return 0;
+		/* U+FFFE and U+FFFF are not characters and break XML. */
+		if (c == 0xEF && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF))
+			return 0;
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+		if (s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+void ps_gp_quote(FILE *out, const char *s, size_t max_chars)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t chars = 0, total = 0;
+
+	if (max_chars == 0 || max_chars > PS_GP_LABEL_MAX)
+		max_chars = PS_GP_LABEL_MAX;
+	/* Count characters first so a long label can be cut with an ellipsis. */
+	for (const unsigned char *q = p; *q;) {
+		size_t n = utf8_len(q);
+		q += n ? n : 1;
+		total++;
+	}
+	putc('\'', out);
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (total > max_chars && chars == max_chars - 1) {
+			fputs("\xE2\x80\xA6", out); /* U+2026 HORIZONTAL ELLIPSIS */
+			break;
+		}
+		if (n == 0) {
+			putc('?', out);
+			p++;
+		} else if (n == 1) {
+			/* Control characters would end the command; quotes end the string. */
+			if (*p < 0x20 || *p == 0x7F)
+				putc(' ', out);
+			else if (*p == '\'')
+				fputs("''", out);
+			else
+				putc(*p, out);
+			p++;
+		} else if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) {
+			putc(' ', out); /* C1 control characters U+0080..U+009F */
+			p += 2;
+		} else {
+			fwrite(p, 1, n, out);
+			p += n;
+		}
+		chars++;
+	}
+	putc('\'', out);
+}
+
+void ps_gp_quotef(FILE *out, size_t max_chars, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	ps_gp_quote(out, buf, max_chars);
+}
+
+void ps_gp_num(FILE *out, double x)
+{
+	if (x == 0)
+		x = 0; /* no "-0" in scripts */
+	fprintf(out, "%.10g", x);
+}
+
+void ps_gp_fmt(char *buf, size_t size, double x, int decimals)
+{
+	if (!isfinite(x)) {
+		snprintf(buf, size, "NA");
+		return;
+	}
+	snprintf(buf, size, "%.*f", decimals, x);
+	/* "-0.00" reads as a sign that is not there. */
+	if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1))
+		memmove(buf, buf + 1, strlen(buf));
+}
+
+/* ---- script frame ---- */
+
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7F)
+			return 1;
+	return 0;
+}
+
+int ps_gp_begin(FILE *out, const char *chart, const promstat_plot_target *t, int width_px,
+		int height_px, promstat_error *err)
+{
+	if (!out || !t)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no script or target given");
+	if (t->path && has_control(t->path))
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+				"the chart's file name contains a control character");
+	if (t->path && !t->path[0])
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "the chart's file name is empty");
+	if (!t->path && t->format != PROMSTAT_PLOT_DUMB)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+				"a %s chart needs a file name", promstat_plot_format_name(t->format));
+
+	fprintf(out, "# promstat %s chart: a gnuplot 5 script (run: gnuplot FILE).\n", chart);
+	fputs("# Text from the data is single-quoted: gnuplot runs nothing inside it.\n", out);
+	fputs("reset\n", out);
+	switch (t->format) {
+	case PROMSTAT_PLOT_SVG:
+		fprintf(out, "set terminal svg size %d,%d noenhanced font 'Helvetica,12'"
+			     " background rgb 'white'\n", width_px, height_px);
+		break;
+	case PROMSTAT_PLOT_PNG:
+		fprintf(out, "set terminal pngcairo size %d,%d noenhanced font 'Helvetica,10'"
+			     " background rgb 'white'\n", width_px, height_px);
+		break;
+	case PROMSTAT_PLOT_PDF:
+		/* 100 px to the inch: a 900 px chart fills a page's text width. */
+		fprintf(out, "set terminal pdfcairo size %.2fin,%.2fin noenhanced font 'Helvetica,9'\n",
+			width_px / 110.0, height_px / 110.0);
+		break;
+	case PROMSTAT_PLOT_DUMB:
+		fprintf(out, "set terminal dumb size %d,%d noenhanced\n", width_px / 7,
+			height_px / 14);
+		break;
+	}
+	if (t->path) {
+		fputs("set output ", out);
+		ps_gp_quote(out, t->path, PS_GP_LABEL_MAX);
+		putc('\n', out);
+	}
+	fputs("set encoding utf8\n", out);
+	fputs("set border 3 lc rgb '#333333'\n", out);
+	fputs("set tics nomirror out scale 0.6\n", out);
+	return PROMSTAT_OK;
+}
+
+int ps_gp_end(FILE *out, promstat_error *err)
+{
+	fputs("unset output\n", out);
+	if (fflush(out) != 0 || ferror(out))
+		return ps_error(err, PROMSTAT_EWRITE, NULL, 0, 0, "the chart script could not be written");
+	return PROMSTAT_OK;
+}
+
+void ps_gp_empty(FILE *out, const char *why)
+{
+	fputs("unset border\nunset tics\nunset key\n", out);
+	fputs("set label 1 ", out);
+	ps_gp_quote(out, why, 0);
+	fputs(" at graph 0.5, graph 0.5 center\n", out);
+	fputs("plot [0:1][0:1] NaN notitle\n", out);
+}
+
+/* ---- ratio ticks ---- */
+
+static size_t ratio_candidates(int tier, double lo, double hi, double *v, size_t cap)
+{
+	static const double fine[] = {0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2};
+	size_t n = 0;
+
+	switch (tier) {
+	case 0:
+		for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++)
+			if (n < cap && fine[i] >= lo && fine[i] <= hi)
+				v[n++] = fine[i];
+		break;
+	case 1:
+		for (int k = -20; k <= 20; k++) {
+			double x = ldexp(1.0, k);
+			if (n < cap && x >= lo && x <= hi)
+				v[n++] = x;
+		}
+		break;
+	case 2:
+		for (int k = -8; k <= 8; k++)
+			for (int m = 0; m < 3; m++) {
+				double x = (m == 0 ? 1 : m == 1 ? 2 : 5) * pow(10, k);
+				if (n < cap && x >= lo && x <= hi)
+					v[n++] = x;
+			}
+		break;
+	default:
+		for (int k = -12; k <= 12; k++) {
+			double x = pow(10, k);
+			if (n < cap && x >= lo && x <= hi)
+				v[n++] = x;
+		}
+		break;
+	}
+	return n;
+}
+
+void ps_gp_ratio_tics(FILE *out, const char *axis, double lo, double hi)
+{
+	double v[64], best[64], rlo = exp(lo) * (1 - 1e-9), rhi = exp(hi) * (1 + 1e-9);
+	size_t n = 0, nbest = 0;
+
+	/* The finest tier that gives a readable number of ticks (3 to 7). */
+	for (int tier = 0; tier < 4 && nbest < 3; tier++) {
+		n = ratio_candidates(tier, rlo, rhi, v, 64);
+		if (tier == 3 && n > 7) {
+			/* Extremely wide: every other decade. */
+			size_t m = 0;
+			for (size_t i = 0; i < n; i += 2)
+				v[m++] = v[i];
+			n = m;
+		}
+		if (n <= 7 && n > nbest) {
+			memcpy(best, v, n * sizeof v[0]);
+			nbest = n;
+		}
+	}
+	if (nbest < 2) {
+		/* A very narrow axis: the ends and the middle, to three digits. */
+		best[0] = exp(lo);
+		best[1] = exp((lo + hi) / 2);
+		best[2] = exp(hi);
+		nbest = 3;
+	}
+	fprintf(out, "set %stics (", axis);
+	for (size_t i = 0; i < nbest; i++) {
+		char label[32];
+		snprintf(label, sizeof label, "%.3g", best[i]);
+		fprintf(out, "%s'%s' ", i ? ", " : "", label);
+		ps_gp_num(out, log(best[i]));
+	}
+	fputs(")\n", out);
+}
+
+/* ---- series and grouped bars ---- */
+
+size_t ps_gp_index(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] && s && !strcmp(list[i], s))
+			return i;
+	return n;
+}
+
+const char **ps_gp_therapies(const promstat_plot_palette *pal, const char *const *names, size_t n,
+			     size_t *count)
+{
+	const char **out = malloc((n + 1) * sizeof *out);
+	size_t m = 0;
+
+	*count = 0;
+	if (!out)
+		return NULL;
+	if (pal && pal->therapies)
+		for (size_t i = 0; i < pal->n_therapies; i++)
+			if (ps_gp_index(names, n, pal->therapies[i]) < n &&
+			    ps_gp_index(out, m, pal->therapies[i]) == m)
+				out[m++] = pal->therapies[i];
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && ps_gp_index(out, m, names[i]) == m)
+			out[m++] = names[i];
+	*count = m;
+	return out;
+}
+
+/* Where bar (cluster c, series s of m) stands, and how wide the bars are. */
+static double bar_x(size_t c, size_t s, size_t m)
+{
+	double w = 0.8 / (double)m;
+
+	return (double)c + ((double)s - ((double)m - 1) / 2) * w;
+}
+
+void ps_gp_grouped_bars(FILE *out, const char *const *clusters, size_t n_clusters,
+			const char *const *series, const char *const *colours, size_t n_series,
+			const struct ps_gp_bar *bars, size_t n_bars, double ymax)
+{
+	size_t m = n_series ? n_series : 1;
+	/* Text under narrow bars gets smaller so neighbours do not touch. */
+	int small = m * n_clusters > 8;
+
+	fprintf(out, "set xrange [-0.6:%.1f]\n", (double)n_clusters - 0.4);
+	fprintf(out, "set yrange [0:%g]\n", ymax);
+	fprintf(out, "set boxwidth %.4f absolute\n", 0.8 / (double)m * 0.88);
+	fputs("set style fill solid 0.9 border rgb '#333333'\n", out);
+	fputs("set xtics scale 0 offset 0,-1.4 (", out);
+	for (size_t c = 0; c < n_clusters; c++) {
+		if (c)
+			fputs(", ", out);
+		ps_gp_quote(out, clusters[c], 30);
+		fprintf(out, " %zu", c);
+	}
+	fputs(")\n", out);
+	for (size_t i = 0; i < n_bars; i++) {
+		if (!bars[i].below[0] || bars[i].series >= m)
+			continue;
+		fputs("set label ", out);
+		ps_gp_quote(out, bars[i].below, 20);
+		fputs(" at first ", out);
+		ps_gp_num(out, bar_x(bars[i].cluster, bars[i].series, m));
+		fprintf(out, ", graph 0 offset 0,-0.9 center%s\n", small ? " font ',9'" : "");
+	}
+	/* One datablock per series: x, value, lower, upper. */
+	for (size_t s = 0; s < m; s++) {
+		fprintf(out, "$s%zu << EOD\n", s);
+		for (size_t i = 0; i < n_bars; i++) {
+			const struct ps_gp_bar *b = &bars[i];
+			if (b->series != s || !isfinite(b->value))
+				continue;
+			ps_gp_num(out, bar_x(b->cluster, s, m));
+			putc(' ', out);
+			ps_gp_num(out, b->value);
+			putc(' ', out);
+			ps_gp_num(out, isfinite(b->lb) ? b->lb : b->value);
+			putc(' ', out);
+			ps_gp_num(out, isfinite(b->ub) ? b->ub : b->value);
+			putc('\n', out);
+		}
+		fputs("EOD\n", out);
+	}
+	/* A series without bars keeps its key entry but draws nothing. */
+	fputs("plot ", out);
+	for (size_t s = 0; s < m; s++) {
+		int any = 0, whiskers = 0;
+		for (size_t i = 0; i < n_bars; i++)
+			if (bars[i].series == s && isfinite(bars[i].value)) {
+				any = 1;
+				if (isfinite(bars[i].lb) && isfinite(bars[i].ub))
+					whiskers = 1;
+			}
+		if (s)
+			fputs(", \\\n     ", out);
+		if (any)
+			fprintf(out, "$s%zu using 1:2 with boxes lc rgb '%s' title ", s,
+				n_series ? colours[s] : "#999999");
+		else
+			fprintf(out, "keyentry with boxes lc rgb '%s' title ",
+				n_series ? colours[s] : "#999999");
+		ps_gp_quote(out, n_series ? series[s] : "", 40);
+		if (whiskers)
+			/* Whiskers as vectors: yerrorbars would punch a hole at the value. */
+			fprintf(out, ", \\\n     $s%zu using 1:3:(0):($4-$3) with vectors heads "
+				     "size screen 0.006,90 lc rgb '#222222' lw 1.2 notitle", s);
+	}
+	fputs("\n", out);
+}

@@ -1,4 +1,227 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Chart emitters: each takes plain input structs (decoupled from the
+ * engine's result types, so charts can be drawn from any source and tested
+ * on small fixtures) and writes one complete gnuplot script to a FILE *.
+ * The script carries its data inline as numeric-only datablocks; every piece
+ * of text that can come from a user file (study names, therapies, age bands,
+ * timepoint labels, titles, the output path) is written as a gnuplot
+ * single-quoted string, so it can never run a command or change the script:
+ *  - single quotes are doubled, and gnuplot expands neither backquotes nor
+ *    backslash escapes inside single quotes;
+ *  - control characters (newline, carriage return, tab, ...) become spaces,
+ *    so a label cannot start a new command;
+ *  - bytes that are not valid UTF-8 become '?', so SVG output stays XML;
+ *  - labels never go into datablocks, so no data row can read "EOD";
+ *  - the terminal is set 'noenhanced', so ^ _ @ & ~ { } \ print as
+ *    themselves, and macros are never enabled.
+ * The emitters never run gnuplot; the CLI pipes the script into it.
+ *
+ * All functions return PROMSTAT_OK or an error status (filling err, which
+ * may be NULL). A write error on out is PROMSTAT_EWRITE. NaN means "not
+ * available" wherever a double is optional.
+ */
 #ifndef PROMSTAT_PLOTS_H
 #define PROMSTAT_PLOTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "promstat.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- where the chart goes ---- */
+
+enum promstat_plot_format {
+	PROMSTAT_PLOT_SVG = 0, /* the default */
+	PROMSTAT_PLOT_PNG,     /* pngcairo */
+	PROMSTAT_PLOT_PDF,     /* pdfcairo */
+	PROMSTAT_PLOT_DUMB     /* text drawing for a terminal */
+};
+
+typedef struct promstat_plot_target {
+	enum promstat_plot_format format;
+	/*
+	 * The file gnuplot writes (single-quoted in the script). NULL means
+	 * gnuplot's standard output, which only makes sense for DUMB. A path
+	 * with control characters is rejected with PROMSTAT_EINVAL rather
+	 * than silently changed.
+	 */
+	const char *path;
+} promstat_plot_target;
+
+/*
+ * The format implied by path's extension, case-insensitive: .svg, .png,
+ * .pdf, .txt (dumb). A path with no extension or NULL gives SVG. Returns
+ * PROMSTAT_OK, or PROMSTAT_EINVAL for another extension (e.g. ".jpg") with
+ * a sentence naming the formats that work.
+ */
+int promstat_plot_format_from_path(const char *path, enum promstat_plot_format *out,
+				   promstat_error *err);
+
+/* Parses "svg", "png", "pdf" or "dumb". Returns 0, or -1 for anything else. */
+int promstat_plot_format_parse(const char *s, enum promstat_plot_format *out);
+
+/* "svg", "png", "pdf" or "dumb". */
+const char *promstat_plot_format_name(enum promstat_plot_format f);
+
+/* ---- colours ---- */
+
+/*
+ * One fixed colour per therapy across every chart of a run: therapies get
+ * the Okabe-Ito colour-blind-safe colours in the order the caller lists
+ * them (cycling after eight). A therapy not in the list is drawn grey.
+ */
+typedef struct promstat_plot_palette {
+	const char *const *therapies;
+	size_t n_therapies;
+} promstat_plot_palette;
+
+/* "#RRGGBB" for therapy under pal (pal may be NULL: everything is grey). */
+const char *promstat_plot_palette_colour(const promstat_plot_palette *pal, const char *therapy);
+
+/* ---- forest plot (meta) ---- */
+
+/* One study. Estimates are on the analysis scale (log for ratio measures). */
+typedef struct promstat_forest_row {
+	const char *label;
+	double estimate, ci_lb, ci_ub; /* NaN estimate: "not estimable" */
+	double weight_pct;	       /* square size and weight column; NaN = none */
+} promstat_forest_row;
+
+/* A pooled estimate with its heterogeneity (the diamond and the text under it). */
+typedef struct promstat_forest_summary {
+	const char *label;	  /* e.g. "Random-effects model"; NULL = none drawn */
+	double estimate, ci_lb, ci_ub;
+	double pi_lb, pi_ub;	  /* prediction interval; NaN = not drawn */
+	double tau2, i2_pct;	  /* NaN = not shown */
+	double q, q_df, q_p;	  /* Cochran's Q; NaN = not shown */
+} promstat_forest_summary;
+
+/* A block of studies: a subgroup with its own diamond, or the only block. */
+typedef struct promstat_forest_block {
+	const char *label; /* subgroup heading; NULL for no heading */
+	const promstat_forest_row *rows;
+	size_t n_rows;
+	promstat_forest_summary summary; /* summary.label NULL = no diamond */
+} promstat_forest_block;
+
+typedef struct promstat_forest {
+	const char *title;	   /* NULL: "Forest plot (k = N studies)" */
+	const char *effect_name;   /* column header, e.g. "RR", "SMD"; NULL: "Estimate" */
+	const char *axis_label;	   /* x label, e.g. "Risk ratio"; NULL: effect_name */
+	double level;		   /* confidence level in percent; NaN or 0: 95 */
+	int log_scale;		   /* values are logs: axis labelled in ratios */
+	const promstat_forest_block *blocks;
+	size_t n_blocks;
+	/* With several blocks: the overall diamond (label NULL = none). */
+	promstat_forest_summary overall;
+	const char *subgroup_test; /* e.g. "Test for subgroup differences: ..."; NULL = none */
+	/* Region of clinically unimportant effects, analysis scale; NaN = none. */
+	double mcid_lb, mcid_ub;
+	const char *favours_left, *favours_right; /* captions under the axis; NULL = none */
+} promstat_forest;
+
+int promstat_plot_forest_write(FILE *out, const promstat_forest *f,
+			       const promstat_plot_target *t, promstat_error *err);
+
+/* ---- funnel plot (meta) ---- */
+
+typedef struct promstat_funnel_point {
+	double yi, sei; /* analysis scale; sei > 0 */
+	int imputed;	/* 1 = added by trim and fill: drawn hollow */
+} promstat_funnel_point;
+
+typedef struct promstat_funnel {
+	const char *title;	/* NULL: "Funnel plot (k = N studies)" */
+	const char *axis_label; /* x label, e.g. "Log risk ratio"; NULL: "Effect size" */
+	int log_scale;		/* values are logs: axis labelled in ratios */
+	const promstat_funnel_point *points;
+	size_t n_points;
+	double pooled;	      /* centre of the pseudo-95% triangle; NaN = none */
+	double pooled_filled; /* estimate after trim and fill; NaN = none */
+	int contours;	      /* shade p < .10 / .05 / .01 around the null (0) */
+} promstat_funnel;
+
+int promstat_plot_funnel_write(FILE *out, const promstat_funnel *f,
+			       const promstat_plot_target *t, promstat_error *err);
+
+/* ---- audit charts ---- */
+
+/* Mean improvement of one therapy x age band at one timepoint. */
+typedef struct promstat_trajectory_point {
+	const char *therapy;
+	const char *age_band;
+	size_t timepoint; /* index into the timepoints */
+	double mean, ci_lb, ci_ub;
+	size_t n;
+} promstat_trajectory_point;
+
+typedef struct promstat_trajectory {
+	const char *title;   /* NULL: "<instrument>: mean improvement" */
+	const char *instrument; /* code or name, e.g. "PAIN_NRS" */
+	const char *unit;    /* y unit, e.g. "points"; NULL: "points" */
+	const char *const *timepoints; /* x axis labels, in order, evenly spaced */
+	size_t n_timepoints;
+	const char *const *age_bands; /* one panel each, in this order; none: one panel */
+	size_t n_age_bands;
+	const promstat_trajectory_point *points;
+	size_t n_points;
+	double mcid; /* reference line; NaN = none */
+} promstat_trajectory;
+
+int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
+				   const promstat_plot_palette *pal,
+				   const promstat_plot_target *t, promstat_error *err);
+
+/* MCID responder rate of one therapy x age band (a proportion in [0, 1]). */
+typedef struct promstat_responders_bar {
+	const char *therapy;
+	const char *age_band;
+	double rate, ci_lb, ci_ub; /* Wilson interval; NaN rate = no bar */
+	size_t n;
+} promstat_responders_bar;
+
+typedef struct promstat_responders {
+	const char *title;	/* NULL: "<instrument> at <timepoint>: MCID responders" */
+	const char *instrument;
+	const char *timepoint;	/* label of the timepoint drawn */
+	double mcid;		/* shown in the y label; NaN = not shown */
+	const char *const *age_bands; /* clusters, in this order */
+	size_t n_age_bands;
+	const promstat_responders_bar *bars;
+	size_t n_bars;
+} promstat_responders;
+
+int promstat_plot_responders_write(FILE *out, const promstat_responders *r,
+				   const promstat_plot_palette *pal,
+				   const promstat_plot_target *t, promstat_error *err);
+
+/* Follow-up completeness of one therapy at one timepoint. */
+typedef struct promstat_followup_bar {
+	const char *therapy;
+	size_t timepoint; /* index into the timepoints */
+	size_t expected;  /* patients due a score at this timepoint */
+	size_t observed;  /* of those, patients with a score */
+} promstat_followup_bar;
+
+typedef struct promstat_followup {
+	const char *title; /* NULL: "Follow-up completeness" */
+	const char *const *timepoints; /* clusters, in this order */
+	size_t n_timepoints;
+	const promstat_followup_bar *bars;
+	size_t n_bars;
+} promstat_followup;
+
+int promstat_plot_followup_write(FILE *out, const promstat_followup *fu,
+				 const promstat_plot_palette *pal,
+				 const promstat_plot_target *t, promstat_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the chart emitters share privately: safe text, terminals, numbers. */
+#ifndef PROMSTAT_PLOTS_GP_H
+#define PROMSTAT_PLOTS_GP_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "promstat_plots.h"
+
+/* Longest label written, in characters; longer ones end in "...". */
+#define PS_GP_LABEL_MAX 200
+
+/*
+ * Writes s as one gnuplot single-quoted string: quotes doubled, control
+ * characters as spaces, invalid UTF-8 as '?', at most max_chars characters
+ * (0 = PS_GP_LABEL_MAX; longer text is cut and ends in "..."). NULL is
+ * written as ''. This is the only way text reaches a script.
+ */
+void ps_gp_quote(FILE *out, const char *s, size_t max_chars);
+
+/* As ps_gp_quote, for text assembled with printf (numbers and labels). */
+void ps_gp_quotef(FILE *out, size_t max_chars, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Writes x with enough digits for a coordinate ("%.10g"); x must be finite. */
+void ps_gp_num(FILE *out, double x);
+
+/*
+ * Starts a script: a header comment, reset, the terminal for t at the
+ * given size in pixels (characters for dumb are derived from it), the
+ * quoted output path, UTF-8 and the shared style. chart names the chart in
+ * the header. Returns PROMSTAT_OK or PROMSTAT_EINVAL (bad path or target).
+ */
+int ps_gp_begin(FILE *out, const char *chart, const promstat_plot_target *t, int width_px,
+		int height_px, promstat_error *err);
+
+/* Ends a script (closes the output) and reports a write error on out. */
+int ps_gp_end(FILE *out, promstat_error *err);
+
+/* Draws a "nothing to draw" page in place of an empty chart. */
+void ps_gp_empty(FILE *out, const char *why);
+
+/*
+ * Ticks for an axis whose values are natural logs of ratios: writes
+ * "set <axis>tics (...)" labelled in ratios (0.25, 0.5, 1, 2, ...) covering
+ * [lo, hi].
+ */
+void ps_gp_ratio_tics(FILE *out, const char *axis, double lo, double hi);
+
+/* Formats x for a text column with decimals digits; NaN as "NA". */
+void ps_gp_fmt(char *buf, size_t size, double x, int decimals);
+
+/*
+ * The distinct therapies among names[0..n) (NULLs skipped): first those in
+ * the palette, in its order, then the others in order of first appearance.
+ * Returns a malloc'd array of the same pointers (count in *count), or NULL
+ * when out of memory; n == 0 gives a valid empty array.
+ */
+const char **ps_gp_therapies(const promstat_plot_palette *pal, const char *const *names, size_t n,
+			     size_t *count);
+
+/* Index of s in list[0..n), or n when absent. */
+size_t ps_gp_index(const char *const *list, size_t n, const char *s);
+
+/* One bar of a grouped bar chart: a value with optional whiskers. */
+struct ps_gp_bar {
+	size_t cluster, series;
+	double value, lb, ub; /* NaN value: no bar; NaN lb/ub: no whisker */
+	char below[48];	      /* text under the bar, e.g. "n=12" */
+};
+
+/*
+ * Writes the x tics, the text under the bars, the datablocks and the plot
+ * command of a grouped bar chart: clusters along x, one colour per series
+ * (with a key entry each). ymax is the top of the y axis.
+ */
+void ps_gp_grouped_bars(FILE *out, const char *const *clusters, size_t n_clusters,
+			const char *const *series, const char *const *colours, size_t n_series,
+			const struct ps_gp_bar *bars, size_t n_bars, double ymax);
+
+#endif
