@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -837,36 +838,63 @@ static const char *fmt_ci(double lb, double ub, char *buf, size_t size)
 	return buf;
 }
 
+/* Appends to a line buffer; the line is cut at size. */
+static void put(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void put(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, size - used, fmt, ap);
+	va_end(ap);
+}
+
+/* Writes a table line without trailing blanks. */
+static void emit(FILE *out, const char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && line[n - 1] == ' ')
+		n--;
+	fwrite(line, 1, n, out);
+	putc('\n', out);
+}
+
 static void table_row(FILE *out, int lw, const char *label, double est, double lb, double ub,
 		      double weight, const scale *sc, const meta_args *a, double n_hm)
 {
-	char lab[LABEL_MAX + 1], ci[64];
+	char lab[LABEL_MAX + 1], ci[64], line[256] = "";
 
 	cell_label(label, lab, LABEL_MAX);
-	fprintf(out, "%-*s %10.4f  %-*s", lw, lab, est, CI_W, fmt_ci(lb, ub, ci, sizeof ci));
+	put(line, sizeof line, "%-*s %10.4f  %-*s", lw, lab, est, CI_W,
+	    fmt_ci(lb, ub, ci, sizeof ci));
 	if (isnan(weight))
-		fprintf(out, " %8s", "");
+		put(line, sizeof line, " %8s", "");
 	else
-		fprintf(out, " %7.2f%%", weight);
+		put(line, sizeof line, " %7.2f%%", weight);
 	if (sc->back)
-		fprintf(out, " %10.4f  %s", back(a, est, n_hm),
-			fmt_ci(back(a, lb, n_hm), back(a, ub, n_hm), ci, sizeof ci));
-	putc('\n', out);
+		put(line, sizeof line, " %10.4f  %s", back(a, est, n_hm),
+		    fmt_ci(back(a, lb, n_hm), back(a, ub, n_hm), ci, sizeof ci));
+	emit(out, line);
 }
 
 static void table_pi(FILE *out, int lw, const promstat_meta_summary *s, const scale *sc,
 		     const meta_args *a, double n_hm)
 {
-	char ci[64];
+	char ci[64], line[256] = "";
 
 	if (isnan(s->pi_lb))
 		return;
-	fprintf(out, "%-*s %10s  %-*s %8s", lw, "  prediction interval", "", CI_W,
-		fmt_ci(s->pi_lb, s->pi_ub, ci, sizeof ci), "");
+	put(line, sizeof line, "%-*s %10s  %-*s %8s", lw, "  prediction interval", "", CI_W,
+	    fmt_ci(s->pi_lb, s->pi_ub, ci, sizeof ci), "");
 	if (sc->back)
-		fprintf(out, " %10s  %s", "",
-			fmt_ci(back(a, s->pi_lb, n_hm), back(a, s->pi_ub, n_hm), ci, sizeof ci));
-	putc('\n', out);
+		put(line, sizeof line, " %10s  %s", "",
+		    fmt_ci(back(a, s->pi_lb, n_hm), back(a, s->pi_ub, n_hm), ci, sizeof ci));
+	emit(out, line);
 }
 
 static void table_heterogeneity(FILE *out, const char *indent, const promstat_meta_summary *s,
@@ -914,10 +942,14 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r, dou
 	fprintf(out, "Rows read %zu, studies pooled %zu, rejected %zu\n\n", n->rows_read, r->k,
 		n->rows_rejected);
 	snprintf(pooled, sizeof pooled, "%g%% CI", level);
-	fprintf(out, "%-*s %10s  %-*s %8s", lw, "Study", sc.name, CI_W, pooled, "Weight");
-	if (sc.back)
-		fprintf(out, " %10s  %s", sc.back, pooled);
-	putc('\n', out);
+	{
+		char line[256] = "";
+		put(line, sizeof line, "%-*s %10s  %-*s %8s", lw, "Study", sc.name, CI_W, pooled,
+		    "Weight");
+		if (sc.back)
+			put(line, sizeof line, " %10s  %s", sc.back, pooled);
+		emit(out, line);
+	}
 	for (i = 0; i < r->k; i++) {
 		double se = sqrt(r->vi[i]);
 		/* A study's own n back-transforms its own double arcsine. */
@@ -1011,9 +1043,10 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r, dou
 			fprintf(out, "Rank correlation test: Kendall's tau = %.3f, p %s\n", r->rank.tau,
 				fmt_p(r->rank.pval, pb, sizeof pb));
 		if (r->have_trimfill) {
-			fprintf(out, "Trim and fill: %zu studies imputed on the %s; filled estimate "
+			fprintf(out, "Trim and fill: %zu %s imputed on the %s; filled estimate "
 				     "%.4f (SE %.4f) [%.4f, %.4f], tau^2 = %.4f\n",
-				r->trimfill.k0, promstat_meta_side_name(r->trimfill.side),
+				r->trimfill.k0, r->trimfill.k0 == 1 ? "study" : "studies",
+				promstat_meta_side_name(r->trimfill.side),
 				r->trimfill.filled.estimate, r->trimfill.filled.se,
 				r->trimfill.filled.ci_lb, r->trimfill.filled.ci_ub,
 				r->trimfill.filled.tau2);
