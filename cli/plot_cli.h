@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Chart options shared by 'meta' and 'audit', and the conversion of their
+ * engine results into the chart emitters' input (plot_meta.c,
+ * plot_audit.c). The commands only parse the options and call the draw
+ * function after printing their numbers.
+ */
+#ifndef PROMSTAT_CLI_PLOT_H
+#define PROMSTAT_CLI_PLOT_H
+
+#include <stddef.h>
+
+#include "promstat.h"
+#include "promstat_meta.h"
+#include "promstat_studies.h"
+#include "promstat_plots.h"
+
+typedef struct cli_plot_opts {
+	const char *forest;	/* meta --forest FILE */
+	const char *funnel;	/* meta --funnel FILE */
+	const char *dir;	/* audit --plots DIR */
+	const char *script;	/* --gnuplot-script FILE: every chart's script, saved */
+	int have_format;	/* --plot-format given */
+	enum promstat_plot_format format;
+	double mcid_band;	/* meta --mcid-band VALUE; NaN = none */
+} cli_plot_opts;
+
+/* Option codes, out of the way of the commands' own. */
+enum {
+	CLI_OPT_FOREST = 0x7100,
+	CLI_OPT_FUNNEL,
+	CLI_OPT_MCID_BAND,
+	CLI_OPT_GNUPLOT_SCRIPT,
+	CLI_OPT_PLOT_FORMAT,
+	CLI_OPT_PLOTS
+};
+
+/* getopt_long entries (the command includes <getopt.h>). */
+#define CLI_META_PLOT_LONGOPTS                                                         \
+	{ "forest", required_argument, NULL, CLI_OPT_FOREST },                         \
+	{ "funnel", required_argument, NULL, CLI_OPT_FUNNEL },                         \
+	{ "mcid-band", required_argument, NULL, CLI_OPT_MCID_BAND },                   \
+	{ "gnuplot-script", required_argument, NULL, CLI_OPT_GNUPLOT_SCRIPT },         \
+	{ "plot-format", required_argument, NULL, CLI_OPT_PLOT_FORMAT }
+#define CLI_AUDIT_PLOT_LONGOPTS                                                        \
+	{ "plots", required_argument, NULL, CLI_OPT_PLOTS },                           \
+	{ "gnuplot-script", required_argument, NULL, CLI_OPT_GNUPLOT_SCRIPT },         \
+	{ "plot-format", required_argument, NULL, CLI_OPT_PLOT_FORMAT }
+
+#define CLI_META_PLOT_USAGE                                                                \
+	"  --forest FILE         draw a forest plot (.svg, .png, .pdf; .txt or - for\n"    \
+	"                        text); with --by, a block per subgroup\n"                \
+	"  --funnel FILE         draw a contour-enhanced funnel plot; with --bias, the\n"  \
+	"                        trim-and-fill studies hollow\n"                          \
+	"  --mcid-band VALUE     shade effects smaller than VALUE on the forest plot\n"    \
+	"                        (a ratio > 1 for RR, OR, ROM: 1/VALUE to VALUE)\n"       \
+	"  --plot-format FMT     svg, png, pdf or dumb (text), instead of the extension\n" \
+	"  --gnuplot-script FILE also save the gnuplot script, to restyle and rerun\n"     \
+	"Charts need gnuplot (Debian package gnuplot-nox); exit 69 when it is missing.\n"
+
+#define CLI_AUDIT_PLOT_USAGE                                                               \
+	"  --plots DIR             draw charts into DIR: trajectory-CODE.svg,\n"           \
+	"                          responders-CODE-DAY.svg, followup.svg (names on stderr)\n" \
+	"  --plot-format FMT       svg (default), png, pdf or dumb (.txt files)\n"        \
+	"  --gnuplot-script FILE   also save the charts' gnuplot script\n"
+
+void cli_plot_opts_init(cli_plot_opts *o);
+
+/* Handles one chart option; returns -1 to go on, or an exit code. */
+int cli_plot_option(cli_plot_opts *o, const char *cmd, int c, const char *arg);
+
+/* What 'meta' computed, for its charts. Pointers may be NULL when absent. */
+typedef struct cli_meta_plot_input {
+	const char *path; /* the study file, named in titles */
+	promstat_meta_measure measure;
+	const promstat_meta_options *opt;
+	const promstat_studies *studies;
+	size_t k;
+	const double *yi, *vi, *weights; /* weights in percent */
+	const promstat_meta_summary *overall;
+	const char *by;				/* --by column, or NULL */
+	const promstat_studies_groups *groups;	/* with --by */
+	const promstat_meta_summary *levels;	/* groups->nlevels summaries */
+	const promstat_meta_subgroup_test *subtest;
+	int bias;				/* --bias: trim and fill on the funnel */
+} cli_meta_plot_input;
+
+/* Draws the charts 'meta' was asked for. Returns an exit code. */
+int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in);
+
+struct promstat_audit;
+
+/* Draws the audit charts into o->dir (when set). Returns an exit code. */
+int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a);
+
+/* ---- shared by plot_meta.c and plot_audit.c ---- */
+
+/*
+ * Draws one chart: writes its script with emit(ctx), appends it to the
+ * saved script when o->script is set (first = truncate), then runs
+ * gnuplot. output is the chart's file (NULL: standard output).
+ */
+typedef int (*cli_plot_emit_fn)(FILE *out, const void *ctx, const promstat_plot_target *t,
+				promstat_error *err);
+int cli_plot_draw(const cli_plot_opts *o, const char *what, const char *output,
+		  enum promstat_plot_format format, cli_plot_emit_fn emit, const void *ctx,
+		  int *first);
+
+#endif

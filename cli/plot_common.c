@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Chart options and the one-chart drawing step shared by meta and audit. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gnuplot.h"
+#include "internal.h" /* ps_parse_double */
+#include "plot_cli.h"
+
+void cli_plot_opts_init(cli_plot_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->mcid_band = NAN;
+}
+
+int cli_plot_option(cli_plot_opts *o, const char *cmd, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_FOREST: o->forest = arg; break;
+	case CLI_OPT_FUNNEL: o->funnel = arg; break;
+	case CLI_OPT_PLOTS: o->dir = arg; break;
+	case CLI_OPT_GNUPLOT_SCRIPT: o->script = arg; break;
+	case CLI_OPT_MCID_BAND:
+		if (ps_parse_double(arg, strlen(arg), &o->mcid_band) != 0 || !(o->mcid_band > 0))
+			return cli_usage_error(cmd, "--mcid-band must be a positive number, not '%s'",
+					       arg);
+		break;
+	case CLI_OPT_PLOT_FORMAT:
+		if (promstat_plot_format_parse(arg, &o->format) != 0)
+			return cli_usage_error(cmd, "--plot-format must be svg, png, pdf or dumb, not '%s'",
+					       arg);
+		o->have_format = 1;
+		break;
+	default: return cli_usage_error(cmd, "unknown option");
+	}
+	return -1;
+}
+
+int cli_plot_draw(const cli_plot_opts *o, const char *what, const char *output,
+		  enum promstat_plot_format format, cli_plot_emit_fn emit, const void *ctx,
+		  int *first)
+{
+	promstat_plot_target t = {format, output};
+	promstat_error err;
+	cli_script s;
+	int st;
+
+	promstat_error_clear(&err);
+	if (cli_script_open(&s) != 0) {
+		fputs("promstat: out of memory\n", stderr);
+		return EXIT_SOFTWARE;
+	}
+	if ((st = emit(s.f, ctx, &t, &err)) != PROMSTAT_OK) {
+		cli_script_free(&s);
+		fprintf(stderr, "promstat: cannot draw the %s: %s\n", what, err.message);
+		return st == PROMSTAT_EINVAL ? EXIT_USAGE : cli_exit_code(st);
+	}
+	if (o->script) {
+		/* Every chart of the run goes into one script: each sets its own output. */
+		FILE *f;
+		fflush(s.f);
+		f = fopen(o->script, *first ? "wb" : "ab");
+		if (!f || fwrite(s.text, 1, s.len, f) != s.len || fclose(f) != 0) {
+			fprintf(stderr, "promstat: %s: cannot save the gnuplot script: %s\n", o->script,
+				strerror(errno));
+			cli_script_free(&s);
+			return EXIT_CANTCREAT;
+		}
+		*first = 0;
+	}
+	return cli_gnuplot_draw(&s, what, output, NULL);
+}
