@@ -940,8 +940,15 @@ static double severity(const promstat_instrument *ins, double s)
 
 /*
  * OMERACT-OARSI domain responses (Pham et al. 2004, Osteoarthritis
- * Cartilage 12:389) on 0-100 severity: "high" = improvement >= 50% of
- * baseline and >= 20 points; "moderate" = >= 20% and >= 10 points.
+ * Cartilage 12:389; first proposed in J Rheumatol 2003;30:1648) on 0-100
+ * severity: "high" = improvement >= 50% of baseline and >= 20 points;
+ * "moderate" = >= 20% and >= 10 points. A responder has a high response in
+ * pain or function (rule a), or moderate responses in two of pain, function
+ * and patient global (rule b). Source check: rule (b) matches the
+ * definition printed in a published trial report (Arthritis Rheumatol
+ * 2021;73:1646, Table 2 footnote: ">= 20% improvement and an absolute change
+ * of >= 10 mm in >= 2 of 3"); rule (a) is the commonly quoted form and could
+ * not be confirmed from the original text, as --help and README say.
  */
 static void oarsi_domain(const promstat_instrument *ins, double b, double f, int *high,
 			 int *moderate)
