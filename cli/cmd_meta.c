@@ -15,6 +15,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "cli.h"
+#include "plot_cli.h"
 
 #define SHOWN_REJECTS 20
 #define MAX_BANDS 32
@@ -58,6 +59,7 @@ static const char usage[] =
 	"  --rejects FILE        write every rejected row there as CSV, with two\n"
 	"                        leading columns line,reason\n"
 	"  --strict              any rejected row is an error (exit 65)\n"
+	CLI_META_PLOT_USAGE
 	"  --help                show this help\n"
 	"\n"
 	"JSON and CSV numbers are on the analysis scale (log scale for RR, OR and\n"
@@ -86,6 +88,7 @@ typedef struct meta_args {
 	size_t nmap;
 	const char *rejects_path;
 	int strict;
+	cli_plot_opts plots; /* --forest, --funnel, ... (plot_meta.c) */
 } meta_args;
 
 /* What was computed. */
@@ -175,6 +178,7 @@ static const struct option longopts[] = {
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "help", no_argument, NULL, OPT_HELP },
+	CLI_META_PLOT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -265,7 +269,7 @@ static int parse_option(meta_args *a, int c, const char *arg)
 	case OPT_REJECTS: a->rejects_path = arg; break;
 	case OPT_STRICT: a->strict = 1; break;
 	case OPT_HELP: fputs(usage, stdout); return EXIT_OK;
-	default: return cli_usage_error("meta", "unknown option");
+	default: return cli_plot_option(&a->plots, "meta", c, arg);
 	}
 	return -1;
 }
@@ -1104,6 +1108,7 @@ int cmd_meta(int argc, char **argv)
 	promstat_error_clear(&err);
 	promstat_meta_options_init(&a.opt);
 	a.format = CLI_FORMAT_TABLE;
+	cli_plot_opts_init(&a.plots);
 	a.map = calloc((size_t)argc + 1, sizeof *a.map);
 	if (!a.map) {
 		fputs("promstat: out of memory\n", stderr);
@@ -1234,6 +1239,14 @@ int cmd_meta(int argc, char **argv)
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "promstat: cannot write the output: %s\n", strerror(errno));
 		rc = EXIT_CANTCREAT;
+	}
+	if (rc == EXIT_OK && (a.plots.forest || a.plots.funnel)) {
+		/* Charts come after the numbers, which stand even when gnuplot is missing. */
+		cli_meta_plot_input pin = { a.path, a.measure, &a.opt, s, r.k, r.yi, r.vi,
+					    r.weights, &r.overall, a.by,
+					    r.have_groups ? &r.groups : NULL, r.levels, &r.subtest,
+					    a.bias };
+		rc = cli_meta_plots(&a.plots, &pin);
 	}
 done:
 	result_free(&r);
