@@ -47,24 +47,28 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/promstat-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # run LABEL CMD...: runs CMD (stdout discarded) under GNU time and sets
-# $wall (s) and $rss (MB); a failing command stops the benchmark.
+# $wall (s), $cpu (user + system s) and $rss (MB); a failing command stops
+# the benchmark.
 run() {
 	label=$1
 	shift
-	if ! /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/stderr"; then
+	if ! /usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/stderr"; then
 		echo "bench-audit: $label failed:" >&2
 		cat "$tmp/stderr" >&2
 		exit 1
 	fi
-	read -r wall rss_kb <"$tmp/time"
+	read -r wall user sys rss_kb <"$tmp/time"
+	cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 	rss=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 }
 
 echo "promstat audit benchmark ($(uname -m), $(nproc 2>/dev/null || echo ?) CPUs, seed $seed)"
-echo "R data.table comparison: $have_r"
+echo "R data.table comparison: $have_r; load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)"
 echo
-printf '%-9s %9s %9s %8s %8s %8s' patients rows MB wall_s RSS_MB MB/s
-[ "$have_r" = yes ] && printf ' %8s %8s %7s %7s' dt_s dt_RSS t_ratio m_ratio
+printf '%-8s %9s %7s %7s %7s %7s %6s' patients rows MB wall_s cpu_s RSS_MB MB/s
+if [ "$have_r" = yes ]; then
+	printf ' %7s %7s %7s %7s %7s' dt_s dt_cpu dt_RSS t_ratio m_ratio
+fi
 echo
 
 for n in $sizes; do
@@ -77,18 +81,37 @@ for n in $sizes; do
 	run "promstat audit ($n patients)" "$promstat" audit "$file" --format json
 	p_wall=$wall p_rss=$rss
 	mbs=$(awk -v b="$bytes" -v t="$p_wall" 'BEGIN { printf "%.0f", (t > 0 ? b / 1e6 / t : 0) }')
-	printf '%-9s %9s %9s %8s %8s %8s' "$n" "$rows" "$mb" "$p_wall" "$p_rss" "$mbs"
+	printf '%-8s %9s %7s %7s %7s %7s %6s' "$n" "$rows" "$mb" "$p_wall" "$cpu" "$p_rss" "$mbs"
 
 	if [ "$have_r" = yes ]; then
 		run "data.table ($n patients)" Rscript "$here/audit-datatable.R" "$file"
 		# ratios: how many times slower / bigger data.table is than promstat
 		t_ratio=$(awk -v a="$wall" -v b="$p_wall" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
 		m_ratio=$(awk -v a="$rss" -v b="$p_rss" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
-		printf ' %8s %8s %7s %7s' "$wall" "$rss" "$t_ratio" "$m_ratio"
+		printf ' %7s %7s %7s %7s %7s' "$wall" "$cpu" "$rss" "$t_ratio" "$m_ratio"
 	fi
 	echo
+	if [ "$have_r" = yes ] && [ -z "${checked:-}" ] && command -v python3 >/dev/null 2>&1; then
+		# Once, untimed: do both programs give the same counts?
+		"$promstat" audit "$file" --format json >"$tmp/audit.json"
+		Rscript "$here/audit-datatable.R" "$file" >"$tmp/dt.txt"
+		checked=$(python3 - "$tmp/audit.json" "$tmp/dt.txt" <<'PY'
+import json, sys
+got = {}
+for r in json.load(open(sys.argv[1]))["results"]:
+    if r["instrument"] == "PAIN_NRS" and r["timepoint"] == 180:
+        got[(r["therapy"], r["age_band"])] = (r["n_baseline"], r["n_followup"], r["mcid_responders"])
+rows = [l.split() for l in open(sys.argv[2]).read().splitlines()[1:]]
+same = sum(got.get((f[1], f[2])) == tuple(int(x) for x in f[3:6]) for f in rows)
+print("%d of %d strata" % (same, len(rows)))
+PY
+)
+		echo "  check ($n patients): promstat and data.table agree on n_baseline, n_followup and"
+		echo "  mcid_responders (6-month PAIN_NRS) in $checked"
+	fi
 	rm -f "$file"
 done
 echo
-echo "wall_s/RSS_MB: promstat audit FILE --format json; dt_s/dt_RSS: Rscript audit-datatable.R FILE"
+echo "wall_s/cpu_s/RSS_MB: promstat audit FILE --format json; dt_*: Rscript audit-datatable.R FILE"
+echo "(cpu_s = user + system; data.table's fread is multi-threaded, so its cpu can exceed its wall)"
 echo "t_ratio = dt_s / wall_s, m_ratio = dt_RSS / RSS_MB (above 1: promstat is faster / smaller)"
