@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "plot_cli.h"
 #include "internal.h" /* ps_parse_double */
 
 #define SHOWN_REJECTS 20
@@ -52,6 +53,7 @@ static const char usage[] =
 	"  --map CANON=COLUMN      read column COLUMN as CANON (repeatable)\n"
 	"  --rejects FILE          write every rejected row there as CSV\n"
 	"  --strict                any rejected row is an error (exit 65)\n"
+	CLI_AUDIT_PLOT_USAGE
 	"  --help                  show this help\n"
 	"\n"
 	"OMERACT-OARSI (Pham et al. 2004, Osteoarthritis Cartilage 12:389), on\n"
@@ -652,9 +654,11 @@ int cmd_audit(int argc, char **argv)
 		{ "ci", required_argument, NULL, O_CI },
 		{ "reference", required_argument, NULL, O_REF },
 		{ "oarsi", required_argument, NULL, O_OARSI },
+		CLI_AUDIT_PLOT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	enum cli_format format = CLI_FORMAT_TABLE;
+	cli_plot_opts plots; /* --plots DIR ... (plot_audit.c) */
 	const char *path, *display;
 	const char **map = NULL, **by = NULL, **inst = NULL;
 	promstat_audit_threshold *mcid = NULL, *pass = NULL;
@@ -685,6 +689,7 @@ int cmd_audit(int argc, char **argv)
 	}
 	optind = 1;
 	opterr = 0;
+	cli_plot_opts_init(&plots);
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_FORMAT:
@@ -809,6 +814,13 @@ int cmd_audit(int argc, char **argv)
 		case ':':
 			rc = cli_usage_error("audit", "option '%s' needs a value", argv[optind - 1]);
 			goto done;
+		case CLI_OPT_PLOTS:
+		case CLI_OPT_GNUPLOT_SCRIPT:
+		case CLI_OPT_PLOT_FORMAT:
+			if ((rc = cli_plot_option(&plots, "audit", c, optarg)) >= 0)
+				goto done;
+			rc = EXIT_OK;
+			break;
 		default:
 			rc = cli_usage_error("audit", "unknown option '%s'", argv[optind - 1]);
 			goto done;
@@ -897,6 +909,9 @@ int cmd_audit(int argc, char **argv)
 		fprintf(stderr, "promstat: cannot write the output: %s\n", strerror(errno));
 		rc = EXIT_CANTCREAT;
 	}
+	/* Charts after the numbers; their file names go to stderr. */
+	if (rc == EXIT_OK && plots.dir)
+		rc = cli_audit_plots(&plots, a);
 done:
 	promstat_audit_free(a);
 	promstat_registry_free(reg);
