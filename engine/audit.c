@@ -412,13 +412,15 @@ static long unit_value(const promstat_registry *reg, size_t u, int kind)
 	}
 }
 
-static const ps_strpool *sort_pool; /* qsort has no context argument */
+/* A level being sorted: its text and pool id (qsort has no context). */
+typedef struct named_id {
+	const char *s;
+	long id;
+} named_id;
 
-static int cmp_pool_ids(const void *x, const void *y)
+static int cmp_named(const void *x, const void *y)
 {
-	long a = *(const long *)x, b = *(const long *)y;
-
-	return strcmp(ps_strpool_get(sort_pool, a), ps_strpool_get(sort_pool, b));
+	return strcmp(((const named_id *)x)->s, ((const named_id *)y)->s);
 }
 
 /* Computes the levels of column c (kind set) and every unit's level. */
@@ -470,7 +472,8 @@ static int build_column(promstat_audit *a, const promstat_registry *reg, column 
 	} else {
 		size_t np = ps_strpool_count(reg->pool), nl = 0;
 		int *map = malloc((np + 1) * sizeof *map);
-		long *ids = NULL, unknown_id = ps_strpool_find(reg->pool, PROMSTAT_AUDIT_UNKNOWN,
+		named_id *ids = NULL;
+		long unknown_id = ps_strpool_find(reg->pool, PROMSTAT_AUDIT_UNKNOWN,
 								strlen(PROMSTAT_AUDIT_UNKNOWN));
 		int missing = 0;
 
@@ -494,11 +497,11 @@ static int build_column(promstat_audit *a, const promstat_registry *reg, column 
 			}
 			if (map[v] < 0) {
 				map[v] = 0;
-				ids[nl++] = v;
+				ids[nl].s = ps_strpool_get(reg->pool, v);
+				ids[nl++].id = v;
 			}
 		}
-		sort_pool = reg->pool;
-		qsort(ids, nl, sizeof *ids, cmp_pool_ids);
+		qsort(ids, nl, sizeof *ids, cmp_named);
 		c->labels = malloc((nl + 1) * sizeof *c->labels);
 		if (!c->labels) {
 			free(map);
@@ -506,8 +509,8 @@ static int build_column(promstat_audit *a, const promstat_registry *reg, column 
 			return nomem(err);
 		}
 		for (k = 0; k < nl; k++) {
-			map[ids[k]] = (int)k;
-			if (!(c->labels[k] = own(a, ps_strpool_get(reg->pool, ids[k])))) {
+			map[ids[k].id] = (int)k;
+			if (!(c->labels[k] = own(a, ids[k].s))) {
 				free(map);
 				free(ids);
 				return nomem(err);
@@ -806,18 +809,21 @@ static int setup(promstat_audit *a, const promstat_registry *reg,
 
 /* ---- strata cube ---- */
 
-static int cmp_width; /* qsort context: tuple width */
-static const int *cmp_keys;
+/* A cell being sorted: its level tuple (qsort has no context argument). */
+typedef struct cell_key {
+	const int *key;
+	size_t width;
+	long id;
+} cell_key;
 
 static int cmp_cells(const void *x, const void *y)
 {
-	const int *a = cmp_keys + (size_t)*(const long *)x * (size_t)cmp_width;
-	const int *b = cmp_keys + (size_t)*(const long *)y * (size_t)cmp_width;
-	int j;
+	const cell_key *a = x, *b = y;
+	size_t j;
 
-	for (j = 0; j < cmp_width; j++)
-		if (a[j] != b[j])
-			return a[j] < b[j] ? -1 : 1;
+	for (j = 0; j < a->width; j++)
+		if (a->key[j] != b->key[j])
+			return a->key[j] < b->key[j] ? -1 : 1;
 	return 0;
 }
 
@@ -834,7 +840,8 @@ static int build_cube(promstat_audit *a, size_t n_units, uint32_t **unit_combo,
 	tuple_set combos = { k ? k : 1, NULL, 0, 0, NULL, 0 };
 	tuple_set cells = { k ? k : 1, NULL, 0, 0, NULL, 0 };
 	int key[PROMSTAT_AUDIT_MAX_BY + 1] = { 0 };
-	long *order = NULL, *rank = NULL;
+	cell_key *order = NULL;
+	long *rank = NULL;
 	int rc = PROMSTAT_OK;
 
 	*unit_combo = malloc((n_units ? n_units : 1) * sizeof **unit_combo);
@@ -880,15 +887,16 @@ static int build_cube(promstat_audit *a, size_t n_units, uint32_t **unit_combo,
 		rc = nomem(err);
 		goto done;
 	}
-	for (c = 0; c < cells.n; c++)
-		order[c] = (long)c;
-	cmp_width = (int)k;
-	cmp_keys = cells.keys;
+	for (c = 0; c < cells.n; c++) {
+		order[c].key = cells.keys + c * cells.width;
+		order[c].width = k;
+		order[c].id = (long)c;
+	}
 	qsort(order, cells.n, sizeof *order, cmp_cells);
 	for (c = 0; c < cells.n; c++) {
-		rank[order[c]] = (long)c;
+		rank[order[c].id] = (long)c;
 		for (j = 0; j < k; j++) {
-			int lv = cells.keys[(size_t)order[c] * cells.width + j];
+			int lv = order[c].key[j];
 			int all = lv == (int)a->cols[j].n_levels;
 
 			a->cell_index[c * k + j] = all ? -1 : lv;
