@@ -335,16 +335,24 @@ int promstat_meta_egger_test(const double *yi, const double *vi, size_t k,
 /* Begg and Mazumdar's rank correlation test as metafor's ranktest(). */
 typedef struct promstat_meta_rank {
 	double tau;  /* Kendall's tau between standardized effects and vi */
-	double pval; /* exact when there are no ties (and k < 50), else normal */
+	double pval; /* as cor.test(exact = TRUE), which ranktest() asks for:
+			the exact null distribution when there are no ties
+			(here up to k = 500; beyond that, and with ties, the
+			normal approximation with tie-corrected variance) */
 } promstat_meta_rank;
 
-/* Needs k >= 3; otherwise PROMSTAT_EDATA. */
+/* Needs k >= 3; otherwise PROMSTAT_EDATA. opt is not used (ranktest
+ * standardizes with the common-effect estimate whatever the model) and may
+ * be NULL. O(k^2) time. */
 int promstat_meta_rank_test(const double *yi, const double *vi, size_t k,
 			    const promstat_meta_options *opt, promstat_meta_rank *out,
 			    promstat_error *err);
 
-/* Trim and fill as metafor's trimfill() default (L0 estimator, side
- * estimated from Egger's test sign as metafor does). */
+/* Trim and fill as metafor's trimfill() default: L0 estimator; the side
+ * of the missing studies from the sign of the slope of the regression on
+ * sei (left when positive); the model's method (the one used); and, as
+ * trimfill calls rma.uni without the model's control, metafor's default
+ * convergence threshold 1e-5 and 100 iterations for its fits. */
 typedef struct promstat_meta_trimfill {
 	size_t k0;
 	int side; /* -1 = studies missing on the left, +1 = on the right */
