@@ -202,3 +202,12 @@ csv_case <- function(name, cmd, file, measure) {
 }
 csv_case("bcg-rr-csv", "meta datasets/studies/bcg.csv --measure RR --format csv",
          "datasets/studies/bcg.csv", "RR")
+
+# --method REML,DL: on tests/data/studies-fallback.csv (five studies whose
+# sampling variances span 11 orders of magnitude) REML's Fisher scoring does
+# not converge, in metafor either (rma(yi, vi, control = list(threshold =
+# 1e-10)) stops with "Fisher scoring algorithm did not converge"), so the
+# fallback DL is used and reported as the method.
+write_case("fallback-reml-dl",
+           "meta tests/data/studies-fallback.csv --measure GEN --method REML,DL --format json",
+           "tests/data/studies-fallback.csv", "GEN", method = "DL")

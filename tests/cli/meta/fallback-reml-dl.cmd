@@ -1,0 +1,1 @@
+meta tests/data/studies-fallback.csv --measure GEN --method REML,DL --format json
