@@ -13,7 +13,9 @@
  * Undefined statistics are NaN (promstat_isundef()). Every function that
  * can fail returns a promstat_status and fills the caller's promstat_error
  * (which may be NULL). The library never aborts: GSL's error handler is
- * never reached on any input.
+ * switched off around each GSL call (and restored after it), so callers
+ * need not call gsl_set_error_handler_off(); as GSL's handler is a global,
+ * do not change it from another thread while these functions run.
  *
  * "level" is the confidence level in percent (95), as in metafor.
  */
@@ -213,7 +215,8 @@ typedef struct promstat_meta_summary {
 	double df;	/* t df under knha (k-1), NaN under z */
 	double pval, ci_lb, ci_ub;
 	double tau2, tau;	 /* 0 for EE */
-	double tau2_se;		 /* metafor's se.tau2, NaN where it has none */
+	double tau2_se;		 /* metafor's se.tau2 for DL, HS, ML, REML, EB, PM;
+				    NaN for EE, HE and SJ (not computed) */
 	double tau2_ci_lb, tau2_ci_ub; /* Q-profile (confint.rma.uni); NaN for EE or k < 2 */
 	double I2, H2;		 /* metafor's definitions (percent for I2) */
 	double Q, Q_df, Q_pval;	 /* Cochran's Q with EE weights, df k-1 */
