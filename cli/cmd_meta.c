@@ -962,9 +962,12 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r, dou
 			  r->yi[i] + crit * se, r->weights[i], &sc, a, ni);
 	}
 	snprintf(pooled, sizeof pooled, "%s (k = %zu)", model_name(&r->overall), r->overall.k);
-	table_row(out, lw, pooled, r->overall.estimate, r->overall.ci_lb, r->overall.ci_ub, 100,
-		  &sc, a, r->n_hm);
-	if (r->overall.method != PROMSTAT_METHOD_EE)
+	if (r->overall.converged)
+		table_row(out, lw, pooled, r->overall.estimate, r->overall.ci_lb, r->overall.ci_ub,
+			  100, &sc, a, r->n_hm);
+	else
+		fprintf(out, "%-*s %10s\n", lw, pooled, "-");
+	if (r->overall.converged && r->overall.method != PROMSTAT_METHOD_EE)
 		table_pi(out, lw, &r->overall, &sc, a, r->n_hm);
 	putc('\n', out);
 	if (!r->overall.converged)
@@ -991,9 +994,10 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r, dou
 						  a, promstat_studies_input(r->s, i, "ni"));
 				}
 			snprintf(pooled, sizeof pooled, "%s (k = %zu)", model_name(s), s->k);
-			table_row(out, lw, pooled, s->estimate, s->ci_lb, s->ci_ub, NAN, &sc, a,
-				  r->n_hm);
-			if (s->method != PROMSTAT_METHOD_EE)
+			if (s->converged)
+				table_row(out, lw, pooled, s->estimate, s->ci_lb, s->ci_ub, NAN, &sc,
+					  a, r->n_hm);
+			if (s->converged && s->method != PROMSTAT_METHOD_EE)
 				table_pi(out, lw, s, &sc, a, r->n_hm);
 			if (!s->converged)
 				fprintf(out, "  the model did not converge: %s\n", s->reason);
