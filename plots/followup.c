@@ -2,7 +2,7 @@
 /*
  * Follow-up completeness: of the patients due a score at each timepoint,
  * the share who gave one, as bars per therapy (its fixed colour) grouped by
- * timepoint, with "observed/expected" under each bar. Falling completeness
+ * timepoint, with the number due under each bar. Falling completeness
  * is the first thing to check before trusting any improvement figure.
  */
 #include <math.h>
@@ -50,7 +50,8 @@ int promstat_plot_followup_write(FILE *out, const promstat_followup *fu,
 		bars[nb].series = ps_gp_index(therapies, n_ther, b->therapy);
 		bars[nb].value = b->expected ? 100.0 * (double)b->observed / (double)b->expected : NAN;
 		bars[nb].lb = bars[nb].ub = NAN;
-		snprintf(bars[nb].below, sizeof bars[nb].below, "%zu/%zu", b->observed, b->expected);
+		/* The denominator; the bar's height gives the share. */
+		snprintf(bars[nb].below, sizeof bars[nb].below, "n=%zu", b->expected);
 		nb++;
 	}
 

@@ -404,14 +404,28 @@ void ps_gp_grouped_bars(FILE *out, const char *const *clusters, size_t n_cluster
 			const struct ps_gp_bar *bars, size_t n_bars, double ymax)
 {
 	size_t m = n_series ? n_series : 1;
-	/* Text under narrow bars gets smaller so neighbours do not touch. */
-	int small = m * n_clusters > 8;
+	/*
+	 * Text under narrow bars gets smaller so neighbours do not touch: about
+	 * 900 px of plot for n_clusters + 0.2 units of x, 80% of each unit
+	 * bars; 7.5 px per character at the normal size, 6.5 at the small one.
+	 */
+	size_t longest = 0;
+	for (size_t i = 0; i < n_bars; i++)
+		if (strlen(bars[i].below) > longest)
+			longest = strlen(bars[i].below);
+	double px_per_bar = 900.0 / ((double)n_clusters + 0.2) * 0.8 / (double)m;
+	int small = (double)longest * 7.5 > px_per_bar * 0.9;
+	/* Still too wide: the text stands upright under its bar. */
+	int upright = (double)longest * 6.5 > px_per_bar * 0.9;
+	double drop = upright ? 0.7 * (double)longest : 0;
 
 	fprintf(out, "set xrange [-0.6:%.1f]\n", (double)n_clusters - 0.4);
 	fprintf(out, "set yrange [0:%g]\n", ymax);
 	fprintf(out, "set boxwidth %.4f absolute\n", 0.8 / (double)m * 0.88);
 	fputs("set style fill solid 0.9 border rgb '#333333'\n", out);
-	fputs("set xtics scale 0 offset 0,-1.4 (", out);
+	if (upright)
+		fprintf(out, "set bmargin %.0f\n", 7 + drop);
+	fprintf(out, "set xtics scale 0 offset 0,%.1f (", -1.4 - drop);
 	for (size_t c = 0; c < n_clusters; c++) {
 		if (c)
 			fputs(", ", out);
@@ -426,7 +440,10 @@ void ps_gp_grouped_bars(FILE *out, const char *const *clusters, size_t n_cluster
 		ps_gp_quote(out, bars[i].below, 20);
 		fputs(" at first ", out);
 		ps_gp_num(out, bar_x(bars[i].cluster, bars[i].series, m));
-		fprintf(out, ", graph 0 offset 0,-0.9 center%s\n", small ? " font ',9'" : "");
+		if (upright)
+			fputs(", graph 0 offset 0,-0.6 rotate by 90 right font ',9'\n", out);
+		else
+			fprintf(out, ", graph 0 offset 0,-0.9 center%s\n", small ? " font ',9'" : "");
 	}
 	/* One datablock per series: x, value, lower, upper. */
 	for (size_t s = 0; s < m; s++) {

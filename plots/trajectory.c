@@ -16,6 +16,8 @@
 
 /* Therapies side by side at a timepoint are nudged apart by this much. */
 #define DODGE 0.07
+/* Points on fewer patients do not stretch the y axis with their interval. */
+#define SMALL_N 10
 
 int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 				   const promstat_plot_palette *pal,
@@ -52,6 +54,12 @@ int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 			lo = p->mean;
 		if (p->mean > hi)
 			hi = p->mean;
+		/*
+		 * A handful of patients gives an interval wide enough to flatten
+		 * every other line; such whiskers run off the chart instead.
+		 */
+		if (p->n < SMALL_N)
+			continue;
 		if (isfinite(p->ci_lb) && p->ci_lb < lo)
 			lo = p->ci_lb;
 		if (isfinite(p->ci_ub) && p->ci_ub > hi)

@@ -18,15 +18,15 @@ set yrange [0:105]
 set boxwidth 0.2347 absolute
 set style fill solid 0.9 border rgb '#333333'
 set xtics scale 0 offset 0,-1.4 ('6 weeks' 0, '3 months' 1, '12 months' 2)
-set label '141/160' at first -0.2666666667, graph 0 offset 0,-0.9 center font ',9'
-set label '104/120' at first 0, graph 0 offset 0,-0.9 center font ',9'
-set label '139/150' at first 0.2666666667, graph 0 offset 0,-0.9 center font ',9'
-set label '122/160' at first 0.7333333333, graph 0 offset 0,-0.9 center font ',9'
-set label '80/118' at first 1, graph 0 offset 0,-0.9 center font ',9'
-set label '121/149' at first 1.266666667, graph 0 offset 0,-0.9 center font ',9'
-set label '90/140' at first 1.733333333, graph 0 offset 0,-0.9 center font ',9'
-set label '51/100' at first 2, graph 0 offset 0,-0.9 center font ',9'
-set label '97/131' at first 2.266666667, graph 0 offset 0,-0.9 center font ',9'
+set label 'n=160' at first -0.2666666667, graph 0 offset 0,-0.9 center
+set label 'n=120' at first 0, graph 0 offset 0,-0.9 center
+set label 'n=150' at first 0.2666666667, graph 0 offset 0,-0.9 center
+set label 'n=160' at first 0.7333333333, graph 0 offset 0,-0.9 center
+set label 'n=118' at first 1, graph 0 offset 0,-0.9 center
+set label 'n=149' at first 1.266666667, graph 0 offset 0,-0.9 center
+set label 'n=140' at first 1.733333333, graph 0 offset 0,-0.9 center
+set label 'n=100' at first 2, graph 0 offset 0,-0.9 center
+set label 'n=131' at first 2.266666667, graph 0 offset 0,-0.9 center
 $s0 << EOD
 -0.2666666667 88.125 88.125 88.125
 0.7333333333 76.25 76.25 76.25

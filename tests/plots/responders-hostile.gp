@@ -18,15 +18,15 @@ set yrange [0:105]
 set boxwidth 0.2347 absolute
 set style fill solid 0.9 border rgb '#333333'
 set xtics scale 0 offset 0,-1.4 ('EOD' 0, '@var' 1, '"; system("touch PWNED3"); "' 2)
-set label 'n=52' at first -0.2666666667, graph 0 offset 0,-0.9 center font ',9'
-set label 'n=47' at first 0, graph 0 offset 0,-0.9 center font ',9'
-set label 'n=60' at first 0.2666666667, graph 0 offset 0,-0.9 center font ',9'
-set label 'n=44' at first 0.7333333333, graph 0 offset 0,-0.9 center font ',9'
-set label 'n=38' at first 1, graph 0 offset 0,-0.9 center font ',9'
-set label 'n=51' at first 1.266666667, graph 0 offset 0,-0.9 center font ',9'
-set label 'n=29' at first 1.733333333, graph 0 offset 0,-0.9 center font ',9'
-set label 'n=23' at first 2, graph 0 offset 0,-0.9 center font ',9'
-set label 'n=31' at first 2.266666667, graph 0 offset 0,-0.9 center font ',9'
+set label 'n=52' at first -0.2666666667, graph 0 offset 0,-0.9 center
+set label 'n=47' at first 0, graph 0 offset 0,-0.9 center
+set label 'n=60' at first 0.2666666667, graph 0 offset 0,-0.9 center
+set label 'n=44' at first 0.7333333333, graph 0 offset 0,-0.9 center
+set label 'n=38' at first 1, graph 0 offset 0,-0.9 center
+set label 'n=51' at first 1.266666667, graph 0 offset 0,-0.9 center
+set label 'n=29' at first 1.733333333, graph 0 offset 0,-0.9 center
+set label 'n=23' at first 2, graph 0 offset 0,-0.9 center
+set label 'n=31' at first 2.266666667, graph 0 offset 0,-0.9 center
 $s0 << EOD
 -0.2666666667 57.69230769 44.19408498 70.13215209
 0.7333333333 56.81818182 42.22389074 70.31749584
