@@ -233,10 +233,11 @@ static int parse_option(meta_args *a, int c, const char *arg)
 		break;
 	case OPT_MODS: {
 		size_t n = 1;
-		const char **m;
-		for (p = (char *)arg; *p; p++)
-			n += *p == ',';
+		const char **m, *q;
+		for (q = arg; *q; q++)
+			n += *q == ',';
 		free(a->mods_list);
+		a->mods_list = NULL;
 		a->nmods = 0;
 		m = realloc(a->mods, n * sizeof *m);
 		if (m)
