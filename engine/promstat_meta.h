@@ -346,7 +346,7 @@ typedef struct promstat_meta_rank {
 
 /* Needs k >= 3; otherwise PROMSTAT_EDATA. opt is not used (ranktest
  * standardizes with the common-effect estimate whatever the model) and may
- * be NULL. O(k^2) time. */
+ * be NULL. O(k log k) time (plus O(k^3) for the exact p-value, k <= 500). */
 int promstat_meta_rank_test(const double *yi, const double *vi, size_t k,
 			    const promstat_meta_options *opt, promstat_meta_rank *out,
 			    promstat_error *err);

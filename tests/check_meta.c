@@ -647,6 +647,44 @@ START_TEST(rank_exact_small)
 }
 END_TEST
 
+START_TEST(rank_many_ties)
+{
+	/* k = 1500 with heavy ties in both variables: the engine's O(k log k)
+	 * Kendall tau-b against its definition, sum over pairs of
+	 * sgn(dx) sgn(dy) / sqrt((n0 - n1)(n0 - n2)), evaluated here pair by
+	 * pair on the same standardized deviates */
+	enum { K = 1500 };
+	static double y[K], v[K], ys[K];
+	double sw = 0, swy = 0, theta, S = 0, n0, n1 = 0, n2 = 0;
+	promstat_meta_rank r;
+	size_t i, j;
+
+	for (i = 0; i < K; i++) {
+		y[i] = (double)((i * 7919) % 13) / 10; /* 13 distinct effects */
+		v[i] = 0.1 + (double)((i * 104729) % 17) / 100; /* 17 distinct variances */
+	}
+	for (i = 0; i < K; i++) {
+		sw += 1 / v[i];
+		swy += y[i] / v[i];
+	}
+	theta = swy / sw;
+	for (i = 0; i < K; i++)
+		ys[i] = (y[i] - theta) / sqrt(v[i] - 1 / sw);
+	for (i = 0; i < K; i++)
+		for (j = i + 1; j < K; j++) {
+			double dx = ys[i] - ys[j], dy = v[i] - v[j];
+
+			S += ((dx > 0) - (dx < 0)) * ((dy > 0) - (dy < 0));
+			n1 += dx == 0;
+			n2 += dy == 0;
+		}
+	n0 = (double)K * (K - 1) / 2;
+	ck_assert_int_eq(promstat_meta_rank_test(y, v, K, NULL, &r, NULL), PROMSTAT_OK);
+	ck_assert_double_eq_tol(r.tau, S / sqrt((n0 - n1) * (n0 - n2)), 1e-12);
+	ck_assert(r.pval >= 0 && r.pval <= 1);
+}
+END_TEST
+
 START_TEST(backtransforms)
 {
 	ck_assert_double_eq_tol(promstat_meta_backtransform(PROMSTAT_MEASURE_RR, log(2), NAN), 2,
@@ -693,6 +731,7 @@ static Suite *meta_suite(void)
 	tcase_add_test(tc, subgroup_single_study_level);
 	tcase_add_test(tc, leave1out_two_studies);
 	tcase_add_test(tc, rank_exact_small);
+	tcase_add_test(tc, rank_many_ties);
 	tcase_add_test(tc, backtransforms);
 	suite_add_tcase(s, tc);
 	return s;
