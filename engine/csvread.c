@@ -223,6 +223,10 @@ int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_f
 		return ps_error(err, PROMSTAT_ENOMEM, name, 0, 0, "out of memory");
 	}
 	csv_set_space_func(&p, no_space);
+	/* libcsv grows its field buffer by a fixed block (128 bytes by
+	 * default), which copies a long field quadratically; 64 KiB blocks keep
+	 * a field at the 1 MiB limit to 16 reallocations. */
+	csv_set_blk_size(&p, 65536);
 	memset(&r, 0, sizeof r);
 	r.name = name;
 	r.fn = fn;
