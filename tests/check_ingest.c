@@ -389,6 +389,47 @@ START_TEST(test_small_registry)
 }
 END_TEST
 
+/*
+ * The first 60 rows of the demo registry with eight damages made by a
+ * script that recorded where it put them (the provider of original line 8
+ * spans two lines, so later rows sit one line lower; original line 15 is
+ * repeated): every damage is found at its line and column, and every row
+ * is accounted for (60 + 1 repeated = 61 read, 8 rejected).
+ */
+START_TEST(test_damaged_demo)
+{
+	promstat_catalogue *cat = test_catalogue();
+	run r = read_file("tests/data/registry-demo-damaged.csv", cat, NULL, 0);
+	static const char *const where[] = {
+		":5:10: ", ":13:3: ", ":17:9: ", ":22:10: ", ":27:14: ", ":32:9: ", ":37:10: ", ":42:4: "
+	};
+	static const char *const why[] = { "[not_a_number]",	  "[inconsistent_unit]",
+					   "[duplicate]",	  "[missing_value]",
+					   "[field_count]",	  "[unknown_instrument]",
+					   "[out_of_range]",	  "[inconsistent_unit]" };
+	const char *p;
+	size_t i;
+
+	ck_assert_int_eq(r.status, PROMSTAT_OK);
+	ck_assert_uint_eq(r.reg->counts.rows_read, 61);
+	ck_assert_uint_eq(r.reg->counts.rows_accepted, 53);
+	ck_assert_uint_eq(r.reg->counts.rows_rejected, 8);
+	for (i = 0, p = r.diag; i < 8; i++) {
+		const char *nl = strchr(p, '\n');
+		ck_assert_ptr_nonnull(nl);
+		ck_assert_msg(!strncmp(p, "tests/data/registry-demo-damaged.csv", 36) &&
+				      !strncmp(p + 36, where[i], strlen(where[i])),
+			      "reject %zu: %.*s", i, (int)(nl - p), p);
+		ck_assert_msg(!strncmp(nl - strlen(why[i]), why[i], strlen(why[i])), "reject %zu: %.*s",
+			      i, (int)(nl - p), p);
+		p = nl + 1;
+	}
+	ck_assert_str_eq(p, "");
+	run_free(&r);
+	promstat_catalogue_free(cat);
+}
+END_TEST
+
 /* The validate summary of the same file, counted by hand. */
 START_TEST(test_validate_summary)
 {
@@ -935,6 +976,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_small_registry);
+	tcase_add_test(t, test_damaged_demo);
 	tcase_add_test(t, test_validate_summary);
 	tcase_add_test(t, test_window_edges);
 	tcase_add_test(t, test_dates_and_case);

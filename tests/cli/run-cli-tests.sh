@@ -19,9 +19,12 @@
 #    and NAME.expected holds "exit N" on its first line, then the exact
 #    standard error.
 #
-# A mismatch prints a diff and fails the run. With PROMSTAT_REGEN=1 the
-# expected files are rewritten from the actual output instead: review the
-# git diff before committing them. Exit 77 (skip) when there is nothing to run.
+# A mismatch prints a diff and fails the run. PROMSTAT_CLI_ONLY='PATTERN'
+# (a shell pattern such as 'validate-*' or 'malformed/*') runs only the
+# matching tests. With PROMSTAT_REGEN=1 the expected files are rewritten
+# from the actual output instead: use it with PROMSTAT_CLI_ONLY on your own
+# cases and review the git diff before committing. Exit 77 (skip) when there
+# is nothing to run.
 
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${top_builddir:-.}
@@ -62,11 +65,19 @@ compare() {
 	return 0
 }
 
+# selected NAME: whether PROMSTAT_CLI_ONLY (if set) matches NAME
+selected() {
+	[ -z "$PROMSTAT_CLI_ONLY" ] && return 0
+	case $1 in $PROMSTAT_CLI_ONLY) return 0 ;; esac
+	return 1
+}
+
 cd "$srcdir" || exit 99
 
 for dir in tests/cli/cases/*/; do
 	[ -f "$dir/cmd" ] || continue
 	name=$(basename "$dir")
+	selected "$name" || continue
 	OUT=$tmp/out-$name
 	rm -rf "$OUT"
 	mkdir -p "$OUT"
@@ -114,6 +125,7 @@ done
 for csv in tests/malformed/*.csv; do
 	[ -f "$csv" ] || continue
 	name=malformed/$(basename "$csv" .csv)
+	selected "$name" || continue
 	expected=${csv%.csv}.expected
 	"$promstat" validate --instruments tests/data/instruments-test.csv "$csv" \
 		</dev/null >/dev/null 2>"$tmp/stderr"
