@@ -1339,31 +1339,16 @@ int promstat_meta_regress(const double *yi, const double *vi, size_t k, const do
 			return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
 					"study %zu has a moderator value that is not a finite number",
 					i / p + 1);
-	/* rma.uni: p parameters need more than p studies (p+1 with tau2) */
+	/* rma.uni stops when p + 1 > k for a tau^2 estimator (p > k for EE);
+	 * k = p + 1 leaves one residual df and every estimator is defined
+	 * there (the DL, HE, SJ, EB and PM formulas divide by k - p = 1).
+	 * EE with k = p is not offered: its QE would have no df. */
 	if (k <= p)
 		return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
 				"meta-regression with %zu coefficients needs more than %zu studies "
 				"(there are %zu)",
 				p, p, k);
-	{
-		promstat_meta_options o = *opt;
-
-		/* with k = p + 1 only EE has residual df left for tau2 */
-		if (k == p + 1) {
-			size_t j, n = 0;
-
-			for (j = 0; j < o.nmethods; j++)
-				if (o.methods[j] == PROMSTAT_METHOD_EE)
-					o.methods[n++] = o.methods[j];
-			if (n == 0)
-				return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
-						"estimating tau^2 with %zu coefficients needs at "
-						"least %zu studies (there are %zu)",
-						p, p + 2, k);
-			o.nmethods = n;
-		}
-		return regress(yi, vi, k, X, p, &o, 1, coefs, out, err);
-	}
+	return regress(yi, vi, k, X, p, opt, 1, coefs, out, err);
 }
 
 /* ------------------------------------------------------------------ */

@@ -307,8 +307,9 @@ typedef struct promstat_meta_reg_summary {
 /*
  * Fits the mixed-effects meta-regression yi = X b + u + e. X is k x p,
  * row-major (X[i*p + j]), its first column the intercept (all ones) as the
- * caller builds it; p >= 1 and k > p. coefs receives p coefficients (caller
- * array). With p = 1 the omnibus test is NaN. A rank-deficient X gives
+ * caller builds it; p >= 1 and k > p (k = p + 1, one residual df, is
+ * fitted by every method as rma.uni does). coefs receives p coefficients
+ * (caller array). With p = 1 the omnibus test is NaN. A rank-deficient X gives
  * PROMSTAT_EDATA ("the moderators are collinear"). Non-convergence as
  * promstat_meta_fit (PROMSTAT_ENUMERIC, out->converged = 0).
  */

@@ -596,6 +596,133 @@ START_TEST(collinear_moderators)
 }
 END_TEST
 
+/*
+ * k = p + 1: three studies, two subgroups, one residual df. metafor fits
+ * every estimator there. Values: metafor 3.8.1,
+ *   yi <- c(-2,-1,-3); vi <- c(0.65, 10.25/30, 8/15); g <- c("a","a","b")
+ *   rma(yi, vi, mods = ~ factor(g), method=...)
+ * with its default control (threshold 1e-5, maxiter 100), printed with
+ * sprintf("%.17g") of tau2, QM, QMp, b, se, I2. Q is 1.0084 on 1 df, so
+ * the moment estimators agree at tau2 = 1/240.
+ */
+static const double kp1_y[3] = {-2, -1, -3};
+static const double kp1_v[3] = {0.65, 10.25 / 30, 8.0 / 15};
+static const double kp1_X[6] = {1, 0, 1, 0, 1, 1};
+
+static const struct kp1_case {
+	const char *method;
+	double tau2, QM, QMp, b0, b1, se0, se1, I2;
+} kp1_cases[] = {
+	{"REML", 0.0041666666666667074, 3.5827555636380159, 0.058382232216445971,
+	 -1.345833333333333, -1.6541666666666668, 0.47563918981607151, 0.8739179817859849,
+	 0.83333333333334159},
+	{"ML", 4.3719257305933012e-06, 3.6188932331654597, 0.057126865212314477,
+	 -1.3445391858752274, -1.6554608141247724, 0.47323564650037664, 0.87022392657159975,
+	 0.00088172514599491178},
+	{"DL", 0.0041666666666676415, 3.5827555636380057, 0.05838223221644602,
+	 -1.345833333333335, -1.6541666666666655, 0.47563918981607212, 0.87391798178598545,
+	 0.83333333333352688},
+	{"HE", 0.0041666666666668739, 3.5827555636380137, 0.05838223221644568,
+	 -1.345833333333333, -1.6541666666666663, 0.47563918981607162, 0.87391798178598501,
+	 0.83333333333337456},
+	{"EB", 0.0041666666666665911, 3.5827555636380195, 0.05838223221644568,
+	 -1.3458333333333328, -1.6541666666666677, 0.47563918981607139, 0.8739179817859849,
+	 0.83333333333331849},
+	{"PM", 0.004163499469522291, 3.5827827868421198, 0.058381275570028958,
+	 -1.3458323567746955, -1.6541676432253047, 0.47563736684319358, 0.87391517754321124,
+	 0.83270516858732246},
+	{"SJ", 0.28673835125448044, 2.1361494128826042, 0.14386259353962438,
+	 -1.4014999713745926, -1.598500028625407, 0.61327026767499215, 1.093696532774046,
+	 36.640522127440335},
+	{"HS", 0, 3.6189315748492765, 0.057125548607714793, -1.3445378151260516,
+	 -1.6554621848739473, 0.47323311362576148, 0.87022003721200636, 0},
+};
+
+START_TEST(regress_one_residual_df)
+{
+	const struct kp1_case *c = &kp1_cases[_i];
+	promstat_meta_options opt;
+	promstat_meta_coef co[2];
+	promstat_meta_reg_summary r;
+	promstat_error err;
+	cmp_log lg = {0, 0, ""};
+
+	promstat_meta_options_init(&opt);
+	ck_assert_int_eq(promstat_meta_methods_parse(c->method, &opt, &err), PROMSTAT_OK);
+	/* metafor's default threshold and maxiter: its ML iterations stop at
+	 * 4.4e-6 on the way to 0 */
+	opt.tol = 1e-5;
+	opt.maxiter = 100;
+	snprintf(lg.where, sizeof lg.where, "k = p + 1, %s", c->method);
+	ck_assert_msg(promstat_meta_regress(kp1_y, kp1_v, 3, kp1_X, 2, &opt, co, &r, &err) ==
+			      PROMSTAT_OK,
+		      "%s: %s", c->method, err.message);
+	ck_assert(r.converged);
+	ck_assert_str_eq(promstat_meta_method_name(r.method), c->method);
+	cmp(&lg, "tau2", r.tau2, c->tau2);
+	cmp(&lg, "QM", r.QM, c->QM);
+	cmp(&lg, "QMp", r.QM_pval, c->QMp);
+	cmp(&lg, "b0", co[0].estimate, c->b0);
+	cmp(&lg, "b1", co[1].estimate, c->b1);
+	cmp(&lg, "se0", co[0].se, c->se0);
+	cmp(&lg, "se1", co[1].se, c->se1);
+	cmp(&lg, "I2", r.I2, c->I2);
+	/* QE = 1.0084033613445398 on k - p = 1 df for every method */
+	cmp(&lg, "QE", r.QE, 1.0084033613445398);
+	ck_assert(r.QE_df == 1);
+	ck_assert_msg(lg.failures == 0, "%d of %d values differ from metafor", lg.failures,
+		      lg.checked);
+}
+END_TEST
+
+START_TEST(regress_one_residual_df_defaults)
+{
+	promstat_meta_options opt;
+	promstat_meta_coef co[2];
+	promstat_meta_reg_summary r;
+	promstat_meta_summary lev[2];
+	promstat_meta_subgroup_test t;
+	size_t g[3] = {0, 0, 1};
+	promstat_error err;
+	cmp_log lg = {0, 0, "k = p + 1, promstat defaults"};
+
+	/* ML at promstat's tighter default threshold (1e-10): metafor 3.8.1,
+	 * rma(yi, vi, mods = ~ factor(g), method="ML",
+	 *     control=list(threshold=1e-10, maxiter=1000))
+	 * tau2 2.2465858294268134e-11, QM 3.6189315746522537,
+	 * QMp 0.057125548614480486 */
+	promstat_meta_options_init(&opt);
+	ck_assert_int_eq(promstat_meta_methods_parse("ML", &opt, &err), PROMSTAT_OK);
+	ck_assert_int_eq(promstat_meta_regress(kp1_y, kp1_v, 3, kp1_X, 2, &opt, co, &r, &err),
+			 PROMSTAT_OK);
+	cmp(&lg, "ML tau2", r.tau2, 2.2465858294268134e-11);
+	cmp(&lg, "ML QM", r.QM, 3.6189315746522537);
+	cmp(&lg, "ML QMp", r.QM_pval, 0.057125548614480486);
+
+	/* knha: rma(yi, vi, mods = ~ factor(g), test="knha") gives
+	 * F = 3.5827555636380177 on 1 and 1 df, p 0.30942313581287345,
+	 * se(b1) 0.87391798178598479 */
+	promstat_meta_options_init(&opt);
+	opt.test = PROMSTAT_TEST_KNHA;
+	ck_assert_int_eq(promstat_meta_regress(kp1_y, kp1_v, 3, kp1_X, 2, &opt, co, &r, &err),
+			 PROMSTAT_OK);
+	cmp(&lg, "knha QM", r.QM, 3.5827555636380177);
+	cmp(&lg, "knha QMp", r.QM_pval, 0.30942313581287345);
+	cmp(&lg, "knha se1", co[1].se, 0.87391798178598479);
+	ck_assert(r.QM_df == 1 && r.QM_df2 == 1 && r.df == 1);
+
+	/* the subgroup common-tau^2 test is that model's QM (REML) */
+	ck_assert_int_eq(promstat_meta_subgroups(kp1_y, kp1_v, g, 3, 2, NULL, lev, &t, &err),
+			 PROMSTAT_OK);
+	ck_assert(t.common_converged);
+	cmp(&lg, "subgroups common QM", t.common_QM, 3.5827555636380159);
+	cmp(&lg, "subgroups common p", t.common_pval, 0.058382232216445971);
+	ck_assert(t.common_df == 1);
+	ck_assert_msg(lg.failures == 0, "%d of %d values differ from metafor", lg.failures,
+		      lg.checked);
+}
+END_TEST
+
 START_TEST(subgroup_single_study_level)
 {
 	/* a level with one study is fitted by EE: its estimate is that study's
@@ -729,6 +856,9 @@ static Suite *meta_suite(void)
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, collinear_moderators);
 	tcase_add_test(tc, subgroup_single_study_level);
+	tcase_add_loop_test(tc, regress_one_residual_df, 0,
+			    (int)(sizeof kp1_cases / sizeof kp1_cases[0]));
+	tcase_add_test(tc, regress_one_residual_df_defaults);
 	tcase_add_test(tc, leave1out_two_studies);
 	tcase_add_test(tc, rank_exact_small);
 	tcase_add_test(tc, rank_many_ties);
