@@ -723,6 +723,39 @@ START_TEST(regress_one_residual_df_defaults)
 }
 END_TEST
 
+START_TEST(bias_three_studies)
+{
+	/* Egger's test and trim and fill with k = 3 regress on sei with one
+	 * residual df under the model's REML. metafor 3.8.1:
+	 *   r <- rma(yi, vi); regtest(r); trimfill(r)
+	 * (data as kp1_y, kp1_v): z -0.95445550457999406, p
+	 * 0.33985312203706303, limit estimate 2.3812871348815037 [-6.5622816803542481,
+	 * 11.324855950117255]; trimfill k0 2 on the right, estimate
+	 * -1.0000000000000004, se 0.70186878175266432, tau2 1.9267804133545534 */
+	promstat_meta_egger eg;
+	promstat_meta_trimfill tf;
+	double fy[3], fv[3];
+	promstat_error err;
+	cmp_log lg = {0, 0, "bias with k = 3"};
+
+	ck_assert_int_eq(promstat_meta_egger_test(kp1_y, kp1_v, 3, NULL, &eg, &err), PROMSTAT_OK);
+	cmp(&lg, "egger z", eg.zval, -0.95445550457999406);
+	cmp(&lg, "egger p", eg.pval, 0.33985312203706303);
+	cmp(&lg, "limit", eg.limit_estimate, 2.3812871348815037);
+	cmp(&lg, "limit lb", eg.limit_ci_lb, -6.5622816803542481);
+	cmp(&lg, "limit ub", eg.limit_ci_ub, 11.324855950117255);
+	ck_assert_int_eq(promstat_meta_trimfill_run(kp1_y, kp1_v, 3, NULL, &tf, fy, fv, &err),
+			 PROMSTAT_OK);
+	ck_assert_uint_eq(tf.k0, 2);
+	ck_assert_int_eq(tf.side, 1);
+	cmp(&lg, "trimfill estimate", tf.filled.estimate, -1.0000000000000004);
+	cmp(&lg, "trimfill se", tf.filled.se, 0.70186878175266432);
+	cmp(&lg, "trimfill tau2", tf.filled.tau2, 1.9267804133545534);
+	ck_assert_msg(lg.failures == 0, "%d of %d values differ from metafor", lg.failures,
+		      lg.checked);
+}
+END_TEST
+
 START_TEST(subgroup_single_study_level)
 {
 	/* a level with one study is fitted by EE: its estimate is that study's
@@ -859,6 +892,7 @@ static Suite *meta_suite(void)
 	tcase_add_loop_test(tc, regress_one_residual_df, 0,
 			    (int)(sizeof kp1_cases / sizeof kp1_cases[0]));
 	tcase_add_test(tc, regress_one_residual_df_defaults);
+	tcase_add_test(tc, bias_three_studies);
 	tcase_add_test(tc, leave1out_two_studies);
 	tcase_add_test(tc, rank_exact_small);
 	tcase_add_test(tc, rank_many_ties);
