@@ -212,6 +212,14 @@ static int parse_map(ingest *c, promstat_error *err)
 		if (c->map_col[k])
 			return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 					"--map gives column %s twice", canon[k]);
+		{
+			int o;
+			for (o = 0; o < K_NCOLS; o++)
+				if (c->map_col[o] && !strcasecmp(c->map_col[o], eq + 1))
+					return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+							"--map names column \"%s\" for both %s and %s",
+							eq + 1, canon[o], canon[k]);
+		}
 		c->map_col[k] = eq + 1;
 		c->map_len[k] = strlen(eq + 1);
 	}
@@ -264,8 +272,8 @@ static int header(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	for (k = 0; k < K_NCOLS; k++)
 		c->col[k] = -1;
 	c->ncols = rec->nfields;
-	c->extra_col = malloc(rec->nfields * sizeof *c->extra_col);
-	reg->extra_names = calloc(rec->nfields, sizeof *reg->extra_names);
+	c->extra_col = malloc((rec->nfields + 1) * sizeof *c->extra_col);
+	reg->extra_names = calloc(rec->nfields + 1, sizeof *reg->extra_names);
 	if (!c->extra_col || !reg->extra_names) {
 		st = ps_error(err, PROMSTAT_ENOMEM, c->name, rec->line, 0, "out of memory");
 		goto done;
@@ -489,7 +497,9 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	if (rec->nfields != c->ncols) {
 		/* Point at the first missing or the first surplus field. */
 		size_t at = rec->nfields < c->ncols ? rec->nfields : c->ncols;
-		unsigned long line = rec->fields[at < rec->nfields ? at : at - 1].line;
+		unsigned long line = !rec->nfields	   ? rec->line
+				     : at < rec->nfields ? rec->fields[at].line
+							 : rec->fields[at - 1].line;
 		return reject(c, rec, PROMSTAT_REJECT_FIELD_COUNT, line, (unsigned long)at + 1, err,
 			      "this row has %zu field%s but the header has %zu", rec->nfields,
 			      rec->nfields == 1 ? "" : "s", c->ncols);

@@ -608,6 +608,14 @@ START_TEST(test_map)
 		}
 	}
 	{
+		static const char *const same[] = { "day=visit_day", "score=Visit_Day" };
+		opt.map = same;
+		opt.nmap = 2;
+		r = read_file("tests/data/registry-mapped.csv", cat, &opt, 0);
+		ck_assert_int_eq(r.status, PROMSTAT_EINVAL);
+		run_free(&r);
+	}
+	{
 		static const char *const twice[] = { "day=a", "Day=b" };
 		opt.map = twice;
 		opt.nmap = 2;
