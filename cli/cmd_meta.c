@@ -62,6 +62,8 @@ static const char usage[] =
 	CLI_META_PLOT_USAGE
 	"  --help                show this help\n"
 	"\n"
+	"Charts need gnuplot (Debian package gnuplot-nox); exit 69 when it is missing.\n"
+	"\n"
 	"JSON and CSV numbers are on the analysis scale (log scale for RR, OR and\n"
 	"ROM), printed to 17 significant digits; undefined values are null (JSON)\n"
 	"or empty (CSV). A study that cannot contribute is reported on standard\n"

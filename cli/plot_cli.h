@@ -55,8 +55,7 @@ enum {
 	"  --mcid-band VALUE     shade effects smaller than VALUE on the forest plot\n"    \
 	"                        (a ratio > 1 for RR, OR, ROM: 1/VALUE to VALUE)\n"       \
 	"  --plot-format FMT     svg, png, pdf or dumb (text), instead of the extension\n" \
-	"  --gnuplot-script FILE also save the gnuplot script, to restyle and rerun\n"     \
-	"Charts need gnuplot (Debian package gnuplot-nox); exit 69 when it is missing.\n"
+	"  --gnuplot-script FILE also save the gnuplot script, to restyle and rerun\n"
 
 #define CLI_AUDIT_PLOT_USAGE                                                               \
 	"  --plots DIR             draw charts into DIR: trajectory-CODE.svg,\n"           \
