@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -276,6 +277,14 @@ int cmd_validate(int argc, char **argv)
 		goto done;
 	}
 	if (rejects_path) {
+		struct stat a, b;
+		/* Opening the rejects file truncates it: never the input itself. */
+		if (in != stdin && stat(rejects_path, &a) == 0 && fstat(fileno(in), &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+			rc = cli_usage_error("validate", "--rejects %s would overwrite the input file",
+					     rejects_path);
+			goto done;
+		}
 		rejects = fopen(rejects_path, "w");
 		if (!rejects) {
 			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", rejects_path,
