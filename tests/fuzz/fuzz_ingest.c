@@ -53,11 +53,26 @@ static void check(int ok, const char *what)
 	}
 }
 
+/* The rejects of one run: how many, and a digest of their positions,
+ * reasons and messages so two runs can be compared. */
+typedef struct seen {
+	size_t n;
+	uint64_t digest;
+} seen;
+
 static void count_rejects(const promstat_error *diag, int reason, void *ctx)
 {
+	seen *s = ctx;
+	unsigned long pos[3];
+
 	check(diag->code == PROMSTAT_EDATA && diag->line > 0, "reject diagnostic positioned");
 	check(reason >= 0 && reason < PROMSTAT_REJECT_NREASONS, "reject reason valid");
-	++*(size_t *)ctx;
+	pos[0] = diag->line;
+	pos[1] = diag->column;
+	pos[2] = (unsigned long)reason;
+	s->digest = ps_hash_bytes(pos, sizeof pos, s->digest);
+	s->digest = ps_hash_bytes(diag->message, strlen(diag->message), s->digest);
+	s->n++;
 }
 
 static void check_registry(const promstat_registry *reg, size_t reported)
@@ -99,11 +114,12 @@ static void check_registry(const promstat_registry *reg, size_t reported)
 
 /* One read; returns the status and fills the error, counts and digest. */
 static int read_once(const uint8_t *data, size_t size, size_t chunk, int strict, FILE *rejects,
-		     promstat_error *err, promstat_ingest_counts *counts, size_t *units)
+		     promstat_error *err, promstat_ingest_counts *counts, size_t *units,
+		     uint64_t *digest)
 {
 	promstat_ingest_options opt;
 	promstat_registry *reg = NULL;
-	size_t reported = 0;
+	seen reported = { 0, 0 };
 	FILE *in = fmemopen((void *)data, size, "rb");
 	int st;
 
@@ -119,9 +135,10 @@ static int read_once(const uint8_t *data, size_t size, size_t chunk, int strict,
 	fclose(in);
 	memset(counts, 0, sizeof *counts);
 	*units = 0;
+	*digest = reported.digest;
 	if (st == PROMSTAT_OK) {
 		check(reg != NULL, "registry returned");
-		check_registry(reg, reported);
+		check_registry(reg, reported.n);
 		*counts = reg->counts;
 		*units = reg->n_units;
 		promstat_registry_free(reg);
@@ -139,22 +156,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	promstat_error e1, e2;
 	promstat_ingest_counts c1, c2;
 	size_t u1, u2, chunk = 1 + size % 13;
+	uint64_t d1, d2;
 	int s1, s2;
 
 	if (size == 0) /* fmemopen needs a byte; check_ingest covers empty files */
 		return 0;
 	if (!sink)
 		sink = fopen("/dev/null", "w");
-	s1 = read_once(data, size, chunk, 0, sink, &e1, &c1, &u1);
-	s2 = read_once(data, size, 0, 0, NULL, &e2, &c2, &u2);
+	s1 = read_once(data, size, chunk, 0, sink, &e1, &c1, &u1, &d1);
+	s2 = read_once(data, size, 0, 0, NULL, &e2, &c2, &u2, &d2);
 	check(s1 == s2, "same status at every chunk size");
+	check(d1 == d2, "same rejects, positions and messages at every chunk size");
 	if (s1) {
 		check(e1.line == e2.line && e1.column == e2.column, "same error position");
 		check(!strcmp(e1.message, e2.message), "same error message");
 	} else {
 		check(!memcmp(&c1, &c2, sizeof c1) && u1 == u2, "same counts at every chunk size");
 		/* under strict the file passes exactly when nothing was rejected */
-		s2 = read_once(data, size, chunk, 1, NULL, &e2, &c2, &u2);
+		s2 = read_once(data, size, chunk, 1, NULL, &e2, &c2, &u2, &d2);
 		check((s2 == PROMSTAT_OK) == (c1.rows_rejected == 0), "strict fails iff rejects");
 	}
 	return 0;
