@@ -56,7 +56,9 @@ enum promstat_reject_reason {
 	PROMSTAT_REJECT_FIELD_COUNT = 0, /* more or fewer fields than the header */
 	PROMSTAT_REJECT_MISSING,	 /* a required value is empty */
 	PROMSTAT_REJECT_NOT_NUMBER,	 /* a number or date that does not parse */
-	PROMSTAT_REJECT_OUT_OF_RANGE,	 /* score outside the instrument's range, bad 0/1 */
+	PROMSTAT_REJECT_OUT_OF_RANGE,	 /* score outside the instrument's range; day beyond
+					    +/-36525, age outside 0..130, anchor beyond
+					    +/-1000, satisfied not 0/1 */
 	PROMSTAT_REJECT_UNKNOWN_INSTRUMENT,
 	PROMSTAT_REJECT_INCONSISTENT_UNIT, /* therapy or age differs within a unit */
 	PROMSTAT_REJECT_DUPLICATE,	 /* (unit, instrument, day) seen before */
