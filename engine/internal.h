@@ -90,6 +90,10 @@ void ps_sha256_init(ps_sha256 *s);
 void ps_sha256_update(ps_sha256 *s, const void *data, size_t len);
 /* Finishes the digest and writes it as 64 lowercase hex digits and a NUL. */
 void ps_sha256_hex(ps_sha256 *s, char out[65]);
+/* For tests: on != 0 forces the portable C compression function, 0 lets
+ * the processor's SHA instructions be used when it has them. Returns
+ * whether the SHA instructions are now in use. Not thread-safe. */
+int ps_sha256_portable(int on);
 
 /* ---- streaming CSV reading over libcsv (csvread.c) ---- */
 

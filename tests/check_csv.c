@@ -169,7 +169,7 @@ static void sha_pieces(const char *data, size_t len, size_t piece, char out[65])
 	ps_sha256_hex(&s, out);
 }
 
-START_TEST(test_sha256)
+static void sha_vectors(void)
 {
 	static const struct {
 		const char *in, *hex;
@@ -198,6 +198,46 @@ START_TEST(test_sha256)
 	sha_pieces(million, 1000000, 4093, hex);
 	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	free(million);
+}
+
+/* With whichever compression function the processor selects (SHA-NI on
+ * x86 processors that have it). */
+START_TEST(test_sha256)
+{
+	ps_sha256_portable(0);
+	sha_vectors();
+}
+END_TEST
+
+/* The portable C compression function, whatever the processor. */
+START_TEST(test_sha256_portable)
+{
+	ps_sha256_portable(1);
+	sha_vectors();
+	ps_sha256_portable(0);
+}
+END_TEST
+
+/* Both paths agree on every length from 0 to 600 bytes of varied data fed
+ * in varied pieces (block boundaries, multi-block updates). */
+START_TEST(test_sha256_paths_agree)
+{
+	unsigned char data[600];
+	char a[65], b[65];
+	size_t len, i;
+	uint32_t x = 12345;
+
+	for (i = 0; i < sizeof data; i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (unsigned char)(x >> 16);
+	}
+	for (len = 0; len <= sizeof data; len++) {
+		ps_sha256_portable(1);
+		sha_pieces((const char *)data, len, 200, a);
+		ps_sha256_portable(0);
+		sha_pieces((const char *)data, len, len % 130 + 1, b);
+		ck_assert_str_eq(a, b);
+	}
 }
 END_TEST
 
@@ -591,6 +631,8 @@ static Suite *suite(void)
 	t = tcase_create("strings");
 	tcase_add_test(t, test_strpool);
 	tcase_add_test(t, test_sha256);
+	tcase_add_test(t, test_sha256_portable);
+	tcase_add_test(t, test_sha256_paths_agree);
 	tcase_add_test(t, test_error_format);
 	suite_add_tcase(s, t);
 	t = tcase_create("csv");
