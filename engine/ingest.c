@@ -49,6 +49,20 @@ const char *promstat_reject_reason_name(int reason)
 	return reason_names[reason];
 }
 
+/* What ingest keeps per unit while reading. */
+typedef struct unit_side {
+	unsigned long line; /* line of the unit's first accepted row */
+	size_t first;	    /* while not global: its observations are obs[first..+count) */
+	size_t count;
+	int global;	    /* its observations are in the global table */
+} unit_side;
+
+/* Open addressing over observation indices (+ 1; 0 = empty). */
+typedef struct obs_table {
+	uint32_t *slots;
+	size_t nslots, n;
+} obs_table;
+
 typedef struct ingest {
 	const char *name;
 	const promstat_catalogue *cat;
@@ -65,11 +79,17 @@ typedef struct ingest {
 
 	size_t *uslots;		      /* unit hash: index + 1, 0 = empty */
 	size_t nuslots;
-	unsigned long *unit_line;     /* line of each unit's first accepted row */
-	size_t unit_line_cap;
+	unit_side *side;	      /* per unit, see unit_side */
+	size_t side_cap;
+	long last_unit;		      /* unit of the last accepted row, or -1 */
 
-	size_t *oslots;		      /* observation hash: index + 1, 0 = empty */
-	size_t noslots;
+	/* Duplicates of (unit, instrument, day). A unit's rows are usually
+	 * contiguous in an extract, so the unit being read has a small table
+	 * of its own that stays in cache; a unit that comes back after other
+	 * units moves its observations, once, to the global table. */
+	obs_table local;	      /* observations of cur_unit */
+	long cur_unit;		      /* unit whose observations are in local, or -1 */
+	obs_table global;	      /* observations of units marked global */
 	unsigned long *obs_line;      /* line of each kept observation */
 	size_t obs_line_cap;
 } ingest;
@@ -83,16 +103,6 @@ static uint64_t unit_hash(long patient, long episode)
 	key[0] = patient;
 	key[1] = episode;
 	return ps_hash_bytes(key, sizeof key, 0x756e6974);
-}
-
-static uint64_t obs_hash(uint32_t unit, uint32_t instrument, int32_t day)
-{
-	uint32_t key[3];
-
-	key[0] = unit;
-	key[1] = instrument;
-	key[2] = (uint32_t)day;
-	return ps_hash_bytes(key, sizeof key, 0x6f6273);
 }
 
 /* Index of the unit (patient, episode), or -1. */
@@ -138,47 +148,79 @@ static int unit_insert(ingest *c, size_t idx)
 	return 0;
 }
 
-/* Index of the observation (unit, instrument, day), or -1. */
-static long obs_find(const ingest *c, uint32_t unit, uint32_t instrument, int32_t day)
+/* A multiplicative mix of the 96-bit key (splitmix64's finaliser). */
+static uint64_t obs_hash(uint32_t unit, uint32_t instrument, int32_t day)
+{
+	uint64_t h = ((uint64_t)unit << 32 | (uint32_t)day) * 0x9e3779b97f4a7c15ULL;
+
+	h ^= (uint64_t)(instrument + 1) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h;
+}
+
+/* Index of the observation (unit, instrument, day) in t, or -1. */
+static long table_find(const obs_table *t, const ps_obs *obs, uint32_t unit, uint32_t instrument,
+		       int32_t day)
 {
 	size_t mask, i;
 
-	if (!c->noslots)
+	if (!t->nslots)
 		return -1;
-	mask = c->noslots - 1;
-	for (i = (size_t)obs_hash(unit, instrument, day) & mask; c->oslots[i]; i = (i + 1) & mask) {
-		const ps_obs *o = &c->reg->obs[c->oslots[i] - 1];
+	mask = t->nslots - 1;
+	for (i = (size_t)obs_hash(unit, instrument, day) & mask; t->slots[i]; i = (i + 1) & mask) {
+		const ps_obs *o = &obs[t->slots[i] - 1];
 		if (o->unit == unit && o->instrument == instrument && o->day == day)
-			return (long)(c->oslots[i] - 1);
+			return (long)(t->slots[i] - 1);
 	}
 	return -1;
 }
 
-static void obs_slot_put(size_t *slots, size_t nslots, const ps_obs *o, size_t idx)
+static void slot_put(uint32_t *slots, size_t nslots, const ps_obs *o, uint32_t idx1)
 {
 	size_t mask = nslots - 1, i;
 
 	for (i = (size_t)obs_hash(o->unit, o->instrument, o->day) & mask; slots[i];
 	     i = (i + 1) & mask)
 		;
-	slots[i] = idx + 1;
+	slots[i] = idx1;
 }
 
-static int obs_insert(ingest *c, size_t idx)
+/* Adds observation idx (already in obs) to t, doubling t at half load. */
+static int table_put(obs_table *t, const ps_obs *obs, size_t idx)
 {
-	if ((idx + 1) * 2 > c->noslots) {
-		size_t n = c->noslots ? c->noslots * 2 : 1024, i;
-		size_t *s = calloc(n, sizeof *s);
+	if ((t->n + 1) * 2 > t->nslots) {
+		size_t n = t->nslots ? t->nslots * 2 : 64, i;
+		uint32_t *s = calloc(n, sizeof *s);
 		if (!s)
 			return -1;
-		for (i = 0; i < idx; i++)
-			obs_slot_put(s, n, &c->reg->obs[i], i);
-		free(c->oslots);
-		c->oslots = s;
-		c->noslots = n;
+		for (i = 0; i < t->nslots; i++)
+			if (t->slots[i])
+				slot_put(s, n, &obs[t->slots[i] - 1], t->slots[i]);
+		free(t->slots);
+		t->slots = s;
+		t->nslots = n;
 	}
-	obs_slot_put(c->oslots, c->noslots, &c->reg->obs[idx], idx);
+	slot_put(t->slots, t->nslots, &obs[idx], (uint32_t)(idx + 1));
+	t->n++;
 	return 0;
+}
+
+/* Empties t; a table grown large by one unit is given back, so emptying
+ * costs no more than filling did. */
+static void table_reset(obs_table *t)
+{
+	if (t->nslots > 256) {
+		free(t->slots);
+		t->slots = NULL;
+		t->nslots = 0;
+	} else if (t->nslots) {
+		memset(t->slots, 0, t->nslots * sizeof *t->slots);
+	}
+	t->n = 0;
 }
 
 /* ---- options and header ---- */
@@ -443,7 +485,7 @@ static int new_unit(ingest *c, const ps_csv_record *rec, long patient, long epis
 		return ps_error(err, PROMSTAT_EDATA, c->name, rec->line, 0,
 				"too many treatment units for one registry");
 	if (ps_reserve((void **)&reg->units, &reg->units_cap, idx + 1, sizeof *reg->units) ||
-	    ps_reserve((void **)&c->unit_line, &c->unit_line_cap, idx + 1, sizeof *c->unit_line))
+	    ps_reserve((void **)&c->side, &c->side_cap, idx + 1, sizeof *c->side))
 		return nomem(c, rec, err);
 	if (reg->n_extra &&
 	    ps_reserve((void **)&reg->extra, &c->extra_cap, (idx + 1) * reg->n_extra,
@@ -459,11 +501,25 @@ static int new_unit(ingest *c, const ps_csv_record *rec, long patient, long epis
 	u->satisfied = -1;
 	for (j = 0; j < reg->n_extra; j++)
 		reg->extra[idx * reg->n_extra + j] = -1;
-	c->unit_line[idx] = rec->line;
+	c->side[idx].line = rec->line;
+	c->side[idx].first = reg->n_obs;
+	c->side[idx].count = 0;
+	c->side[idx].global = 0;
 	reg->n_units++;
 	if (unit_insert(c, idx))
 		return nomem(c, rec, err);
 	return PROMSTAT_OK;
+}
+
+/* Whether pool string id is f's text ("" when f is NULL). */
+static int same_text(const promstat_registry *reg, long id, const ps_csv_field *f)
+{
+	const char *s = ps_strpool_get(reg->pool, id);
+
+	if (!f)
+		return s[0] == '\0';
+	/* f's text has no NUL inside (the reader rejects them) */
+	return strncmp(s, f->text, f->len) == 0 && s[f->len] == '\0';
 }
 
 /* Sets *id to the pool id of f's value when it is still unknown. */
@@ -601,14 +657,21 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 		satisfied = f->text[0] - '0';
 	}
 
-	/* The unit: strings not yet in the pool belong to no unit so far. */
-	f = field(c, rec, K_PATIENT);
-	patient = ps_strpool_find(reg->pool, f->text, f->len);
-	f = field(c, rec, K_EPISODE);
-	episode = f ? ps_strpool_find(reg->pool, f->text, f->len)
-		    : ps_strpool_find(reg->pool, "", 0);
-	if (patient >= 0 && episode >= 0)
-		uidx = unit_find(c, patient, episode);
+	/* The unit: most often that of the row before; otherwise strings not
+	 * yet in the pool belong to no unit so far. */
+	if (c->last_unit >= 0 && same_text(reg, reg->units[c->last_unit].patient,
+					    field(c, rec, K_PATIENT)) &&
+	    same_text(reg, reg->units[c->last_unit].episode, field(c, rec, K_EPISODE))) {
+		uidx = c->last_unit;
+	} else {
+		f = field(c, rec, K_PATIENT);
+		patient = ps_strpool_find(reg->pool, f->text, f->len);
+		f = field(c, rec, K_EPISODE);
+		episode = f ? ps_strpool_find(reg->pool, f->text, f->len)
+			    : ps_strpool_find(reg->pool, "", 0);
+		if (patient >= 0 && episode >= 0)
+			uidx = unit_find(c, patient, episode);
+	}
 	if (uidx >= 0) {
 		u = &reg->units[uidx];
 		f = field(c, rec, K_THERAPY);
@@ -617,16 +680,28 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 					 "therapy \"%.*s\" differs from \"%.*s\" given for this "
 					 "patient and episode on line %lu",
 					 VALUE_SHOWN, f->text, VALUE_SHOWN,
-					 ps_strpool_get(reg->pool, u->therapy), c->unit_line[uidx]);
+					 ps_strpool_get(reg->pool, u->therapy), c->side[uidx].line);
 		/* An empty age agrees with any; the first stated age is the unit's. */
 		if (!isnan(age) && !isnan(u->age) && age != u->age)
 			return REJECT_AT(K_AGE, PROMSTAT_REJECT_INCONSISTENT_UNIT,
 					 "age %.*s differs from %g given earlier for this patient "
 					 "and episode (first row on line %lu)",
 					 VALUE_SHOWN, field(c, rec, K_AGE)->text, u->age,
-					 c->unit_line[uidx]);
+					 c->side[uidx].line);
 		{
-			long dup = obs_find(c, (uint32_t)uidx, (uint32_t)instrument, (int32_t)day);
+			unit_side *sd = &c->side[uidx];
+			long dup;
+			if (uidx != c->cur_unit && !sd->global) {
+				/* back after other units: its observations, still
+				 * contiguous, move to the global table for good */
+				size_t k;
+				for (k = sd->first; k < sd->first + sd->count; k++)
+					if (table_put(&c->global, reg->obs, k))
+						return nomem(c, rec, err);
+				sd->global = 1;
+			}
+			dup = table_find(sd->global ? &c->global : &c->local, reg->obs,
+					 (uint32_t)uidx, (uint32_t)instrument, (int32_t)day);
 			if (dup >= 0)
 				return REJECT_AT(K_INSTRUMENT, PROMSTAT_REJECT_DUPLICATE,
 						 "%s on day %ld for this patient and episode was "
@@ -665,6 +740,9 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	if (satisfied >= 0)
 		u->satisfied = (int)satisfied;
 
+	if (reg->n_obs >= UINT32_MAX - 1)
+		return ps_error(err, PROMSTAT_EDATA, c->name, rec->line, 0,
+				"too many observations for one registry");
 	if (ps_reserve((void **)&reg->obs, &reg->obs_cap, reg->n_obs + 1, sizeof *reg->obs) ||
 	    ps_reserve((void **)&c->obs_line, &c->obs_line_cap, reg->n_obs + 1,
 		       sizeof *c->obs_line))
@@ -676,8 +754,16 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	o->anchor = (int32_t)anchor;
 	o->score = score;
 	c->obs_line[reg->n_obs] = rec->line;
-	if (obs_insert(c, reg->n_obs))
+	if (uidx != c->cur_unit) {
+		/* A unit that is not global here is new (see the check above),
+		 * so its observations start at this one. */
+		table_reset(&c->local);
+		c->cur_unit = c->side[uidx].global ? -1 : uidx;
+	}
+	if (table_put(c->side[uidx].global ? &c->global : &c->local, reg->obs, reg->n_obs))
 		return nomem(c, rec, err);
+	c->side[uidx].count++;
+	c->last_unit = uidx;
 	reg->n_obs++;
 	reg->counts.rows_accepted++;
 	return PROMSTAT_OK;
@@ -755,6 +841,7 @@ int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue 
 	c.name = name;
 	c.cat = cat;
 	c.opt = opt;
+	c.last_unit = c.cur_unit = -1;
 	if ((st = parse_map(&c, err)))
 		return st;
 	c.reg = calloc(1, sizeof *c.reg);
@@ -769,8 +856,9 @@ int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue 
 			      "the file is empty: a header line (patient_id,therapy,day,"
 			      "instrument,score,...) is required");
 	free(c.uslots);
-	free(c.oslots);
-	free(c.unit_line);
+	free(c.local.slots);
+	free(c.global.slots);
+	free(c.side);
 	free(c.obs_line);
 	free(c.extra_col);
 	if (!st)

@@ -977,6 +977,57 @@ START_TEST(test_large)
 }
 END_TEST
 
+/*
+ * Duplicates against a naive reference: random rows over few units, days
+ * and instruments, in runs (as extracts usually are) and scattered, so a
+ * unit is often read again after others. The reference keeps every
+ * accepted (unit, instrument, day) and scans them all for each row.
+ */
+START_TEST(test_duplicates_random)
+{
+	static const char *const inst[] = { "PAIN_NRS", "KOOS_PAIN", "EQ5D_INDEX" };
+	promstat_catalogue *cat = test_catalogue();
+	unsigned long long x = 88172645463325252ULL; /* xorshift64 */
+	int round;
+
+	for (round = 0; round < 40; round++) {
+		FILE *in = tmpfile();
+		int key[3000][3], nkeys = 0, rows = 200 + round * 20, i, expect_dup = 0;
+		int unit = 0;
+		promstat_registry *reg = NULL;
+		promstat_error err;
+
+		fputs("patient_id,therapy,day,instrument,score\n", in);
+		for (i = 0; i < rows; i++) {
+			int day, in_, j, dup = 0;
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (x % 100 < (unsigned)(round % 2 ? 70 : 20)) /* jump to another unit */
+				unit = (int)((x >> 8) % 12);
+			day = (int)((x >> 16) % 9) - 2;
+			in_ = (int)((x >> 24) % 3);
+			for (j = 0; j < nkeys; j++)
+				if (key[j][0] == unit && key[j][1] == in_ && key[j][2] == day)
+					dup = 1;
+			if (dup) {
+				expect_dup++;
+			} else {
+				key[nkeys][0] = unit, key[nkeys][1] = in_, key[nkeys][2] = day;
+				nkeys++;
+			}
+			fprintf(in, "U%d,T,%d,%s,0\n", unit, day, inst[in_]);
+		}
+		rewind(in);
+		ck_assert_int_eq(promstat_registry_read(in, "r.csv", cat, NULL, &reg, &err),
+				 PROMSTAT_OK);
+		ck_assert_uint_eq(reg->counts.by_reason[PROMSTAT_REJECT_DUPLICATE], (size_t)expect_dup);
+		ck_assert_uint_eq(reg->n_obs, (size_t)nkeys);
+		promstat_registry_free(reg);
+		fclose(in);
+	}
+	promstat_catalogue_free(cat);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ingest");
@@ -995,6 +1046,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_structural);
 	tcase_add_test(t, test_rejects_unwritable);
 	tcase_add_test(t, test_large);
+	tcase_add_test(t, test_duplicates_random);
 	suite_add_tcase(s, t);
 	t = tcase_create("chunks");
 	tcase_set_timeout(t, 600);
