@@ -36,6 +36,7 @@ static const char *const canon[K_NCOLS] = {
 #define AGE_MAX 130.0
 #define ANCHOR_LIMIT 1000L
 #define VALUE_SHOWN 60 /* characters of a value quoted in a message */
+#define INSTRUMENT_CACHE 64 /* a power of two */
 
 static const char *const reason_names[PROMSTAT_REJECT_NREASONS] = {
 	"field_count", "missing_value", "not_a_number", "out_of_range",
@@ -82,6 +83,7 @@ typedef struct ingest {
 	unit_side *side;	      /* per unit, see unit_side */
 	size_t side_cap;
 	long last_unit;		      /* unit of the last accepted row, or -1 */
+	long inst_cache[INSTRUMENT_CACHE]; /* catalogue index + 1 of recent codes */
 
 	/* Duplicates of (unit, instrument, day). A unit's rows are usually
 	 * contiguous in an extract, so the unit being read has a small table
@@ -606,7 +608,22 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	}
 
 	f = field(c, rec, K_INSTRUMENT);
-	instrument = promstat_catalogue_find(c->cat, f->text);
+	/* Extracts list a few instruments over and over: a small cache keyed
+	 * by length and end characters saves hashing the code on every row. */
+	{
+		size_t slot = f->len ? (f->len * 31 + (unsigned char)f->text[0] * 7 +
+					(unsigned char)f->text[f->len - 1]) &
+					       (INSTRUMENT_CACHE - 1)
+				     : 0;
+		long hit = c->inst_cache[slot] - 1;
+		if (hit >= 0 && !strcmp(promstat_catalogue_get(c->cat, (size_t)hit)->code, f->text)) {
+			instrument = hit;
+		} else {
+			instrument = promstat_catalogue_find(c->cat, f->text);
+			if (instrument >= 0 && strlen(f->text) == f->len)
+				c->inst_cache[slot] = instrument + 1;
+		}
+	}
 	if (instrument < 0 || strlen(f->text) != f->len)
 		return REJECT_AT(K_INSTRUMENT, PROMSTAT_REJECT_UNKNOWN_INSTRUMENT,
 				 "instrument \"%.*s\" is not in the instrument catalogue (codes "
@@ -675,7 +692,7 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	if (uidx >= 0) {
 		u = &reg->units[uidx];
 		f = field(c, rec, K_THERAPY);
-		if (ps_strpool_find(reg->pool, f->text, f->len) != u->therapy)
+		if (!same_text(reg, u->therapy, f))
 			return REJECT_AT(K_THERAPY, PROMSTAT_REJECT_INCONSISTENT_UNIT,
 					 "therapy \"%.*s\" differs from \"%.*s\" given for this "
 					 "patient and episode on line %lu",
@@ -793,14 +810,52 @@ static int obs_cmp(const void *a_, const void *b_)
 	return 0;
 }
 
+/*
+ * Sorts the observations by (unit, instrument, day). Units are numbered in
+ * order of first appearance, so when every unit's rows are contiguous (the
+ * usual extract) the observations are already grouped by unit and only each
+ * unit's few observations need sorting: insertion sort for short runs,
+ * qsort for long ones. Otherwise one qsort of everything.
+ */
+static void sort_obs(promstat_registry *reg)
+{
+	size_t i, a;
+
+	for (i = 1; i < reg->n_obs; i++)
+		if (reg->obs[i].unit < reg->obs[i - 1].unit)
+			break;
+	if (i < reg->n_obs) {
+		qsort(reg->obs, reg->n_obs, sizeof *reg->obs, obs_cmp);
+		return;
+	}
+	for (a = 0; a < reg->n_obs;) {
+		size_t b = a + 1;
+		while (b < reg->n_obs && reg->obs[b].unit == reg->obs[a].unit)
+			b++;
+		if (b - a > 32) {
+			qsort(reg->obs + a, b - a, sizeof *reg->obs, obs_cmp);
+		} else {
+			for (i = a + 1; i < b; i++) {
+				ps_obs o = reg->obs[i];
+				size_t j = i;
+				while (j > a && obs_cmp(&reg->obs[j - 1], &o) > 0) {
+					reg->obs[j] = reg->obs[j - 1];
+					j--;
+				}
+				reg->obs[j] = o;
+			}
+		}
+		a = b;
+	}
+}
+
 /* Groups observations by unit in (instrument, day) order and counts patients. */
 static int finish(promstat_registry *reg, promstat_error *err)
 {
 	size_t i, npool = ps_strpool_count(reg->pool);
 	unsigned char *seen;
 
-	if (reg->n_obs > 1)
-		qsort(reg->obs, reg->n_obs, sizeof *reg->obs, obs_cmp);
+	sort_obs(reg);
 	reg->unit_start = calloc(reg->n_units + 1, sizeof *reg->unit_start);
 	seen = calloc(npool ? npool : 1, 1);
 	if (!reg->unit_start || !seen) {

@@ -973,6 +973,39 @@ START_TEST(test_large)
 	}
 	promstat_registry_free(reg);
 	fclose(in);
+
+	/* each unit's rows together (the grouped path): a long unit (qsort of
+	 * its run) between short ones (insertion sort), days in reverse */
+	in = tmpfile();
+	fputs("patient_id,therapy,day,instrument,score\n", in);
+	fputs("S1,T,5,PAIN_NRS,1\nS1,T,-5,PAIN_NRS,1\nS1,T,0,KOOS_PAIN,1\n", in);
+	for (v = 199; v >= 0; v--)
+		fprintf(in, "L,T,%d,%s,1\n", v, v % 3 ? "KOOS_PAIN" : "PAIN_NRS");
+	fputs("S2,T,9,KOOS_PAIN,1\nS2,T,1,PAIN_NRS,1\n", in);
+	rewind(in);
+	ck_assert_int_eq(promstat_registry_read(in, "g.csv", cat, NULL, &reg, &err), PROMSTAT_OK);
+	ck_assert_uint_eq(reg->n_units, 3);
+	ck_assert_uint_eq(reg->unit_start[1], 3);
+	ck_assert_uint_eq(reg->unit_start[2], 203);
+	ck_assert_int_eq(reg->obs[0].day, -5);
+	ck_assert_int_eq(reg->obs[1].day, 5);
+	ck_assert_int_eq(reg->obs[2].day, 0);
+	ck_assert_int_eq(reg->obs[3].day, 0); /* L: PAIN_NRS days 0, 3, ... 198 */
+	ck_assert_int_eq(reg->obs[4].day, 3);
+	ck_assert_int_eq((int)reg->obs[3 + 67].instrument, 1); /* 67 PAIN_NRS, then KOOS */
+	ck_assert_int_eq(reg->obs[3 + 67].day, 1);
+	ck_assert_int_eq(reg->obs[202].day, 199);
+	ck_assert_int_eq(reg->obs[203].day, 1);
+	ck_assert_int_eq(reg->obs[204].day, 9);
+	for (i = 0; i < reg->n_units; i++) {
+		size_t j;
+		for (j = reg->unit_start[i] + 1; j < reg->unit_start[i + 1]; j++)
+			ck_assert(reg->obs[j - 1].instrument < reg->obs[j].instrument ||
+				  (reg->obs[j - 1].instrument == reg->obs[j].instrument &&
+				   reg->obs[j - 1].day < reg->obs[j].day));
+	}
+	promstat_registry_free(reg);
+	fclose(in);
 	promstat_catalogue_free(cat);
 }
 END_TEST
