@@ -56,6 +56,32 @@ int ps_parse_double(const char *s, size_t len, double *out)
 	}
 	if (i != len)
 		return -1;
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+	/* Fast path, exact by construction (Clinger, "How to read floating
+	 * point numbers accurately", PLDI 1990): with at most 15 digits the
+	 * digits form an integer m < 2^53 and 10^k (k <= 15) is a double too,
+	 * so the one correctly rounded IEEE division m / 10^k is the correctly
+	 * rounded value strtod would return. Registry scores always take it. */
+	if (ndig <= 15 && !memchr(s, 'e', len) && !memchr(s, 'E', len)) {
+		static const double p10[16] = { 1e0, 1e1, 1e2,	1e3,  1e4,  1e5,  1e6,  1e7,
+						 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+		uint64_t m = 0;
+		size_t k = 0, j = (s[0] == '+' || s[0] == '-');
+		int frac = 0;
+
+		for (; j < len; j++) {
+			if (s[j] == '.') {
+				frac = 1;
+				continue;
+			}
+			m = m * 10 + (uint64_t)(s[j] - '0');
+			k += (size_t)frac;
+		}
+		v = (double)m / p10[k];
+		*out = s[0] == '-' ? -v : v;
+		return 0;
+	}
+#endif
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	{

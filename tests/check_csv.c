@@ -60,6 +60,40 @@ START_TEST(test_double_accepts)
 }
 END_TEST
 
+/* Short decimals take a fast path (integer / power of ten); strtod, the C
+ * library's correctly rounded conversion, is the reference for it: every
+ * value must agree to the bit, sign of zero included. */
+START_TEST(test_double_fast_path_matches_strtod)
+{
+	char text[40];
+	uint64_t x = 88172645463325252ULL;
+	int n;
+
+	for (n = 0; n < 200000; n++) {
+		size_t len = 0, ndig, j, dot;
+		double v, ref;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+		ndig = 1 + x % 17;			  /* up to 17: both paths */
+		dot = (x >> 8) % (ndig + 2);		  /* ndig + 1: no point */
+		if ((x >> 16) % 3 == 0)
+			text[len++] = (x >> 20) % 2 ? '-' : '+';
+		for (j = 0; j < ndig; j++) {
+			if (j == dot)
+				text[len++] = '.';
+			text[len++] = (char)('0' + (x >> (24 + 2 * j % 40)) % 10);
+		}
+		if (dot == ndig)
+			text[len++] = '.';
+		text[len] = '\0';
+		ck_assert_msg(ps_parse_double(text, len, &v) == 0, "\"%s\" was rejected", text);
+		ref = strtod(text, NULL);
+		ck_assert_msg(memcmp(&v, &ref, sizeof v) == 0, "\"%s\" gave %.17g, strtod %.17g",
+			      text, v, ref);
+	}
+}
+END_TEST
+
 START_TEST(test_long)
 {
 	long v = 0;
@@ -625,6 +659,7 @@ static Suite *suite(void)
 
 	tcase_add_test(t, test_double_rejects);
 	tcase_add_test(t, test_double_accepts);
+	tcase_add_test(t, test_double_fast_path_matches_strtod);
 	tcase_add_test(t, test_long);
 	tcase_add_test(t, test_dates);
 	suite_add_tcase(s, t);
