@@ -48,6 +48,18 @@ void cli_json_number(FILE *out, double x);
 void cli_csv_string(FILE *out, const char *s);
 void cli_csv_number(FILE *out, double x);
 
+/*
+ * Rejected rows on stderr: the first CLI_SHOWN_REJECTS in full, then a count.
+ * Pass cli_print_reject as the ingest's on_reject with a zeroed
+ * cli_reject_list as its context, and call cli_rejects_tail after reading.
+ */
+#define CLI_SHOWN_REJECTS 20
+typedef struct cli_reject_list {
+	size_t n;
+} cli_reject_list;
+void cli_print_reject(const promstat_error *diag, int reason, void *ctx);
+void cli_rejects_tail(const cli_reject_list *list, int have_rejects_file);
+
 /* Subcommands: argc/argv start at the verb. Each returns an exit code. */
 int cmd_validate(int argc, char **argv);
 int cmd_audit(int argc, char **argv);

@@ -14,7 +14,6 @@
 #include "plot_cli.h"
 #include "internal.h" /* ps_parse_double */
 
-#define SHOWN_REJECTS 20
 
 static const char usage[] =
 	"Usage: promstat audit FILE [OPTIONS]\n"
@@ -67,20 +66,6 @@ static const char usage[] =
 	"FILE may be - for standard input. Exit codes: 0 success, 2 usage,\n"
 	"65 data error, 66 cannot open input, 70 numerical failure, 73 cannot\n"
 	"write output.\n";
-
-typedef struct shown {
-	size_t n;
-} shown;
-
-static void print_reject(const promstat_error *diag, int reason, void *ctx)
-{
-	shown *s = ctx;
-	char buf[PROMSTAT_PATH_MAX + PROMSTAT_MESSAGE_MAX + 64];
-
-	(void)reason;
-	if (++s->n <= SHOWN_REJECTS)
-		fprintf(stderr, "%s\n", promstat_error_format(diag, buf, sizeof buf));
-}
 
 /* Splits s at commas in place into a NULL-free array; returns its length. */
 static size_t split(char *s, const char **out, size_t max)
@@ -672,7 +657,7 @@ int cmd_audit(int argc, char **argv)
 	promstat_registry *reg = NULL;
 	promstat_audit *a = NULL;
 	promstat_error err;
-	shown sh = { 0 };
+	cli_reject_list sh = { 0 };
 	FILE *in = NULL, *rejects = NULL;
 	int c, st, rc = EXIT_OK;
 	size_t cap = (size_t)argc + 1, i;
@@ -844,7 +829,7 @@ int cmd_audit(int argc, char **argv)
 	io.strict = cs.strict;
 	io.map = map;
 	io.nmap = nmap;
-	io.on_reject = print_reject;
+	io.on_reject = cli_print_reject;
 	io.on_reject_ctx = &sh;
 	if ((st = cli_load_catalogue(cs.instruments_file, &cat, &err))) {
 		rc = cli_fail(&err);
@@ -864,10 +849,7 @@ int cmd_audit(int argc, char **argv)
 		io.rejects = rejects;
 	}
 	st = promstat_registry_read(in, display, cat, &io, &reg, &err);
-	if (sh.n > SHOWN_REJECTS)
-		fprintf(stderr, "... and %zu more rejected rows; %s\n", sh.n - SHOWN_REJECTS,
-			cs.rejects ? "all are in the --rejects file"
-				   : "use --rejects FILE to see them all");
+	cli_rejects_tail(&sh, cs.rejects != NULL);
 	if (st == PROMSTAT_EINVAL) {
 		rc = cli_usage_error("audit", "%s", err.message);
 		goto done;

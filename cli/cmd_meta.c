@@ -17,7 +17,6 @@
 #include "cli.h"
 #include "plot_cli.h"
 
-#define SHOWN_REJECTS 20
 #define MAX_BANDS 32
 #define LABEL_MAX 40 /* widest study label shown in the table */
 
@@ -119,20 +118,6 @@ typedef struct meta_result {
 	promstat_meta_l1o *l1o;
 	double n_hm; /* harmonic mean of ni (PFT back-transform) */
 } meta_result;
-
-typedef struct shown {
-	size_t n;
-} shown;
-
-static void print_reject(const promstat_error *diag, int reason, void *ctx)
-{
-	shown *s = ctx;
-	char buf[PROMSTAT_PATH_MAX + PROMSTAT_MESSAGE_MAX + 64];
-
-	(void)reason;
-	if (++s->n <= SHOWN_REJECTS)
-		fprintf(stderr, "%s\n", promstat_error_format(diag, buf, sizeof buf));
-}
 
 /* Parses a whole string as a finite number; 0 or -1. */
 static int parse_number(const char *s, double *out)
@@ -1104,7 +1089,7 @@ int cmd_meta(int argc, char **argv)
 	promstat_ingest_options iopt;
 	promstat_studies *s = NULL;
 	promstat_error err;
-	shown sh = { 0 };
+	cli_reject_list sh = { 0 };
 	FILE *in = NULL, *rejects = NULL;
 	int c, st, rc = EXIT_OK;
 	double crit;
@@ -1155,7 +1140,7 @@ int cmd_meta(int argc, char **argv)
 	iopt.strict = a.strict;
 	iopt.map = a.map;
 	iopt.nmap = a.nmap;
-	iopt.on_reject = print_reject;
+	iopt.on_reject = cli_print_reject;
 	iopt.on_reject_ctx = &sh;
 	if (!(in = cli_open_input(a.path, &err))) {
 		rc = cli_fail(&err);
@@ -1171,10 +1156,7 @@ int cmd_meta(int argc, char **argv)
 		iopt.rejects = rejects;
 	}
 	st = promstat_studies_read(in, a.path, a.measure, &iopt, &s, &err);
-	if (sh.n > SHOWN_REJECTS)
-		fprintf(stderr, "... and %zu more rejected rows; %s\n", sh.n - SHOWN_REJECTS,
-			a.rejects_path ? "all are in the --rejects file"
-				       : "use --rejects FILE to see them all");
+	cli_rejects_tail(&sh, a.rejects_path != NULL);
 	if (st) {
 		if (st == PROMSTAT_EINVAL) {
 			rc = cli_usage_error("meta", "%s", err.message);

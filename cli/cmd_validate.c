@@ -8,7 +8,6 @@
 
 #include "cli.h"
 
-#define SHOWN_REJECTS 20
 
 static const char usage[] =
 	"Usage: promstat validate FILE [OPTIONS]\n"
@@ -32,20 +31,6 @@ static const char usage[] =
 	"FILE may be - for standard input. Rejected rows are listed on standard\n"
 	"error (the first 20). Exit codes: 0 success, 2 usage, 65 data error,\n"
 	"66 cannot open input, 73 cannot write output.\n";
-
-typedef struct shown {
-	size_t n;
-} shown;
-
-static void print_reject(const promstat_error *diag, int reason, void *ctx)
-{
-	shown *s = ctx;
-	char buf[PROMSTAT_PATH_MAX + PROMSTAT_MESSAGE_MAX + 64];
-
-	(void)reason;
-	if (++s->n <= SHOWN_REJECTS)
-		fprintf(stderr, "%s\n", promstat_error_format(diag, buf, sizeof buf));
-}
 
 static void window_label(char *buf, size_t size, int w)
 {
@@ -216,7 +201,7 @@ int cmd_validate(int argc, char **argv)
 	promstat_registry *reg = NULL;
 	promstat_validate_summary *sum = NULL;
 	promstat_error err;
-	shown sh = { 0 };
+	cli_reject_list sh = { 0 };
 	FILE *in = NULL, *rejects = NULL;
 	int c, st, strict = 0, rc = EXIT_OK;
 
@@ -265,7 +250,7 @@ int cmd_validate(int argc, char **argv)
 	opt.strict = strict;
 	opt.map = map;
 	opt.nmap = nmap;
-	opt.on_reject = print_reject;
+	opt.on_reject = cli_print_reject;
 	opt.on_reject_ctx = &sh;
 
 	if ((st = cli_load_catalogue(instruments, &cat, &err))) {
@@ -295,15 +280,7 @@ int cmd_validate(int argc, char **argv)
 		opt.rejects = rejects;
 	}
 	st = promstat_registry_read(in, strcmp(path, "-") ? path : "stdin", cat, &opt, &reg, &err);
-	if (sh.n > SHOWN_REJECTS) {
-		if (rejects_path)
-			fprintf(stderr, "... and %zu more rejected rows; all are in the --rejects file\n",
-				sh.n - SHOWN_REJECTS);
-		else
-			fprintf(stderr,
-				"... and %zu more rejected rows; use --rejects FILE to see them all\n",
-				sh.n - SHOWN_REJECTS);
-	}
+	cli_rejects_tail(&sh, rejects_path != NULL);
 	if (st == PROMSTAT_EINVAL) { /* a malformed --map */
 		rc = cli_usage_error("validate", "%s", err.message);
 		goto done;

@@ -149,3 +149,21 @@ void cli_csv_number(FILE *out, double x)
 	if (isfinite(x))
 		fprintf(out, "%.17g", x);
 }
+
+void cli_print_reject(const promstat_error *diag, int reason, void *ctx)
+{
+	cli_reject_list *list = ctx;
+	char buf[PROMSTAT_PATH_MAX + PROMSTAT_MESSAGE_MAX + 64];
+
+	(void)reason;
+	if (++list->n <= CLI_SHOWN_REJECTS)
+		fprintf(stderr, "%s\n", promstat_error_format(diag, buf, sizeof buf));
+}
+
+void cli_rejects_tail(const cli_reject_list *list, int have_rejects_file)
+{
+	if (list->n > CLI_SHOWN_REJECTS)
+		fprintf(stderr, "... and %zu more rejected rows; %s\n", list->n - CLI_SHOWN_REJECTS,
+			have_rejects_file ? "all are in the --rejects file"
+					  : "use --rejects FILE to see them all");
+}
