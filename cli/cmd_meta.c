@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 
 #include "cli.h"
 #include "plot_cli.h"
@@ -648,7 +647,7 @@ static void csv_summary(FILE *out, const char *type, const char *label,
 	csv_write(out, type, label, &c);
 }
 
-static void print_csv(FILE *out, const meta_args *a, const meta_result *r, double crit)
+static void print_csv(FILE *out, const meta_args *a, const meta_result *r)
 {
 	csv_row c;
 	size_t i, l;
@@ -659,8 +658,7 @@ static void print_csv(FILE *out, const meta_args *a, const meta_result *r, doubl
 		c.estimate = r->yi[i];
 		c.vi = r->vi[i];
 		c.se = sqrt(r->vi[i]);
-		c.ci_lb = r->yi[i] - crit * c.se;
-		c.ci_ub = r->yi[i] + crit * c.se;
+		promstat_meta_study_ci(r->yi[i], r->vi[i], a->opt.level, &c.ci_lb, &c.ci_ub);
 		c.weight = r->weights[i];
 		csv_write(out, "study", promstat_studies_label(r->s, i), &c);
 	}
@@ -912,7 +910,7 @@ static const char *model_name(const promstat_meta_summary *s)
 	return s->method == PROMSTAT_METHOD_EE ? "Common effect" : "Random effects";
 }
 
-static void print_table(FILE *out, const meta_args *a, const meta_result *r, double crit)
+static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 {
 	const promstat_ingest_counts *n = promstat_studies_counts(r->s);
 	scale sc = table_scale(a);
@@ -943,11 +941,11 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r, dou
 		emit(out, line);
 	}
 	for (i = 0; i < r->k; i++) {
-		double se = sqrt(r->vi[i]);
 		/* A study's own n back-transforms its own double arcsine. */
-		double ni = promstat_studies_input(r->s, i, "ni");
-		table_row(out, lw, promstat_studies_label(r->s, i), r->yi[i], r->yi[i] - crit * se,
-			  r->yi[i] + crit * se, r->weights[i], &sc, a, ni);
+		double ni = promstat_studies_input(r->s, i, "ni"), lb, ub;
+		promstat_meta_study_ci(r->yi[i], r->vi[i], a->opt.level, &lb, &ub);
+		table_row(out, lw, promstat_studies_label(r->s, i), r->yi[i], lb, ub,
+			  r->weights[i], &sc, a, ni);
 	}
 	snprintf(pooled, sizeof pooled, "%s (k = %zu)", model_name(&r->overall), r->overall.k);
 	if (r->overall.converged)
@@ -976,10 +974,12 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r, dou
 			fprintf(out, "\n%s = %s\n", a->by, r->groups.levels[l]);
 			for (i = 0; i < r->k; i++)
 				if (r->groups.group[i] == (long)l) {
-					double se = sqrt(r->vi[i]);
+					double lb, ub;
+					promstat_meta_study_ci(r->yi[i], r->vi[i], a->opt.level,
+							       &lb, &ub);
 					table_row(out, lw, promstat_studies_label(r->s, i), r->yi[i],
-						  r->yi[i] - crit * se, r->yi[i] + crit * se, NAN, &sc,
-						  a, promstat_studies_input(r->s, i, "ni"));
+						  lb, ub, NAN, &sc, a,
+						  promstat_studies_input(r->s, i, "ni"));
 				}
 			snprintf(pooled, sizeof pooled, "%s (k = %zu)", model_name(s), s->k);
 			if (s->converged)
@@ -1092,7 +1092,6 @@ int cmd_meta(int argc, char **argv)
 	cli_reject_list sh = { 0 };
 	FILE *in = NULL, *rejects = NULL;
 	int c, st, rc = EXIT_OK;
-	double crit;
 	size_t i;
 
 	memset(&a, 0, sizeof a);
@@ -1217,12 +1216,9 @@ int cmd_meta(int argc, char **argv)
 	if (rc == EXIT_OK && a.bias && (rc = run_bias(&a, &r)) != EXIT_OK)
 		goto done;
 
-	/* Per-study intervals are Wald intervals under either test, as in
-	 * metafor's forest plots and summary(escalc). */
-	crit = gsl_cdf_ugaussian_Qinv((1 - a.opt.level / 100) / 2);
 	switch (a.format) {
-	case CLI_FORMAT_TABLE: print_table(stdout, &a, &r, crit); break;
-	case CLI_FORMAT_CSV: print_csv(stdout, &a, &r, crit); break;
+	case CLI_FORMAT_TABLE: print_table(stdout, &a, &r); break;
+	case CLI_FORMAT_CSV: print_csv(stdout, &a, &r); break;
 	case CLI_FORMAT_JSON: print_json(stdout, &a, &r); break;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {

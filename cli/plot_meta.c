@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 
 #include "cli.h"
 #include "plot_cli.h"
@@ -115,7 +114,6 @@ static int target_for(const cli_plot_opts *o, const char *path, const char **out
 int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 {
 	double level = in->opt ? in->opt->level : 95;
-	double crit = gsl_cdf_ugaussian_Qinv((1 - level / 100) / 2);
 	int ratio = is_ratio(in->measure), first = 1, rc;
 	const char *output;
 	enum promstat_plot_format fmt;
@@ -151,8 +149,8 @@ int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 					continue;
 				rows[nrows].label = promstat_studies_label(in->studies, i);
 				rows[nrows].estimate = in->yi[i];
-				rows[nrows].ci_lb = in->yi[i] - crit * sqrt(in->vi[i]);
-				rows[nrows].ci_ub = in->yi[i] + crit * sqrt(in->vi[i]);
+				promstat_meta_study_ci(in->yi[i], in->vi[i], level,
+						       &rows[nrows].ci_lb, &rows[nrows].ci_ub);
 				rows[nrows].weight_pct = in->weights ? in->weights[i] : NAN;
 				nrows++;
 			}

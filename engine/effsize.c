@@ -9,6 +9,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "internal.h"
 
 #ifndef M_PI /* not in strict C99 */
@@ -367,4 +369,16 @@ int promstat_meta_es_generic(double yi_in, double vi_in, double *yi, double *vi,
 	*yi = yi_in;
 	*vi = vi_in;
 	return PROMSTAT_OK;
+}
+
+void promstat_meta_study_ci(double yi, double vi, double level, double *ci_lb, double *ci_ub)
+{
+	double half = NAN;
+
+	if (level > 0 && level < 100 && vi >= 0)
+		half = gsl_cdf_ugaussian_Qinv((1 - level / 100) / 2) * sqrt(vi);
+	if (ci_lb)
+		*ci_lb = yi - half;
+	if (ci_ub)
+		*ci_ub = yi + half;
 }

@@ -126,6 +126,14 @@ int promstat_meta_es_proportion(promstat_meta_measure m, double xi, double ni, d
 int promstat_meta_es_generic(double yi_in, double vi_in, double *yi, double *vi,
 			     promstat_error *err);
 
+/*
+ * One study's own Wald interval yi -/+ z(level) * sqrt(vi), on the analysis
+ * scale, as metafor's forest plots and summary(escalc) show it whatever the
+ * model's test. level is in percent (0, 100); NaN bounds when it is not or
+ * vi < 0.
+ */
+void promstat_meta_study_ci(double yi, double vi, double level, double *ci_lb, double *ci_ub);
+
 /* ------------------------------------------------------------------ */
 /* Models and options.                                                  */
 /* ------------------------------------------------------------------ */

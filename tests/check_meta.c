@@ -340,6 +340,23 @@ END_TEST
 
 /* ---- effect sizes ---- */
 
+START_TEST(study_wald_ci)
+{
+	double lb, ub;
+
+	/* Hand computation: z(0.975) = 1.959963984540054, sqrt(0.04) = 0.2, so
+	 * 0.5 -/+ 0.3919927969080108. */
+	promstat_meta_study_ci(0.5, 0.04, 95, &lb, &ub);
+	ck_assert_double_eq_tol(lb, 0.1080072030919892, 1e-15);
+	ck_assert_double_eq_tol(ub, 0.8919927969080108, 1e-15);
+	/* z(0.95) = 1.6448536269514722 at 90%. */
+	promstat_meta_study_ci(-1, 1, 90, &lb, &ub);
+	ck_assert_double_eq_tol(lb, -2.6448536269514722, 1e-15);
+	promstat_meta_study_ci(0, 1, 100, &lb, &ub);
+	ck_assert(isnan(lb) && isnan(ub));
+}
+END_TEST
+
 START_TEST(es_rejects)
 {
 	promstat_error err;
@@ -878,6 +895,7 @@ static Suite *meta_suite(void)
 
 	tc = tcase_create("edges");
 	tcase_add_test(tc, parse_names);
+	tcase_add_test(tc, study_wald_ci);
 	tcase_add_test(tc, es_rejects);
 	tcase_add_test(tc, es_zero_cells);
 	tcase_add_test(tc, es_smd_huge_df);
