@@ -14,6 +14,7 @@
 
 
 #include "cli.h"
+#include "internal.h"
 #include "plot_cli.h"
 
 #define MAX_BANDS 32
@@ -118,16 +119,10 @@ typedef struct meta_result {
 	double n_hm; /* harmonic mean of ni (PFT back-transform) */
 } meta_result;
 
-/* Parses a whole string as a finite number; 0 or -1. */
+/* Parses a whole option value as a finite number, as strictly as data. */
 static int parse_number(const char *s, double *out)
 {
-	char *end;
-
-	if (!*s || *s == ' ' || *s == '\t')
-		return -1;
-	errno = 0;
-	*out = strtod(s, &end);
-	return (*end || errno || !isfinite(*out)) ? -1 : 0;
+	return ps_parse_double(s, strlen(s), out);
 }
 
 /* ---- option parsing ---- */
