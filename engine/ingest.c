@@ -6,10 +6,11 @@
  *
  * Memory grows with the units and observations kept, never with the file:
  * a row's strings are looked up (not interned) until the row is accepted,
- * so rejected rows leave nothing behind. Units are found through a hash of
- * (patient, episode) and duplicates through a hash of (unit, instrument,
- * day); both are amortised O(1), and the final grouping is one O(n log n)
- * sort.
+ * so rejected rows leave nothing behind, and a kept observation costs 20
+ * bytes (16 in the registry, 4 for its line while reading). Units are
+ * found from the patient's pool id and duplicates through a hash of (unit,
+ * instrument, day); both are amortised O(1), and the final grouping is
+ * linear plus a sort of each unit's observations.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -53,14 +54,28 @@ const char *promstat_reject_reason_name(int reason)
 /* What ingest keeps per unit while reading. */
 typedef struct unit_side {
 	unsigned long line; /* line of the unit's first accepted row */
-	size_t first;	    /* while not global: its observations are obs[first..+count) */
-	size_t count;
-	int global;	    /* its observations are in the global table */
+	uint32_t first;	    /* while not global: its observations are obs[first..+count) */
+	uint32_t count;	    /* UNIT_GLOBAL: its observations are in the global table */
 } unit_side;
 
-/* Open addressing over observation indices (+ 1; 0 = empty). */
+#define UNIT_GLOBAL UINT32_MAX
+
+/* A stretch of observations of one unit, in reading order. Units are
+ * numbered as they first appear, so an extract that keeps each unit's rows
+ * together has one run per unit, in unit order, and needs no regrouping. */
+typedef struct obs_run {
+	uint32_t start; /* index of its first observation */
+	uint32_t unit;
+} obs_run;
+
+/* Open addressing over observations: index + 1 (0 = empty) and unit. */
+typedef struct obs_slot {
+	uint32_t idx1;
+	uint32_t unit;
+} obs_slot;
+
 typedef struct obs_table {
-	uint32_t *slots;
+	obs_slot *slots;
 	size_t nslots, n;
 } obs_table;
 
@@ -78,12 +93,19 @@ typedef struct ingest {
 	int have_header;
 	size_t extra_cap;
 
-	size_t *uslots;		      /* unit hash: index + 1, 0 = empty */
-	size_t nuslots;
+	/* Units are found from the patient's pool id: first_unit gives its
+	 * first unit (-1: none); its other episodes are in a hash of
+	 * (patient, episode), which a registry without episodes never fills. */
+	int32_t *first_unit;
+	size_t first_unit_cap;
+	uint32_t *uslots;	      /* unit index + 1, 0 = empty */
+	size_t nuslots, nuhash;
 	unit_side *side;	      /* per unit, see unit_side */
 	size_t side_cap;
 	long last_unit;		      /* unit of the last accepted row, or -1 */
 	long inst_cache[INSTRUMENT_CACHE]; /* catalogue index + 1 of recent codes */
+	obs_run *runs;
+	size_t n_runs, runs_cap;
 
 	/* Duplicates of (unit, instrument, day). A unit's rows are usually
 	 * contiguous in an extract, so the unit being read has a small table
@@ -92,7 +114,7 @@ typedef struct ingest {
 	obs_table local;	      /* observations of cur_unit */
 	long cur_unit;		      /* unit whose observations are in local, or -1 */
 	obs_table global;	      /* observations of units marked global */
-	unsigned long *obs_line;      /* line of each kept observation */
+	uint32_t *obs_line;	      /* line of each kept observation */
 	size_t obs_line_cap;
 } ingest;
 
@@ -100,53 +122,78 @@ typedef struct ingest {
 
 static uint64_t unit_hash(long patient, long episode)
 {
-	long key[2];
+	uint64_t h = ((uint64_t)(uint32_t)patient << 32 | (uint32_t)episode) *
+		     0x9e3779b97f4a7c15ULL;
 
-	key[0] = patient;
-	key[1] = episode;
-	return ps_hash_bytes(key, sizeof key, 0x756e6974);
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return h ^ (h >> 32);
 }
 
 /* Index of the unit (patient, episode), or -1. */
 static long unit_find(const ingest *c, long patient, long episode)
 {
+	const ps_unit *units = c->reg->units;
 	size_t mask, i;
+	long u;
 
+	if ((size_t)patient >= c->first_unit_cap || (u = c->first_unit[patient]) < 0)
+		return -1;
+	if (units[u].episode == episode)
+		return u;
 	if (!c->nuslots)
 		return -1;
 	mask = c->nuslots - 1;
 	for (i = (size_t)unit_hash(patient, episode) & mask; c->uslots[i]; i = (i + 1) & mask) {
-		const ps_unit *u = &c->reg->units[c->uslots[i] - 1];
-		if (u->patient == patient && u->episode == episode)
+		const ps_unit *v = &units[c->uslots[i] - 1];
+		if (v->patient == patient && v->episode == episode)
 			return (long)(c->uslots[i] - 1);
 	}
 	return -1;
 }
 
-static void unit_slot_put(size_t *slots, size_t nslots, const ps_unit *u, size_t idx)
+static void unit_slot_put(uint32_t *slots, size_t nslots, const ps_unit *u, size_t idx)
 {
 	size_t mask = nslots - 1, i;
 
 	for (i = (size_t)unit_hash(u->patient, u->episode) & mask; slots[i]; i = (i + 1) & mask)
 		;
-	slots[i] = idx + 1;
+	slots[i] = (uint32_t)(idx + 1);
 }
 
-/* Adds unit idx (already stored in reg->units) to the hash. */
+/* Makes unit idx (already stored in reg->units) findable. */
 static int unit_insert(ingest *c, size_t idx)
 {
-	if ((idx + 1) * 2 > c->nuslots) {
+	const ps_unit *u = &c->reg->units[idx];
+	size_t p = (size_t)u->patient;
+
+	if (p >= c->first_unit_cap) {
+		size_t old = c->first_unit_cap, i;
+		if (ps_reserve((void **)&c->first_unit, &c->first_unit_cap, p + 1,
+			       sizeof *c->first_unit))
+			return -1;
+		for (i = old; i < c->first_unit_cap; i++)
+			c->first_unit[i] = -1;
+	}
+	if (c->first_unit[p] < 0) {
+		c->first_unit[p] = (int32_t)idx;
+		return 0;
+	}
+	if ((c->nuhash + 1) * 2 > c->nuslots) {
 		size_t n = c->nuslots ? c->nuslots * 2 : 256, i;
-		size_t *s = calloc(n, sizeof *s);
+		uint32_t *s = calloc(n, sizeof *s);
 		if (!s)
 			return -1;
-		for (i = 0; i < idx; i++)
-			unit_slot_put(s, n, &c->reg->units[i], i);
+		for (i = 0; i < c->nuslots; i++)
+			if (c->uslots[i])
+				unit_slot_put(s, n, &c->reg->units[c->uslots[i] - 1],
+					      c->uslots[i] - 1);
 		free(c->uslots);
 		c->uslots = s;
 		c->nuslots = n;
 	}
-	unit_slot_put(c->uslots, c->nuslots, &c->reg->units[idx], idx);
+	unit_slot_put(c->uslots, c->nuslots, u, idx);
+	c->nuhash++;
 	return 0;
 }
 
@@ -173,40 +220,45 @@ static long table_find(const obs_table *t, const ps_obs *obs, uint32_t unit, uin
 	if (!t->nslots)
 		return -1;
 	mask = t->nslots - 1;
-	for (i = (size_t)obs_hash(unit, instrument, day) & mask; t->slots[i]; i = (i + 1) & mask) {
-		const ps_obs *o = &obs[t->slots[i] - 1];
-		if (o->unit == unit && o->instrument == instrument && o->day == day)
-			return (long)(t->slots[i] - 1);
+	for (i = (size_t)obs_hash(unit, instrument, day) & mask; t->slots[i].idx1;
+	     i = (i + 1) & mask) {
+		const ps_obs *o = &obs[t->slots[i].idx1 - 1];
+		if (t->slots[i].unit == unit && o->instrument == instrument && o->day == day)
+			return (long)(t->slots[i].idx1 - 1);
 	}
 	return -1;
 }
 
-static void slot_put(uint32_t *slots, size_t nslots, const ps_obs *o, uint32_t idx1)
+static void slot_put(obs_slot *slots, size_t nslots, const ps_obs *o, obs_slot sl)
 {
 	size_t mask = nslots - 1, i;
 
-	for (i = (size_t)obs_hash(o->unit, o->instrument, o->day) & mask; slots[i];
+	for (i = (size_t)obs_hash(sl.unit, o->instrument, o->day) & mask; slots[i].idx1;
 	     i = (i + 1) & mask)
 		;
-	slots[i] = idx1;
+	slots[i] = sl;
 }
 
-/* Adds observation idx (already in obs) to t, doubling t at half load. */
-static int table_put(obs_table *t, const ps_obs *obs, size_t idx)
+/* Adds observation idx of unit (already in obs) to t, doubling t at half load. */
+static int table_put(obs_table *t, const ps_obs *obs, size_t idx, uint32_t unit)
 {
+	obs_slot sl;
+
 	if ((t->n + 1) * 2 > t->nslots) {
 		size_t n = t->nslots ? t->nslots * 2 : 64, i;
-		uint32_t *s = calloc(n, sizeof *s);
+		obs_slot *s = calloc(n, sizeof *s);
 		if (!s)
 			return -1;
 		for (i = 0; i < t->nslots; i++)
-			if (t->slots[i])
-				slot_put(s, n, &obs[t->slots[i] - 1], t->slots[i]);
+			if (t->slots[i].idx1)
+				slot_put(s, n, &obs[t->slots[i].idx1 - 1], t->slots[i]);
 		free(t->slots);
 		t->slots = s;
 		t->nslots = n;
 	}
-	slot_put(t->slots, t->nslots, &obs[idx], (uint32_t)(idx + 1));
+	sl.idx1 = (uint32_t)(idx + 1);
+	sl.unit = unit;
+	slot_put(t->slots, t->nslots, &obs[idx], sl);
 	t->n++;
 	return 0;
 }
@@ -476,7 +528,7 @@ static int nomem(ingest *c, const ps_csv_record *rec, promstat_error *err)
 }
 
 /* Creates the unit of an accepted row. */
-static int new_unit(ingest *c, const ps_csv_record *rec, long patient, long episode,
+static int new_unit(ingest *c, const ps_csv_record *rec, int32_t patient, int32_t episode,
 		    promstat_error *err)
 {
 	promstat_registry *reg = c->reg;
@@ -504,9 +556,8 @@ static int new_unit(ingest *c, const ps_csv_record *rec, long patient, long epis
 	for (j = 0; j < reg->n_extra; j++)
 		reg->extra[idx * reg->n_extra + j] = -1;
 	c->side[idx].line = rec->line;
-	c->side[idx].first = reg->n_obs;
+	c->side[idx].first = (uint32_t)reg->n_obs;
 	c->side[idx].count = 0;
-	c->side[idx].global = 0;
 	reg->n_units++;
 	if (unit_insert(c, idx))
 		return nomem(c, rec, err);
@@ -525,7 +576,7 @@ static int same_text(const promstat_registry *reg, long id, const ps_csv_field *
 }
 
 /* Sets *id to the pool id of f's value when it is still unknown. */
-static int fill_first(ingest *c, const ps_csv_field *f, long *id)
+static int fill_first(ingest *c, const ps_csv_field *f, int32_t *id)
 {
 	long v;
 
@@ -534,7 +585,7 @@ static int fill_first(ingest *c, const ps_csv_field *f, long *id)
 	v = intern_optional(c, f);
 	if (v == -2)
 		return -1;
-	*id = v;
+	*id = (int32_t)v;
 	return 0;
 }
 
@@ -708,22 +759,22 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 		{
 			unit_side *sd = &c->side[uidx];
 			long dup;
-			if (uidx != c->cur_unit && !sd->global) {
+			if (uidx != c->cur_unit && sd->count != UNIT_GLOBAL) {
 				/* back after other units: its observations, still
 				 * contiguous, move to the global table for good */
 				size_t k;
-				for (k = sd->first; k < sd->first + sd->count; k++)
-					if (table_put(&c->global, reg->obs, k))
+				for (k = sd->first; k < (size_t)sd->first + sd->count; k++)
+					if (table_put(&c->global, reg->obs, k, (uint32_t)uidx))
 						return nomem(c, rec, err);
-				sd->global = 1;
+				sd->count = UNIT_GLOBAL;
 			}
-			dup = table_find(sd->global ? &c->global : &c->local, reg->obs,
+			dup = table_find(sd->count == UNIT_GLOBAL ? &c->global : &c->local, reg->obs,
 					 (uint32_t)uidx, (uint32_t)instrument, (int32_t)day);
 			if (dup >= 0)
 				return REJECT_AT(K_INSTRUMENT, PROMSTAT_REJECT_DUPLICATE,
 						 "%s on day %ld for this patient and episode was "
 						 "already recorded on line %lu; the first is kept",
-						 inst->code, day, c->obs_line[dup]);
+						 inst->code, day, (unsigned long)c->obs_line[dup]);
 		}
 	}
 
@@ -733,12 +784,12 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 		if ((patient = intern(c, field(c, rec, K_PATIENT))) < 0 ||
 		    (episode = intern(c, field(c, rec, K_EPISODE))) < 0)
 			return nomem(c, rec, err);
-		if ((st = new_unit(c, rec, patient, episode, err)))
+		if ((st = new_unit(c, rec, (int32_t)patient, (int32_t)episode, err)))
 			return st;
 		uidx = (long)reg->n_units - 1;
 		if ((therapy = intern(c, field(c, rec, K_THERAPY))) < 0)
 			return nomem(c, rec, err);
-		reg->units[uidx].therapy = therapy;
+		reg->units[uidx].therapy = (int32_t)therapy;
 	}
 	u = &reg->units[uidx];
 	if (isnan(u->age))
@@ -755,31 +806,44 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	if (f && f->len)
 		u->ae = 1;
 	if (satisfied >= 0)
-		u->satisfied = (int)satisfied;
+		u->satisfied = (int8_t)satisfied;
 
 	if (reg->n_obs >= UINT32_MAX - 1)
 		return ps_error(err, PROMSTAT_EDATA, c->name, rec->line, 0,
 				"too many observations for one registry");
+	if (rec->line > UINT32_MAX)
+		return ps_error(err, PROMSTAT_EDATA, c->name, rec->line, 0,
+				"more than %lu lines: split the extract", (unsigned long)UINT32_MAX);
 	if (ps_reserve((void **)&reg->obs, &reg->obs_cap, reg->n_obs + 1, sizeof *reg->obs) ||
 	    ps_reserve((void **)&c->obs_line, &c->obs_line_cap, reg->n_obs + 1,
 		       sizeof *c->obs_line))
 		return nomem(c, rec, err);
+	if (uidx != c->last_unit) {
+		if (ps_reserve((void **)&c->runs, &c->runs_cap, c->n_runs + 1, sizeof *c->runs))
+			return nomem(c, rec, err);
+		c->runs[c->n_runs].start = (uint32_t)reg->n_obs;
+		c->runs[c->n_runs++].unit = (uint32_t)uidx;
+	}
 	o = &reg->obs[reg->n_obs];
-	o->unit = (uint32_t)uidx;
-	o->instrument = (uint32_t)instrument;
+	o->instrument = (uint16_t)instrument;
 	o->day = (int32_t)day;
-	o->anchor = (int32_t)anchor;
+	o->anchor = (int16_t)anchor;
 	o->score = score;
-	c->obs_line[reg->n_obs] = rec->line;
+	c->obs_line[reg->n_obs] = (uint32_t)rec->line;
 	if (uidx != c->cur_unit) {
 		/* A unit that is not global here is new (see the check above),
 		 * so its observations start at this one. */
 		table_reset(&c->local);
-		c->cur_unit = c->side[uidx].global ? -1 : uidx;
+		c->cur_unit = c->side[uidx].count == UNIT_GLOBAL ? -1 : uidx;
 	}
-	if (table_put(c->side[uidx].global ? &c->global : &c->local, reg->obs, reg->n_obs))
-		return nomem(c, rec, err);
-	c->side[uidx].count++;
+	if (c->side[uidx].count == UNIT_GLOBAL) {
+		if (table_put(&c->global, reg->obs, reg->n_obs, (uint32_t)uidx))
+			return nomem(c, rec, err);
+	} else {
+		if (table_put(&c->local, reg->obs, reg->n_obs, (uint32_t)uidx))
+			return nomem(c, rec, err);
+		c->side[uidx].count++;
+	}
 	c->last_unit = uidx;
 	reg->n_obs++;
 	reg->counts.rows_accepted++;
@@ -801,8 +865,6 @@ static int obs_cmp(const void *a_, const void *b_)
 {
 	const ps_obs *a = a_, *b = b_;
 
-	if (a->unit != b->unit)
-		return a->unit < b->unit ? -1 : 1;
 	if (a->instrument != b->instrument)
 		return a->instrument < b->instrument ? -1 : 1;
 	if (a->day != b->day)
@@ -810,62 +872,84 @@ static int obs_cmp(const void *a_, const void *b_)
 	return 0;
 }
 
-/*
- * Sorts the observations by (unit, instrument, day). Units are numbered in
- * order of first appearance, so when every unit's rows are contiguous (the
- * usual extract) the observations are already grouped by unit and only each
- * unit's few observations need sorting: insertion sort for short runs,
- * qsort for long ones. Otherwise one qsort of everything.
- */
-static void sort_obs(promstat_registry *reg)
+/* Sorts one unit's observations by (instrument, day): insertion sort for
+ * the usual handful, qsort for long runs. */
+static void sort_unit(ps_obs *o, size_t n)
 {
-	size_t i, a;
+	size_t i, j;
 
-	for (i = 1; i < reg->n_obs; i++)
-		if (reg->obs[i].unit < reg->obs[i - 1].unit)
-			break;
-	if (i < reg->n_obs) {
-		qsort(reg->obs, reg->n_obs, sizeof *reg->obs, obs_cmp);
+	if (n > 32) {
+		qsort(o, n, sizeof *o, obs_cmp);
 		return;
 	}
-	for (a = 0; a < reg->n_obs;) {
-		size_t b = a + 1;
-		while (b < reg->n_obs && reg->obs[b].unit == reg->obs[a].unit)
-			b++;
-		if (b - a > 32) {
-			qsort(reg->obs + a, b - a, sizeof *reg->obs, obs_cmp);
-		} else {
-			for (i = a + 1; i < b; i++) {
-				ps_obs o = reg->obs[i];
-				size_t j = i;
-				while (j > a && obs_cmp(&reg->obs[j - 1], &o) > 0) {
-					reg->obs[j] = reg->obs[j - 1];
-					j--;
-				}
-				reg->obs[j] = o;
-			}
-		}
-		a = b;
+	for (i = 1; i < n; i++) {
+		ps_obs x = o[i];
+		for (j = i; j > 0 && obs_cmp(&o[j - 1], &x) > 0; j--)
+			o[j] = o[j - 1];
+		o[j] = x;
 	}
 }
 
-/* Groups observations by unit in (instrument, day) order and counts patients. */
-static int finish(promstat_registry *reg, promstat_error *err)
+/*
+ * Groups the observations by unit (unit_start) and sorts each unit's by
+ * (instrument, day). When every unit was read in one run the observations
+ * are grouped already; otherwise the runs are copied, once, into a new
+ * array in unit order (a counting sort: linear, and the only time a
+ * registry holds its observations twice).
+ */
+static int group_obs(ingest *c, promstat_error *err)
 {
+	promstat_registry *reg = c->reg;
+	size_t *start, i, u;
+
+	start = calloc(reg->n_units + 1, sizeof *start);
+	if (!start)
+		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+	reg->unit_start = start;
+	for (i = 0; i < c->n_runs; i++) {
+		size_t end = i + 1 < c->n_runs ? c->runs[i + 1].start : reg->n_obs;
+		start[c->runs[i].unit + 1] += end - c->runs[i].start;
+	}
+	for (u = 0; u < reg->n_units; u++)
+		start[u + 1] += start[u];
+	if (c->n_runs != reg->n_units) {
+		ps_obs *to = malloc((reg->n_obs ? reg->n_obs : 1) * sizeof *to);
+		size_t *next = malloc((reg->n_units ? reg->n_units : 1) * sizeof *next);
+		if (!to || !next) {
+			free(to);
+			free(next);
+			return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+		}
+		memcpy(next, start, reg->n_units * sizeof *next);
+		for (i = 0; i < c->n_runs; i++) {
+			size_t from = c->runs[i].start;
+			size_t end = i + 1 < c->n_runs ? c->runs[i + 1].start : reg->n_obs;
+			memcpy(to + next[c->runs[i].unit], reg->obs + from, (end - from) * sizeof *to);
+			next[c->runs[i].unit] += end - from;
+		}
+		free(next);
+		free(reg->obs);
+		reg->obs = to;
+		reg->obs_cap = reg->n_obs;
+	}
+	for (u = 0; u < reg->n_units; u++)
+		sort_unit(reg->obs + start[u], start[u + 1] - start[u]);
+	return PROMSTAT_OK;
+}
+
+/* Groups observations by unit in (instrument, day) order and counts patients. */
+static int finish(ingest *c, promstat_error *err)
+{
+	promstat_registry *reg = c->reg;
 	size_t i, npool = ps_strpool_count(reg->pool);
 	unsigned char *seen;
+	int st;
 
-	sort_obs(reg);
-	reg->unit_start = calloc(reg->n_units + 1, sizeof *reg->unit_start);
+	if ((st = group_obs(c, err)))
+		return st;
 	seen = calloc(npool ? npool : 1, 1);
-	if (!reg->unit_start || !seen) {
-		free(seen);
+	if (!seen)
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
-	}
-	for (i = 0; i < reg->n_obs; i++)
-		reg->unit_start[reg->obs[i].unit + 1]++;
-	for (i = 0; i < reg->n_units; i++)
-		reg->unit_start[i + 1] += reg->unit_start[i];
 	reg->n_patients = 0;
 	for (i = 0; i < reg->n_units; i++) {
 		long p = reg->units[i].patient;
@@ -899,6 +983,10 @@ int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue 
 	c.last_unit = c.cur_unit = -1;
 	if ((st = parse_map(&c, err)))
 		return st;
+	if (promstat_catalogue_count(cat) > UINT16_MAX)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+				"the instrument catalogue has more than %u instruments",
+				(unsigned)UINT16_MAX);
 	c.reg = calloc(1, sizeof *c.reg);
 	if (!c.reg || !(c.reg->pool = ps_strpool_new())) {
 		free(c.reg);
@@ -911,13 +999,15 @@ int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue 
 			      "the file is empty: a header line (patient_id,therapy,day,"
 			      "instrument,score,...) is required");
 	free(c.uslots);
+	free(c.first_unit);
 	free(c.local.slots);
 	free(c.global.slots);
 	free(c.side);
 	free(c.obs_line);
 	free(c.extra_col);
 	if (!st)
-		st = finish(c.reg, err);
+		st = finish(&c, err);
+	free(c.runs);
 	if (st) {
 		promstat_registry_free(c.reg);
 		return st;

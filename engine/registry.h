@@ -12,24 +12,26 @@
 
 #include "internal.h"
 
-#define PS_NO_ANCHOR INT32_MIN
+#define PS_NO_ANCHOR INT16_MIN
 
+/* 16 bytes: a registry holds millions. The unit of an observation is
+ * known from where it lies (unit_start), not stored. */
 typedef struct ps_obs {
-	uint32_t unit;	     /* index into units */
-	uint32_t instrument; /* index into the catalogue */
-	int32_t day;	     /* days since index treatment; baseline <= 0 */
-	int32_t anchor;	     /* global rating of change, or PS_NO_ANCHOR */
 	double score;
+	int32_t day;	     /* days since index treatment; baseline <= 0 */
+	uint16_t instrument; /* index into the catalogue */
+	int16_t anchor;	     /* global rating of change, or PS_NO_ANCHOR */
 } ps_obs;
 
+/* Pool ids are int32_t: -1 when a value is missing. */
 typedef struct ps_unit {
-	long patient;	/* pool id of patient_id */
-	long episode;	/* pool id of episode ("" when absent) */
-	long therapy;	/* pool id */
-	double age;	/* years, NaN when missing */
-	long sex, provider, site; /* pool ids, -1 when missing */
-	int ae;		/* 1 when any row of the unit names an adverse event */
-	int satisfied;	/* -1 unknown, else the last non-empty 0/1 value */
+	double age;	  /* years, NaN when missing */
+	int32_t patient;  /* pool id of patient_id */
+	int32_t episode;  /* pool id of episode ("" when absent) */
+	int32_t therapy;  /* pool id */
+	int32_t sex, provider, site;
+	int8_t ae;	  /* 1 when any row of the unit names an adverse event */
+	int8_t satisfied; /* -1 unknown, else the last non-empty 0/1 value */
 } ps_unit;
 
 struct promstat_registry {
@@ -42,7 +44,7 @@ struct promstat_registry {
 	size_t *unit_start;	/* n_units + 1 offsets into obs, after ingest */
 	size_t n_extra;		/* user stratum columns */
 	char **extra_names;	/* their header names */
-	long *extra;		/* n_units * n_extra pool ids (-1 when empty) */
+	int32_t *extra;		/* n_units * n_extra pool ids (-1 when empty) */
 	size_t n_patients;	/* distinct patient_id values */
 	promstat_ingest_counts counts;
 	char sha256[65];	/* hex digest of the input bytes */

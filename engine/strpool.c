@@ -3,32 +3,52 @@
  * String interning: each distinct string is stored once and gets a dense
  * integer id, so units, therapies and instruments are compared as integers.
  * Open addressing with linear probing; the table doubles at 50% load, so
- * inserts are amortised O(1).
+ * inserts are amortised O(1). The strings live in large blocks rather than
+ * one allocation each, which matters when every patient id is one.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
+/* A slot of the hash table: the id + 1 (0 = empty) and the string's hash,
+ * so a probe touches the string itself only when the hashes agree. */
+typedef struct pool_slot {
+	uint32_t id1;
+	uint32_t hash;
+} pool_slot;
+
+/* Strings are copied into blocks of this size that never move, so
+ * ps_strpool_get's pointers stay valid; a long string gets a block of its own. */
+#define POOL_BLOCK 65536
+
 struct ps_strpool {
-	char **strs;	 /* id -> string */
-	size_t *lens;	 /* id -> length */
+	const char **strs;   /* id -> string */
+	uint32_t *lens;	     /* id -> length */
 	size_t n, cap, lcap; /* ids in use, capacities of strs and lens */
-	long *slots;	 /* hash table of ids, -1 = empty */
-	size_t nslots;	 /* power of two */
+	pool_slot *slots;    /* hash table, at most half full */
+	size_t nslots;	     /* power of two */
+	char **blocks;	     /* the string storage */
+	size_t nblocks, bcap;
+	size_t used;	     /* bytes used in the last block */
 };
 
+/* Eight bytes at a time, then splitmix64's finaliser. */
 uint64_t ps_hash_bytes(const void *p, size_t len, uint64_t seed)
 {
 	const unsigned char *b = p;
-	uint64_t h = 1469598103934665603ULL ^ seed;
-	size_t i;
+	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL), w;
 
-	for (i = 0; i < len; i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
+	for (; len >= 8; b += 8, len -= 8) {
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
 	}
-	/* splitmix64 finaliser: FNV alone clusters in the low bits */
+	if (len) {
+		w = 0;
+		memcpy(&w, b, len);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	}
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 27;
@@ -60,21 +80,39 @@ int ps_reserve(void **ptr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+static int grow_table(ps_strpool *pool)
+{
+	size_t nslots = pool->nslots * 2, mask = nslots - 1, i, j;
+	pool_slot *slots = calloc(nslots, sizeof *slots);
+
+	if (!slots)
+		return -1;
+	for (i = 0; i < pool->nslots; i++) {
+		pool_slot sl = pool->slots[i];
+		if (!sl.id1)
+			continue;
+		for (j = sl.hash & mask; slots[j].id1; j = (j + 1) & mask)
+			;
+		slots[j] = sl;
+	}
+	free(pool->slots);
+	pool->slots = slots;
+	pool->nslots = nslots;
+	return 0;
+}
+
 ps_strpool *ps_strpool_new(void)
 {
 	ps_strpool *pool = calloc(1, sizeof *pool);
-	size_t i;
 
 	if (!pool)
 		return NULL;
 	pool->nslots = 64;
-	pool->slots = malloc(pool->nslots * sizeof *pool->slots);
+	pool->slots = calloc(pool->nslots, sizeof *pool->slots);
 	if (!pool->slots) {
 		free(pool);
 		return NULL;
 	}
-	for (i = 0; i < pool->nslots; i++)
-		pool->slots[i] = -1;
 	return pool;
 }
 
@@ -84,79 +122,101 @@ void ps_strpool_free(ps_strpool *pool)
 
 	if (!pool)
 		return;
-	for (i = 0; i < pool->n; i++)
-		free(pool->strs[i]);
+	for (i = 0; i < pool->nblocks; i++)
+		free(pool->blocks[i]);
+	free(pool->blocks);
 	free(pool->strs);
 	free(pool->lens);
 	free(pool->slots);
 	free(pool);
 }
 
-static size_t probe(const ps_strpool *pool, const char *s, size_t len)
+/* The slot holding s, or the empty slot where it would go. */
+static size_t probe(const ps_strpool *pool, const char *s, size_t len, uint32_t hash)
 {
-	size_t mask = pool->nslots - 1;
-	size_t i = (size_t)ps_hash_bytes(s, len, 0) & mask;
+	size_t mask = pool->nslots - 1, i;
 
-	for (;;) {
-		long id = pool->slots[i];
-		if (id < 0 || (pool->lens[id] == len && memcmp(pool->strs[id], s, len) == 0))
+	for (i = hash & mask;; i = (i + 1) & mask) {
+		pool_slot sl = pool->slots[i];
+		if (!sl.id1)
 			return i;
-		i = (i + 1) & mask;
+		if (sl.hash == hash && pool->lens[sl.id1 - 1] == len &&
+		    memcmp(pool->strs[sl.id1 - 1], s, len) == 0)
+			return i;
 	}
 }
 
-static int grow_table(ps_strpool *pool)
+/* A stable copy of s[0..len) with a NUL after it. */
+static char *store(ps_strpool *pool, const char *s, size_t len)
 {
-	size_t nslots = pool->nslots * 2, i;
-	long *slots = malloc(nslots * sizeof *slots);
-	long *old = pool->slots;
+	char *copy;
 
-	if (!slots)
-		return -1;
-	for (i = 0; i < nslots; i++)
-		slots[i] = -1;
-	pool->slots = slots;
-	pool->nslots = nslots;
-	for (i = 0; i < pool->n; i++)
-		pool->slots[probe(pool, pool->strs[i], pool->lens[i])] = (long)i;
-	free(old);
-	return 0;
+	if (len + 1 > POOL_BLOCK / 4) {
+		/* its own block, kept before the current one so that one stays
+		 * the last */
+		if (ps_reserve((void **)&pool->blocks, &pool->bcap, pool->nblocks + 1,
+			       sizeof *pool->blocks) ||
+		    !(copy = malloc(len + 1)))
+			return NULL;
+		if (pool->nblocks) {
+			pool->blocks[pool->nblocks] = pool->blocks[pool->nblocks - 1];
+			pool->blocks[pool->nblocks - 1] = copy;
+		} else {
+			pool->blocks[0] = copy;
+			pool->used = POOL_BLOCK;
+		}
+		pool->nblocks++;
+	} else {
+		if (!pool->nblocks || pool->used + len + 1 > POOL_BLOCK) {
+			if (ps_reserve((void **)&pool->blocks, &pool->bcap, pool->nblocks + 1,
+				       sizeof *pool->blocks) ||
+			    !(pool->blocks[pool->nblocks] = malloc(POOL_BLOCK)))
+				return NULL;
+			pool->nblocks++;
+			pool->used = 0;
+		}
+		copy = pool->blocks[pool->nblocks - 1] + pool->used;
+		pool->used += len + 1;
+	}
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	return copy;
 }
 
 long ps_strpool_find(const ps_strpool *pool, const char *s, size_t len)
 {
 	if (!pool)
 		return -1;
-	return pool->slots[probe(pool, s, len)];
+	return (long)pool->slots[probe(pool, s, len, (uint32_t)ps_hash_bytes(s, len, 0))].id1 - 1;
 }
 
 long ps_strpool_intern(ps_strpool *pool, const char *s, size_t len)
 {
+	uint32_t hash;
 	size_t slot;
-	char *copy;
+	const char *copy;
 
-	if (!pool)
+	if (!pool || len >= UINT32_MAX)
 		return -1;
-	slot = probe(pool, s, len);
-	if (pool->slots[slot] >= 0)
-		return pool->slots[slot];
+	hash = (uint32_t)ps_hash_bytes(s, len, 0);
+	slot = probe(pool, s, len, hash);
+	if (pool->slots[slot].id1)
+		return (long)pool->slots[slot].id1 - 1;
+	if (pool->n >= INT32_MAX - 1) /* ids are int32_t where they are stored */
+		return -1;
 	if ((pool->n + 1) * 2 > pool->nslots) {
 		if (grow_table(pool))
 			return -1;
-		slot = probe(pool, s, len);
+		slot = probe(pool, s, len, hash);
 	}
-	if (ps_reserve((void **)&pool->strs, &pool->cap, pool->n + 1, sizeof *pool->strs))
+	if (ps_reserve((void **)&pool->strs, &pool->cap, pool->n + 1, sizeof *pool->strs) ||
+	    ps_reserve((void **)&pool->lens, &pool->lcap, pool->n + 1, sizeof *pool->lens) ||
+	    !(copy = store(pool, s, len)))
 		return -1;
-	if (ps_reserve((void **)&pool->lens, &pool->lcap, pool->n + 1, sizeof *pool->lens))
-		return -1;
-	copy = malloc(len + 1);
-	if (!copy)
-		return -1;
-	memcpy(copy, s, len);
-	copy[len] = '\0';
 	pool->strs[pool->n] = copy;
-	pool->lens[pool->n] = len;
-	pool->slots[slot] = (long)pool->n;
+	pool->lens[pool->n] = (uint32_t)len;
+	pool->slots[slot].id1 = (uint32_t)(pool->n + 1);
+	pool->slots[slot].hash = hash;
 	return (long)pool->n++;
 }
 
