@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <csv.h>
 
@@ -38,7 +41,6 @@ typedef struct reader {
 	size_t total_fields;	    /* including any beyond the limit */
 	size_t rec_bytes;	    /* bytes in the current record's fields */
 	int nul_read;		    /* a NUL byte has been read; fields are checked */
-	size_t *cuts;		    /* comma positions in a plain line */
 } reader;
 
 static int no_space(unsigned char c)
@@ -57,7 +59,8 @@ static int reserve_field(reader *r, size_t i)
 
 	if (i < r->cap)
 		return 0;
-	ncap = r->cap ? r->cap * 2 : 32;
+	for (ncap = r->cap ? r->cap * 2 : 32; ncap <= i;)
+		ncap *= 2;
 	nf = realloc(r->fields, ncap * sizeof *nf);
 	if (!nf)
 		return -1;
@@ -185,41 +188,42 @@ static void end_line(reader *r, const struct csv_parser *p)
 }
 
 /*
- * The fast path for the common line. s[0..len) ends in '\n' and libcsv has
- * no record open. If the line holds no double quote and no CR (other than
- * a final CRLF), libcsv would do nothing but split it at its commas (an
- * empty line it skips), so it is split here, in place and without copies:
- * each comma and the line end become NULs. Returns 1 when the line was
- * handled (see r->status), 0 when it must go through libcsv instead.
+ * The fast path for the common line. libcsv has no record open, and the
+ * line buf[pos..nl] (nl at its '\n') holds no double quote, no NUL and no
+ * CR but a final CRLF, and is short enough that no limit can be broken
+ * (scan_chunk saw to that). libcsv would do nothing with it but split it
+ * at its commas (an empty line it skips), so it is split here, in place
+ * and without copies: each comma and the line end become NULs.
  */
-static int plain_line(reader *r, char *s, size_t len)
+static void plain_line(reader *r, char *buf, size_t pos, size_t nl, const uint32_t *commas,
+		       size_t ncommas)
 {
-	size_t end = len - 1, n = 0, i, start = 0;
+	size_t end = nl, start = pos, i;
+	ps_csv_record rec;
 
-	if (end && s[end - 1] == '\r')
+	if (end > pos && buf[end - 1] == '\r')
 		end--;
-	for (i = 0; i < end; i++) {
-		char c = s[i];
-		if (c == ',') {
-			/* Too many fields: libcsv's path says so at the right place. */
-			if (n == PS_CSV_MAX_FIELDS)
-				return 0;
-			r->cuts[n++] = i;
-		} else if (c == '"' || c == '\r') {
-			return 0;
-		}
+	if (end == pos)
+		return;
+	if (reserve_field(r, ncommas)) {
+		r->status = ps_error(r->err, PROMSTAT_ENOMEM, r->name, r->line, 0,
+				     "out of memory while reading");
+		return;
 	}
-	if (end == 0)
-		return 1;
-	for (i = 0; i <= n; i++) {
-		size_t cut = i < n ? r->cuts[i] : end;
-		s[cut] = '\0';
-		if (add_field(r, s + start, cut - start, 0))
-			return 1;
+	for (i = 0; i <= ncommas; i++) {
+		size_t cut = i < ncommas ? commas[i] : end;
+		ps_csv_field *f = &r->fields[i];
+		buf[cut] = '\0';
+		f->text = buf + start;
+		f->len = cut - start;
+		f->line = r->line;
 		start = cut + 1;
 	}
-	on_record(0, r);
-	return 1;
+	rec.fields = r->fields;
+	rec.nfields = ncommas + 1;
+	rec.line = r->line;
+	rec.number = ++r->records;
+	r->status = r->fn(&rec, r->ctx, r->err);
 }
 
 /* Feeds one piece (ending at a newline or at the end of a chunk). */
@@ -265,21 +269,36 @@ int ps_csv_read(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn, v
 
 /*
  * Where chunks come from. A regular file is read ahead by a second thread,
- * which also hashes each chunk and looks for NUL bytes, so reading and
- * hashing overlap the parsing; the parser may then write into a chunk (the
- * fast path does) because its hash is already taken. Pipes and terminals
- * are read here, in step with the parser, so that stopping early never
- * waits on a writer. Either way the parser sees the same chunks.
+ * which also hashes and scans each chunk (see scan_chunk), so reading,
+ * hashing and finding fields overlap the row handling; the parser may then
+ * write into a chunk (the fast path does) because its hash is already
+ * taken. Pipes and terminals are read here, in step with the parser, so
+ * that stopping early never waits on a writer. Either way the parser sees
+ * the same chunks.
  */
 #define SOURCE_SLOTS 4
+
+/* A scanned chunk's events: the offset of each comma of a line, then the
+ * offset of its '\n' with EV_EOL, and EV_MIXED when the line must go
+ * through libcsv. Offsets need 30 bits, hence the chunk limit. */
+#define EV_EOL 0x80000000u
+#define EV_MIXED 0x40000000u
+#define EV_OFFSET 0x3fffffffu
+#define CHUNK_LIMIT ((size_t)1 << 30)
+
+typedef struct piece_buf {
+	char *buf;
+	size_t len;
+	int nul;	/* it holds a NUL byte */
+	uint32_t *ev;	/* its events, see EV_EOL */
+	size_t nev;
+} piece_buf;
 
 typedef struct source {
 	FILE *in;
 	size_t chunk;
 	ps_sha256 *sha;		    /* NULL: no hash wanted */
-	char *buf[SOURCE_SLOTS];    /* one buffer without the thread */
-	size_t len[SOURCE_SLOTS];
-	int nul[SOURCE_SLOTS];	    /* the chunk holds a NUL byte */
+	piece_buf slot[SOURCE_SLOTS];   /* one without the thread */
 	int read_errno;		    /* nonzero: reading failed */
 	int threaded;		    /* a thread reads ahead */
 	pthread_t thread;
@@ -290,19 +309,99 @@ typedef struct source {
 	int held;		    /* the parser holds chunk head */
 } source;
 
-/* Reads, hashes and checks one chunk into b; returns its length. */
-static size_t read_chunk(source *src, char *b, int *nul, int *read_errno)
+/*
+ * Finds the lines of c that the fast path may take: a line ending in this
+ * chunk is plain when it holds no double quote, no NUL and no CR other
+ * than one just before its '\n', at most PS_CSV_MAX_FIELDS fields, and at
+ * most PS_CSV_MAX_FIELD bytes. Whether libcsv has a record open at its
+ * start only the parser knows; it checks that.
+ */
+static void scan_chunk(piece_buf *c)
 {
-	size_t n = fread(b, 1, src->chunk, src->in);
+	const char *b = c->buf;
+	size_t n = c->len, nev = 0, line_ev = 0, line_start = 0, commas = 0, i = 0;
+	int mixed = 0;
+	uint32_t *ev = c->ev;
 
-	if (n) {
+	c->nul = 0;
+#define SCAN_EVENT(at)                                                                   \
+	do {                                                                             \
+		size_t at_ = (at);                                                       \
+		switch (b[at_]) {                                                        \
+		case ',':                                                                \
+			if (mixed)                                                       \
+				break;                                                   \
+			if (++commas == PS_CSV_MAX_FIELDS) {                             \
+				mixed = 1;                                               \
+				nev = line_ev;                                           \
+			} else {                                                         \
+				ev[nev++] = (uint32_t)at_;                               \
+			}                                                                \
+			break;                                                           \
+		case '\n':                                                               \
+			if (mixed || at_ + 1 - line_start > PS_CSV_MAX_FIELD) {          \
+				nev = line_ev;                                           \
+				ev[nev++] = (uint32_t)at_ | EV_EOL | EV_MIXED;           \
+			} else {                                                         \
+				ev[nev++] = (uint32_t)at_ | EV_EOL;                      \
+			}                                                                \
+			line_ev = nev;                                                   \
+			line_start = at_ + 1;                                            \
+			commas = 0;                                                      \
+			mixed = 0;                                                       \
+			break;                                                           \
+		case '\r':                                                               \
+			if (at_ + 1 < n && b[at_ + 1] == '\n')                           \
+				break;                                                   \
+			mixed = 1;                                                       \
+			nev = line_ev;                                                   \
+			break;                                                           \
+		case '\0':                                                               \
+			c->nul = 1;                                                      \
+			/* fall through */                                               \
+		default: /* '"' */                                               \
+			mixed = 1;                                                       \
+			nev = line_ev;                                                   \
+		}                                                                        \
+	} while (0)
+#ifdef __SSE2__
+	{
+		const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n');
+		const __m128i quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+		const __m128i zero = _mm_setzero_si128();
+
+		for (; i + 16 <= n; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+			__m128i hit = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, nl)),
+				_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+							  _mm_cmpeq_epi8(v, cr)),
+					     _mm_cmpeq_epi8(v, zero)));
+			unsigned m = (unsigned)_mm_movemask_epi8(hit);
+			for (; m; m &= m - 1)
+				SCAN_EVENT(i + (size_t)__builtin_ctz(m));
+		}
+	}
+#endif
+	for (; i < n; i++)
+		if (b[i] == ',' || b[i] == '\n' || b[i] == '"' || b[i] == '\r' || b[i] == '\0')
+			SCAN_EVENT(i);
+#undef SCAN_EVENT
+	/* a last line without its '\n' yet goes to libcsv: no events */
+	c->nev = line_ev;
+}
+
+/* Reads, hashes and scans one chunk. */
+static void read_chunk(source *src, piece_buf *c, int *read_errno)
+{
+	c->len = fread(c->buf, 1, src->chunk, src->in);
+	if (c->len) {
 		if (src->sha)
-			ps_sha256_update(src->sha, b, n);
-		*nul = memchr(b, '\0', n) != NULL;
+			ps_sha256_update(src->sha, c->buf, c->len);
+		scan_chunk(c);
 	} else if (ferror(src->in)) {
 		*read_errno = errno ? errno : EIO;
 	}
-	return n;
 }
 
 static void *read_ahead(void *src_)
@@ -310,8 +409,8 @@ static void *read_ahead(void *src_)
 	source *src = src_;
 
 	for (;;) {
-		size_t slot, n;
-		int nul = 0, e = 0;
+		piece_buf *c;
+		int e = 0;
 
 		pthread_mutex_lock(&src->mu);
 		while (src->tail - src->head == SOURCE_SLOTS && !src->stop)
@@ -320,20 +419,18 @@ static void *read_ahead(void *src_)
 			pthread_mutex_unlock(&src->mu);
 			return NULL;
 		}
-		slot = src->tail % SOURCE_SLOTS;
+		c = &src->slot[src->tail % SOURCE_SLOTS];
 		pthread_mutex_unlock(&src->mu);
 
-		n = read_chunk(src, src->buf[slot], &nul, &e);
+		read_chunk(src, c, &e);
 
 		pthread_mutex_lock(&src->mu);
-		src->len[slot] = n;
-		src->nul[slot] = nul;
 		if (e)
 			src->read_errno = e;
 		src->tail++;
 		pthread_cond_signal(&src->filled);
 		pthread_mutex_unlock(&src->mu);
-		if (!n)
+		if (!c->len)
 			return NULL;
 	}
 }
@@ -349,7 +446,8 @@ static int source_open(source *src, FILE *in, size_t chunk, ps_sha256 *sha)
 	src->sha = sha;
 	ahead = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
 	for (i = 0; i < (ahead ? SOURCE_SLOTS : 1); i++)
-		if (!(src->buf[i] = malloc(chunk)))
+		if (!(src->slot[i].buf = malloc(chunk)) ||
+		    !(src->slot[i].ev = malloc(chunk * sizeof *src->slot[i].ev)))
 			return -1;
 	if (!ahead || pthread_mutex_init(&src->mu, NULL))
 		return 0;
@@ -372,16 +470,14 @@ static int source_open(source *src, FILE *in, size_t chunk, ps_sha256 *sha)
 	return 0;
 }
 
-/* The next chunk (its length in *n, 0 at the end); the previous one is
- * given back. */
-static char *source_next(source *src, size_t *n, int *nul)
+/* The next chunk (length 0 at the end); the previous one is given back. */
+static piece_buf *source_next(source *src)
 {
-	char *b;
+	piece_buf *c;
 
 	if (!src->threaded) {
-		*nul = 0;
-		*n = read_chunk(src, src->buf[0], nul, &src->read_errno);
-		return src->buf[0];
+		read_chunk(src, &src->slot[0], &src->read_errno);
+		return &src->slot[0];
 	}
 	pthread_mutex_lock(&src->mu);
 	if (src->held) {
@@ -391,12 +487,10 @@ static char *source_next(source *src, size_t *n, int *nul)
 	}
 	while (src->tail == src->head)
 		pthread_cond_wait(&src->filled, &src->mu);
-	b = src->buf[src->head % SOURCE_SLOTS];
-	*n = src->len[src->head % SOURCE_SLOTS];
-	*nul = src->nul[src->head % SOURCE_SLOTS];
-	src->held = *n != 0;
+	c = &src->slot[src->head % SOURCE_SLOTS];
+	src->held = c->len != 0;
 	pthread_mutex_unlock(&src->mu);
-	return b;
+	return c;
 }
 
 /* Stops the reading thread (it may be ahead of an early stop) and frees. */
@@ -414,8 +508,10 @@ static int source_close(source *src)
 		pthread_cond_destroy(&src->emptied);
 		pthread_mutex_destroy(&src->mu);
 	}
-	for (i = 0; i < SOURCE_SLOTS; i++)
-		free(src->buf[i]);
+	for (i = 0; i < SOURCE_SLOTS; i++) {
+		free(src->slot[i].buf);
+		free(src->slot[i].ev);
+	}
 	return src->read_errno;
 }
 
@@ -426,9 +522,9 @@ int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_f
 	struct csv_parser p;
 	reader r;
 	source src;
-	char *buf;
-	size_t n, i;
-	int first = 1, nul, read_errno;
+	piece_buf *c;
+	size_t i;
+	int first = 1, read_errno;
 	unsigned char bom[3];
 	size_t bom_have = 0;
 
@@ -436,6 +532,8 @@ int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_f
 		return ps_error(err, PROMSTAT_EINVAL, name, 0, 0, "no input to read");
 	if (chunk == 0)
 		chunk = PS_CSV_DEFAULT_CHUNK;
+	if (chunk > CHUNK_LIMIT)
+		chunk = CHUNK_LIMIT;
 	memset(&r, 0, sizeof r);
 	r.name = name;
 	r.fn = fn;
@@ -450,48 +548,52 @@ int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_f
 	 * a field at the 1 MiB limit to 16 reallocations. */
 	csv_set_blk_size(&p, 65536);
 	ps_sha256_init(&sha);
-	r.cuts = malloc(PS_CSV_MAX_FIELDS * sizeof *r.cuts);
-	if (!r.cuts || source_open(&src, in, chunk, sha256_hex ? &sha : NULL))
+	if (source_open(&src, in, chunk, sha256_hex ? &sha : NULL))
 		r.status = ps_error(err, PROMSTAT_ENOMEM, name, 0, 0, "out of memory");
 
-	while (!r.status && (buf = source_next(&src, &n, &nul), n > 0)) {
-		char *s = buf;
-		size_t len = n;
+	while (!r.status && (c = source_next(&src))->len > 0) {
+		size_t pos = 0, e = 0;
 
-		if (nul)
+		if (c->nul)
 			r.nul_read = 1;
 
 		/* The byte order mark may itself be split across chunks. */
-		while (first && len > 0 && bom_have < 3) {
+		while (first && pos < c->len && bom_have < 3) {
 			static const unsigned char mark[3] = { 0xEF, 0xBB, 0xBF };
-			if ((unsigned char)*s != mark[bom_have]) {
+			if ((unsigned char)c->buf[pos] != mark[bom_have]) {
 				/* not a BOM: replay what was held back */
 				if (bom_have && feed(&r, &p, (const char *)bom, bom_have, 0))
 					break;
 				first = 0;
 				break;
 			}
-			bom[bom_have++] = (unsigned char)*s++;
-			len--;
+			bom[bom_have++] = (unsigned char)c->buf[pos++];
 			if (bom_have == 3)
 				first = 0;
 		}
-		if (r.status)
-			break;
-		for (i = 0; i < len;) {
-			const char *nl = memchr(s + i, '\n', len - i);
-			size_t end = nl ? (size_t)(nl - s) + 1 : len;
-			if (nl && p.pstate == 0 && plain_line(&r, s + i, end - i)) {
-				if (r.status)
-					break;
-				end_line(&r, &p);
-			} else if (feed(&r, &p, s + i, end - i, nl != NULL)) {
+		/* Line by line: the fast path where it may, libcsv elsewhere; the
+		 * pieces libcsv gets end just after a '\n' or at the chunk's end. */
+		while (!r.status && pos < c->len) {
+			size_t k = e, nl;
+			if (e == c->nev) {
+				feed(&r, &p, c->buf + pos, c->len - pos, 0);
 				break;
 			}
-			i = end;
+			while (!(c->ev[k] & EV_EOL))
+				k++;
+			nl = c->ev[k] & EV_OFFSET;
+			if (!(c->ev[k] & EV_MIXED) && p.pstate == 0) {
+				plain_line(&r, c->buf, pos, nl, c->ev + e, k - e);
+				if (!r.status)
+					end_line(&r, &p);
+			} else {
+				feed(&r, &p, c->buf + pos, nl + 1 - pos, 1);
+			}
+			pos = nl + 1;
+			e = k + 1;
 		}
 	}
-	read_errno = r.cuts ? source_close(&src) : 0;
+	read_errno = source_close(&src);
 	if (!r.status && read_errno)
 		r.status = ps_error(err, PROMSTAT_EOPEN, name, r.line, 0, "read error: %s",
 				    strerror(read_errno));
@@ -509,7 +611,6 @@ int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_f
 	free(r.texts);
 	free(r.text_caps);
 	free(r.fields);
-	free(r.cuts);
 	return r.status;
 }
 

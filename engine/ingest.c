@@ -567,12 +567,8 @@ static int new_unit(ingest *c, const ps_csv_record *rec, int32_t patient, int32_
 /* Whether pool string id is f's text ("" when f is NULL). */
 static int same_text(const promstat_registry *reg, long id, const ps_csv_field *f)
 {
-	const char *s = ps_strpool_get(reg->pool, id);
-
-	if (!f)
-		return s[0] == '\0';
-	/* f's text has no NUL inside (the reader rejects them) */
-	return strncmp(s, f->text, f->len) == 0 && s[f->len] == '\0';
+	return f ? ps_strpool_equal(reg->pool, id, f->text, f->len)
+		 : ps_strpool_equal(reg->pool, id, "", 0);
 }
 
 /* Sets *id to the pool id of f's value when it is still unknown. */
@@ -667,15 +663,17 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 					       (INSTRUMENT_CACHE - 1)
 				     : 0;
 		long hit = c->inst_cache[slot] - 1;
+		/* (the reader lets no NUL byte into a field, so f->text is the
+		 * whole value) */
 		if (hit >= 0 && !strcmp(promstat_catalogue_get(c->cat, (size_t)hit)->code, f->text)) {
 			instrument = hit;
 		} else {
 			instrument = promstat_catalogue_find(c->cat, f->text);
-			if (instrument >= 0 && strlen(f->text) == f->len)
+			if (instrument >= 0)
 				c->inst_cache[slot] = instrument + 1;
 		}
 	}
-	if (instrument < 0 || strlen(f->text) != f->len)
+	if (instrument < 0)
 		return REJECT_AT(K_INSTRUMENT, PROMSTAT_REJECT_UNKNOWN_INSTRUMENT,
 				 "instrument \"%.*s\" is not in the instrument catalogue (codes "
 				 "are case-sensitive, e.g. PAIN_NRS)",

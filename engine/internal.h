@@ -72,6 +72,8 @@ long ps_strpool_intern(ps_strpool *pool, const char *s, size_t len);
 long ps_strpool_find(const ps_strpool *pool, const char *s, size_t len);
 /* The NUL-terminated string with id, or NULL for an unknown id. */
 const char *ps_strpool_get(const ps_strpool *pool, long id);
+/* Whether string id is s[0..len). */
+int ps_strpool_equal(const ps_strpool *pool, long id, const char *s, size_t len);
 size_t ps_strpool_count(const ps_strpool *pool);
 
 /* 64-bit FNV-1a then a final mix; shared by the engine's hash tables. */

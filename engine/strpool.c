@@ -227,6 +227,13 @@ const char *ps_strpool_get(const ps_strpool *pool, long id)
 	return pool->strs[id];
 }
 
+int ps_strpool_equal(const ps_strpool *pool, long id, const char *s, size_t len)
+{
+	if (!pool || id < 0 || (size_t)id >= pool->n)
+		return 0;
+	return pool->lens[id] == len && memcmp(pool->strs[id], s, len) == 0;
+}
+
 size_t ps_strpool_count(const ps_strpool *pool)
 {
 	return pool ? pool->n : 0;
