@@ -38,6 +38,7 @@ static const char *const canon[K_NCOLS] = {
 #define ANCHOR_LIMIT 1000L
 #define VALUE_SHOWN 60 /* characters of a value quoted in a message */
 #define INSTRUMENT_CACHE 64 /* a power of two */
+#define VALUE_CACHE 16	    /* a power of two */
 
 static const char *const reason_names[PROMSTAT_REJECT_NREASONS] = {
 	"field_count", "missing_value", "not_a_number", "out_of_range",
@@ -104,6 +105,7 @@ typedef struct ingest {
 	size_t side_cap;
 	long last_unit;		      /* unit of the last accepted row, or -1 */
 	long inst_cache[INSTRUMENT_CACHE]; /* catalogue index + 1 of recent codes */
+	long value_cache[K_NCOLS][VALUE_CACHE]; /* pool id + 1, see intern_cached */
 	obs_run *runs;
 	size_t n_runs, runs_cap;
 
@@ -511,15 +513,35 @@ static long intern(ingest *c, const ps_csv_field *f)
 		 : ps_strpool_intern(c->reg->pool, "", 0);
 }
 
-/* Pool id of an optional value: -1 when absent or empty, -2 out of memory. */
-static long intern_optional(ingest *c, const ps_csv_field *f)
+/* The cache slot of a value of column k: its length and end characters. */
+static long *value_cache(ingest *c, int k, const ps_csv_field *f)
 {
+	size_t h = f && f->len ? f->len * 31 + (unsigned char)f->text[0] * 7 +
+					  (unsigned char)f->text[f->len - 1]
+			       : 0;
+	return &c->value_cache[k][h & (VALUE_CACHE - 1)];
+}
+
+/*
+ * intern() for the columns of few distinct values (episode, therapy, sex,
+ * provider, site), which a new unit looks up every time: a small cache per
+ * column saves hashing and probing the pool. With find, the value is only
+ * looked up (-1 when not in the pool).
+ */
+static long intern_cached(ingest *c, int k, const ps_csv_field *f, int find)
+{
+	long *slot = value_cache(c, k, f);
+	const char *text = f ? f->text : "";
+	size_t len = f ? f->len : 0;
 	long id;
 
-	if (!f || f->len == 0)
-		return -1;
-	id = intern(c, f);
-	return id < 0 ? -2 : id;
+	if (*slot > 0 && ps_strpool_equal(c->reg->pool, *slot - 1, text, len))
+		return *slot - 1;
+	id = find ? ps_strpool_find(c->reg->pool, text, len)
+		  : ps_strpool_intern(c->reg->pool, text, len);
+	if (id >= 0)
+		*slot = id + 1;
+	return id;
 }
 
 static int nomem(ingest *c, const ps_csv_record *rec, promstat_error *err)
@@ -572,14 +594,14 @@ static int same_text(const promstat_registry *reg, long id, const ps_csv_field *
 }
 
 /* Sets *id to the pool id of f's value when it is still unknown. */
-static int fill_first(ingest *c, const ps_csv_field *f, int32_t *id)
+static int fill_first(ingest *c, int k, const ps_csv_field *f, int32_t *id)
 {
 	long v;
 
-	if (*id >= 0)
+	if (*id >= 0 || !f || f->len == 0)
 		return 0;
-	v = intern_optional(c, f);
-	if (v == -2)
+	v = k >= 0 ? intern_cached(c, k, f, 0) : intern(c, f);
+	if (v < 0)
 		return -1;
 	*id = (int32_t)v;
 	return 0;
@@ -733,8 +755,7 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 		f = field(c, rec, K_PATIENT);
 		patient = ps_strpool_find(reg->pool, f->text, f->len);
 		f = field(c, rec, K_EPISODE);
-		episode = f ? ps_strpool_find(reg->pool, f->text, f->len)
-			    : ps_strpool_find(reg->pool, "", 0);
+		episode = intern_cached(c, K_EPISODE, f, 1);
 		if (patient >= 0 && episode >= 0)
 			uidx = unit_find(c, patient, episode);
 	}
@@ -780,24 +801,24 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	if (uidx < 0) {
 		int st;
 		if ((patient = intern(c, field(c, rec, K_PATIENT))) < 0 ||
-		    (episode = intern(c, field(c, rec, K_EPISODE))) < 0)
+		    (episode = intern_cached(c, K_EPISODE, field(c, rec, K_EPISODE), 0)) < 0)
 			return nomem(c, rec, err);
 		if ((st = new_unit(c, rec, (int32_t)patient, (int32_t)episode, err)))
 			return st;
 		uidx = (long)reg->n_units - 1;
-		if ((therapy = intern(c, field(c, rec, K_THERAPY))) < 0)
+		if ((therapy = intern_cached(c, K_THERAPY, field(c, rec, K_THERAPY), 0)) < 0)
 			return nomem(c, rec, err);
 		reg->units[uidx].therapy = (int32_t)therapy;
 	}
 	u = &reg->units[uidx];
 	if (isnan(u->age))
 		u->age = age;
-	if (fill_first(c, field(c, rec, K_SEX), &u->sex) ||
-	    fill_first(c, field(c, rec, K_PROVIDER), &u->provider) ||
-	    fill_first(c, field(c, rec, K_SITE), &u->site))
+	if (fill_first(c, K_SEX, field(c, rec, K_SEX), &u->sex) ||
+	    fill_first(c, K_PROVIDER, field(c, rec, K_PROVIDER), &u->provider) ||
+	    fill_first(c, K_SITE, field(c, rec, K_SITE), &u->site))
 		return nomem(c, rec, err);
 	for (j = 0; j < reg->n_extra; j++)
-		if (fill_first(c, &rec->fields[c->extra_col[j]],
+		if (fill_first(c, -1, &rec->fields[c->extra_col[j]],
 			       &reg->extra[(size_t)uidx * reg->n_extra + j]))
 			return nomem(c, rec, err);
 	f = field(c, rec, K_AE);

@@ -26,26 +26,28 @@ static int is_digit(char c)
  */
 int ps_parse_double(const char *s, size_t len, double *out)
 {
-	size_t i = 0, ndig = 0;
+	size_t i = 0, ndig = 0, nfrac = 0;
 	char buf[128];
 	char *end;
 	double v;
+	uint64_t m = 0; /* the digits as an integer, exact while ndig <= 19 */
+	int has_exp = 0;
 
 	if (!s || len == 0 || len >= sizeof buf)
 		return -1;
 	if (s[i] == '+' || s[i] == '-')
 		i++;
-	while (i < len && is_digit(s[i]))
-		i++, ndig++;
+	for (; i < len && is_digit(s[i]); i++, ndig++)
+		m = m * 10 + (uint64_t)(s[i] - '0');
 	if (i < len && s[i] == '.') {
-		i++;
-		while (i < len && is_digit(s[i]))
-			i++, ndig++;
+		for (i++; i < len && is_digit(s[i]); i++, ndig++, nfrac++)
+			m = m * 10 + (uint64_t)(s[i] - '0');
 	}
 	if (ndig == 0)
 		return -1;
 	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
 		size_t edig = 0;
+		has_exp = 1;
 		i++;
 		if (i < len && (s[i] == '+' || s[i] == '-'))
 			i++;
@@ -62,22 +64,10 @@ int ps_parse_double(const char *s, size_t len, double *out)
 	 * digits form an integer m < 2^53 and 10^k (k <= 15) is a double too,
 	 * so the one correctly rounded IEEE division m / 10^k is the correctly
 	 * rounded value strtod would return. Registry scores always take it. */
-	if (ndig <= 15 && !memchr(s, 'e', len) && !memchr(s, 'E', len)) {
+	if (ndig <= 15 && !has_exp) {
 		static const double p10[16] = { 1e0, 1e1, 1e2,	1e3,  1e4,  1e5,  1e6,  1e7,
 						 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
-		uint64_t m = 0;
-		size_t k = 0, j = (s[0] == '+' || s[0] == '-');
-		int frac = 0;
-
-		for (; j < len; j++) {
-			if (s[j] == '.') {
-				frac = 1;
-				continue;
-			}
-			m = m * 10 + (uint64_t)(s[j] - '0');
-			k += (size_t)frac;
-		}
-		v = (double)m / p10[k];
+		v = (double)m / p10[nfrac];
 		*out = s[0] == '-' ? -v : v;
 		return 0;
 	}
