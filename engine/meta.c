@@ -464,6 +464,50 @@ static double tr_prod(const double *M, const double *N, size_t p)
 }
 
 /*
+ * tr P and tr PP of the intercept-only model at tau2, where
+ * P = W - w w'/S (S = sum w). The trace identities used for general X,
+ * tr P = S - sum w^2/S and tr PP = sum w^2 - 2 sum w^3/S + (sum w^2/S)^2,
+ * cancel catastrophically when one weight holds nearly all of S (sampling
+ * variances spanning many orders of magnitude): the REML step at tau2 = 0
+ * then comes out with no correct digit. metafor forms P element by element;
+ * here with u = w/S the same traces are sums of positive terms,
+ *   tr P  = 2 S sum_{i<j} u_i u_j,
+ *   tr PP = S^2 (sum_i u_i^2 (1 - u_i)^2 + 2 sum_{i<j} u_i^2 u_j^2),
+ * with 1 - u_i = S_{-i}/S summed directly for the largest weight (only one
+ * weight can exceed S/2; for the others S - w_i loses nothing).
+ */
+static void intercept_traces(const double *v, size_t k, double tau2, double *trP, double *trPP)
+{
+	size_t i, imax = 0;
+	double wmax = 0, rest = 0, S, pre = 0, pre2 = 0, c1 = 0, c2 = 0, d = 0;
+
+	for (i = 0; i < k; i++) {
+		double w = 1 / (v[i] + tau2);
+
+		if (w > wmax) {
+			wmax = w;
+			imax = i;
+		}
+	}
+	for (i = 0; i < k; i++)
+		if (i != imax)
+			rest += 1 / (v[i] + tau2);
+	S = wmax + rest;
+	for (i = 0; i < k; i++) {
+		double u = 1 / (v[i] + tau2) / S;
+		double r = i == imax ? rest / S : 1 - u;
+
+		c1 += u * pre;
+		c2 += u * u * pre2;
+		d += u * u * r * r;
+		pre += u;
+		pre2 += u * u;
+	}
+	*trP = 2 * S * c1;
+	*trPP = S * S * (d + 2 * c2);
+}
+
+/*
  * Evaluates the WLS fit at tau2 (w = 1/(v + tau2), or w = 1 with
  * WLS_UNWEIGHTED): b, y'Py, y'PPy and, on request, tr P, tr PP, tr PV,
  * log det X'WX. X is k x p row-major or NULL for the intercept alone.
@@ -561,6 +605,10 @@ static int wls_eval(const double *y, const double *v, const double *X, size_t k,
 	if (what & WLS_UNWEIGHTED) {
 		/* P = I - X(X'X)^-1X': tr PV = sum v - tr((X'X)^-1 X'VX) */
 		s->trPV = sv - tr_prod(s->Ainv, s->C, p);
+	} else if ((what & WLS_TRP) && X == NULL) {
+		intercept_traces(v, k, tau2, &s->trP, &s->trPP);
+		if (!(what & WLS_TRPP))
+			s->trPP = NAN;
 	} else if (what & WLS_TRP) {
 		double tAB = tr_prod(s->Ainv, s->B, p);
 

@@ -562,6 +562,96 @@ START_TEST(fallback_and_nonconvergence)
 }
 END_TEST
 
+START_TEST(reml_dominant_weight)
+{
+	/* Sampling variances spanning 16 orders of magnitude, so one weight
+	 * holds nearly all of sum w: the intercept-only trace identity for
+	 * tr PP cancelled there (no correct digit at tau2 = 0) and REML
+	 * "diverged". metafor 3.8.1 (warning "Ratio of largest to smallest
+	 * sampling variance extremely large"),
+	 * rma(yi, vi, control = list(threshold = 1e-10, maxiter = 1000)):
+	 * tau2 84794.41283058688, se.tau2 119096.40503762291,
+	 * estimate 130.28090238038283, se 201.80479961402202,
+	 * pval 0.51855216410170035, ci -265.2492367704229 525.81104153118849,
+	 * confint tau^2 12858.204336745323 847944.12830586883,
+	 * predict pi -564.10971974112363 824.67152450188928,
+	 * weights(res) 3.9553583670020402 48.016504179388235 48.028137453609723.
+	 * metafor's QE (9217.7479075976607) and so its I2/H2 lose digits to
+	 * the same dominance; exact rational arithmetic on the three doubles
+	 * (Python fractions: b = sum w y / sum w, Q = sum w (y - b)^2,
+	 * I2 = 100 tau2 / (tau2 + (k-1) / (sum w - sum w^2 / sum w)) with
+	 * metafor's tau2) gives Q 9218.956767620066, I2 99.97577873730174,
+	 * H2 4128.6039149057815. */
+	double y[3] = {-0.00146323, -81.9742, 353.214}, v[3] = {944826, 20.5437, 2.7154e-11};
+	double w[3], ww[3] = {3.9553583670020402, 48.016504179388235, 48.028137453609723};
+	promstat_meta_options o;
+	promstat_meta_summary s;
+	promstat_error err;
+	cmp_log lg = {0, 0, "dominant weight, REML"};
+	int i;
+
+	promstat_meta_options_init(&o);
+	ck_assert_msg(promstat_meta_fit(y, v, 3, &o, &s, w, &err) == PROMSTAT_OK, "%s",
+		      err.message);
+	ck_assert(s.converged);
+	ck_assert_int_eq(s.method, PROMSTAT_METHOD_REML);
+	cmp(&lg, "tau2", s.tau2, 84794.41283058688);
+	cmp(&lg, "tau2_se", s.tau2_se, 119096.40503762291);
+	cmp(&lg, "estimate", s.estimate, 130.28090238038283);
+	cmp(&lg, "se", s.se, 201.80479961402202);
+	cmp(&lg, "pval", s.pval, 0.51855216410170035);
+	cmp(&lg, "ci_lb", s.ci_lb, -265.2492367704229);
+	cmp(&lg, "ci_ub", s.ci_ub, 525.81104153118849);
+	cmp(&lg, "tau2_ci_lb", s.tau2_ci_lb, 12858.204336745323);
+	cmp(&lg, "tau2_ci_ub", s.tau2_ci_ub, 847944.12830586883);
+	cmp(&lg, "pi_lb", s.pi_lb, -564.10971974112363);
+	cmp(&lg, "pi_ub", s.pi_ub, 824.67152450188928);
+	cmp(&lg, "Q (exact)", s.Q, 9218.956767620066);
+	cmp(&lg, "I2 (exact)", s.I2, 99.97577873730174);
+	cmp(&lg, "H2 (exact)", s.H2, 4128.6039149057815);
+	for (i = 0; i < 3; i++)
+		cmp(&lg, "weight", w[i], ww[i]);
+	ck_assert_msg(lg.failures == 0, "%d of %d values differ from metafor", lg.failures,
+		      lg.checked);
+}
+END_TEST
+
+START_TEST(reml_fisher_cycle)
+{
+	/* tests/data/studies-reml-cycle.csv: one precise study among five
+	 * imprecise ones. The REML likelihood peaks at tau2 = 57.218 where the
+	 * observed information is 2.02 times the expected (Fisher) one, so the
+	 * scoring map t -> t + (y'PPy - tr P) / tr PP has slope 1 - 2.02 < -1
+	 * there: the root repels and the iterates settle into a two-cycle (by
+	 * iteration 1000 they alternate between 6.80 and 117.43). metafor 3.8.1
+	 * stops with "Fisher scoring algorithm did not converge" under its
+	 * default control and under list(threshold = 1e-10, maxiter = 1000).
+	 * Its DL fallback, rma(yi, vi, method = "DL"): tau2 17.801811725000121,
+	 * estimate -11.324071332338248, se 3.6442951079780634. */
+	double y[6] = {-0.05, -0.12, -0.75, 0.25, -15.68, 5.63};
+	double v[6] = {130, 390, 120, 510, 0.45, 450};
+	promstat_meta_options o;
+	promstat_meta_summary s;
+	promstat_error err;
+	cmp_log lg = {0, 0, "Fisher scoring two-cycle, DL fallback"};
+
+	promstat_meta_options_init(&o);
+	ck_assert_int_eq(promstat_meta_fit(y, v, 6, &o, &s, NULL, &err), PROMSTAT_ENUMERIC);
+	ck_assert(!s.converged);
+	ck_assert(strstr(s.reason, "did not converge in 1000 iterations") != NULL);
+
+	ck_assert_int_eq(promstat_meta_methods_parse("REML,DL", &o, &err), PROMSTAT_OK);
+	ck_assert_int_eq(promstat_meta_fit(y, v, 6, &o, &s, NULL, &err), PROMSTAT_OK);
+	ck_assert(s.converged);
+	ck_assert_int_eq(s.method, PROMSTAT_METHOD_DL);
+	cmp(&lg, "tau2", s.tau2, 17.801811725000121);
+	cmp(&lg, "estimate", s.estimate, -11.324071332338248);
+	cmp(&lg, "se", s.se, 3.6442951079780634);
+	ck_assert_msg(lg.failures == 0, "%d of %d values differ from metafor", lg.failures,
+		      lg.checked);
+}
+END_TEST
+
 START_TEST(no_abort_in_tails)
 {
 	/* Q of about 4e12: its chi^2 p-value underflows inside GSL, which
@@ -903,6 +993,8 @@ static Suite *meta_suite(void)
 	tcase_add_test(tc, equal_variances);
 	tcase_add_test(tc, tau2_zero_boundary);
 	tcase_add_test(tc, fallback_and_nonconvergence);
+	tcase_add_test(tc, reml_dominant_weight);
+	tcase_add_test(tc, reml_fisher_cycle);
 	tcase_add_test(tc, no_abort_in_tails);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, collinear_moderators);

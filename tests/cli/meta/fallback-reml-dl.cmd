@@ -1,1 +1,1 @@
-meta tests/data/studies-fallback.csv --measure GEN --method REML,DL --format json
+meta tests/data/studies-reml-cycle.csv --measure GEN --method REML,DL --format json

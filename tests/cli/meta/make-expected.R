@@ -32,14 +32,14 @@ summary_json <- function(res) {
         num(res$QE), num(res$k - 1), num(res$QEp), num(pilb), num(piub)))
 }
 
-rma1 <- function(yi, vi, method, test) {
+rma1 <- function(yi, vi, method, test, threshold = 1e-12) {
   rma(yi, vi, method = if (length(yi) == 1) "EE" else method, test = test,
-      control = list(threshold = 1e-12, maxiter = 1000))
+      control = list(threshold = threshold, maxiter = 1000))
 }
 
 write_case <- function(name, cmd, file, measure, method = "REML", test = "z",
                       by = NULL, mods = NULL, bias = FALSE, map = NULL, dat = NULL,
-                      groups = NULL, levels = NULL) {
+                      groups = NULL, levels = NULL, threshold = 1e-12) {
   if (is.null(dat)) dat <- read.csv(file, stringsAsFactors = FALSE)
   if (!is.null(map)) for (m in names(map)) dat[[m]] <- dat[[map[[m]]]]
   if (measure == "GEN") {
@@ -52,7 +52,7 @@ write_case <- function(name, cmd, file, measure, method = "REML", test = "z",
       RR = , OR = , RD = escalc(measure, ai = ai, bi = bi, ci = ci, di = di, data = dat),
       escalc(measure, xi = xi, ni = ni, data = dat))
   }
-  res <- rma1(es$yi, es$vi, method, test)
+  res <- rma1(es$yi, es$vi, method, test, threshold)
   out <- c(paste0('  "measure": ', str(measure)),
            paste0('  "method": ', str(method)),
            paste0('  "test": ', str(test)),
@@ -203,11 +203,27 @@ csv_case <- function(name, cmd, file, measure) {
 csv_case("bcg-rr-csv", "meta datasets/studies/bcg.csv --measure RR --format csv",
          "datasets/studies/bcg.csv", "RR")
 
-# --method REML,DL: on tests/data/studies-fallback.csv (five studies whose
-# sampling variances span 11 orders of magnitude) REML's Fisher scoring does
-# not converge, in metafor either (rma(yi, vi, control = list(threshold =
-# 1e-10)) stops with "Fisher scoring algorithm did not converge"), so the
-# fallback DL is used and reported as the method.
+# tests/data/studies-extreme-vi.csv: five studies whose sampling variances
+# span 11 orders of magnitude (3.4e-9 to 465), one weight holding nearly all
+# of sum w. REML converges to tau2 = 5075677.71 (promstat once failed here:
+# its tr PP shortcut cancelled). metafor's Fisher scoring reaches that value
+# in three steps but then alternates between two neighbouring doubles
+# (5075677.711457218044 and ...218975): their spacing, 9.3e-10, is above a
+# threshold of 1e-10, so metafor says "did not converge" at 1e-10 or 1e-12;
+# its values at 1e-8 (as at the default 1e-5) are the reference.
+write_case("extreme-vi-gen-reml",
+           "meta tests/data/studies-extreme-vi.csv --measure GEN --format json",
+           "tests/data/studies-extreme-vi.csv", "GEN", threshold = 1e-8)
+
+# --method REML,DL: on tests/data/studies-reml-cycle.csv (one precise study
+# among five imprecise ones) REML's Fisher scoring does not converge, in
+# metafor either, whatever the threshold or maxiter: at the REML maximum
+# (tau2 = 57.218) the observed information is 2.02 times the expected one,
+# so the scoring step overshoots and the iterates settle into a two-cycle
+# (by iteration 1000 they alternate between 6.80 and 117.43, as
+# rma(yi, vi, verbose = TRUE) shows before it stops with "Fisher scoring
+# algorithm did not converge"). The fallback DL is used and reported as the
+# method.
 write_case("fallback-reml-dl",
-           "meta tests/data/studies-fallback.csv --measure GEN --method REML,DL --format json",
-           "tests/data/studies-fallback.csv", "GEN", method = "DL")
+           "meta tests/data/studies-reml-cycle.csv --measure GEN --method REML,DL --format json",
+           "tests/data/studies-reml-cycle.csv", "GEN", method = "DL")

@@ -1,0 +1,1 @@
+meta tests/data/studies-extreme-vi.csv --measure GEN --format json
