@@ -7,6 +7,14 @@
  * in pieces that end just after a '\n', so the line counter is exact at every
  * callback whatever the chunk size. Field start lines follow: a field starts
  * on the line where the previous field ended, or where its record started.
+ *
+ * Most lines of a registry extract need none of libcsv's care: no quotes,
+ * no stray CR. Those are split at their commas directly (plain_line), from
+ * offsets found while the chunk was read (scan_chunk), which gives the same
+ * records libcsv would; every other line, and any line that starts while
+ * libcsv has a record open, still goes through libcsv. Tests and the fuzz
+ * target compare the two paths by reading at chunk sizes where lines do and
+ * do not fit in one chunk.
  */
 #include <errno.h>
 #include <pthread.h>

@@ -405,6 +405,16 @@ START_TEST(test_csv_good)
 	check_every_chunk(S("\n\na\n\n\nb"), "#1@3[3:a]\n#2@6[6:b]\n", PROMSTAT_OK, 0, 0, NULL);
 	/* CRLF inside a quoted field is data */
 	check_every_chunk(S("\"a\r\nb\",c\r\nd,e\r\n"), "#1@1[1:a\r\nb|2:c]\n#2@3[3:d|3:e]\n",
+			  PROMSTAT_OK, 0, 0, NULL);	/* Where the fast path for plain lines meets libcsv (at large chunk
+	 * sizes plain lines skip libcsv, at small ones they cannot): a lone CR
+	 * ends a record inside a line, a CR before CRLF is skipped, empty
+	 * fields stay empty, and a plain line follows a quoted one. By libcsv's
+	 * rules: "x,y" and "z" both on line 1; "p","","" on line 2; "","" on
+	 * line 3; "a","b" on line 4 (the CR CR LF ends it); "q" on line 5;
+	 * the quoted field spans lines 6-7, then "r","s" on line 8. */
+	check_every_chunk(S("x,y\rz\np,,\n,\r\na,b\r\r\nq\n\"m\nn\",o\nr,s\n"),
+			  "#1@1[1:x|1:y]\n#2@1[1:z]\n#3@2[2:p|2:|2:]\n#4@3[3:|3:]\n"
+			  "#5@4[4:a|4:b]\n#6@5[5:q]\n#7@6[6:m\nn|7:o]\n#8@8[8:r|8:s]\n",
 			  PROMSTAT_OK, 0, 0, NULL);
 }
 END_TEST
