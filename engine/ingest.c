@@ -39,6 +39,7 @@ static const char *const canon[K_NCOLS] = {
 #define VALUE_SHOWN 60 /* characters of a value quoted in a message */
 #define INSTRUMENT_CACHE 64 /* a power of two */
 #define VALUE_CACHE 16	    /* a power of two */
+#define LOCAL_SCAN 16	    /* a unit's observations scanned for duplicates, not hashed */
 
 static const char *const reason_names[PROMSTAT_REJECT_NREASONS] = {
 	"field_count", "missing_value", "not_a_number", "out_of_range",
@@ -110,9 +111,11 @@ typedef struct ingest {
 	size_t n_runs, runs_cap;
 
 	/* Duplicates of (unit, instrument, day). A unit's rows are usually
-	 * contiguous in an extract, so the unit being read has a small table
-	 * of its own that stays in cache; a unit that comes back after other
-	 * units moves its observations, once, to the global table. */
+	 * contiguous in an extract, so the unit being read is checked against
+	 * its own observations: by a scan while it has at most LOCAL_SCAN,
+	 * then in a small table of its own that stays in cache. A unit that
+	 * comes back after other units moves its observations, once, to the
+	 * global table. */
 	obs_table local;	      /* observations of cur_unit */
 	long cur_unit;		      /* unit whose observations are in local, or -1 */
 	obs_table global;	      /* observations of units marked global */
@@ -265,10 +268,24 @@ static int table_put(obs_table *t, const ps_obs *obs, size_t idx, uint32_t unit)
 	return 0;
 }
 
+/* Index of the observation of a unit with the given instrument and day
+ * among its count observations from obs[first], or -1. */
+static long scan_unit(const ps_obs *obs, size_t first, size_t count, long instrument, long day)
+{
+	size_t k;
+
+	for (k = first; k < first + count; k++)
+		if (obs[k].instrument == instrument && obs[k].day == day)
+			return (long)k;
+	return -1;
+}
+
 /* Empties t; a table grown large by one unit is given back, so emptying
  * costs no more than filling did. */
 static void table_reset(obs_table *t)
 {
+	if (!t->n)
+		return;
 	if (t->nslots > 256) {
 		free(t->slots);
 		t->slots = NULL;
@@ -787,8 +804,12 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 						return nomem(c, rec, err);
 				sd->count = UNIT_GLOBAL;
 			}
-			dup = table_find(sd->count == UNIT_GLOBAL ? &c->global : &c->local, reg->obs,
-					 (uint32_t)uidx, (uint32_t)instrument, (int32_t)day);
+			if (sd->count <= LOCAL_SCAN)
+				dup = scan_unit(reg->obs, sd->first, sd->count, instrument, day);
+			else
+				dup = table_find(sd->count == UNIT_GLOBAL ? &c->global : &c->local,
+						 reg->obs, (uint32_t)uidx, (uint32_t)instrument,
+						 (int32_t)day);
 			if (dup >= 0)
 				return REJECT_AT(K_INSTRUMENT, PROMSTAT_REJECT_DUPLICATE,
 						 "%s on day %ld for this patient and episode was "
@@ -858,10 +879,12 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	if (c->side[uidx].count == UNIT_GLOBAL) {
 		if (table_put(&c->global, reg->obs, reg->n_obs, (uint32_t)uidx))
 			return nomem(c, rec, err);
-	} else {
-		if (table_put(&c->local, reg->obs, reg->n_obs, (uint32_t)uidx))
-			return nomem(c, rec, err);
-		c->side[uidx].count++;
+	} else if (++c->side[uidx].count > LOCAL_SCAN) {
+		/* past the few a scan handles: the unit's table, built once */
+		size_t k = c->side[uidx].count == LOCAL_SCAN + 1 ? c->side[uidx].first : reg->n_obs;
+		for (; k <= reg->n_obs; k++)
+			if (table_put(&c->local, reg->obs, k, (uint32_t)uidx))
+				return nomem(c, rec, err);
 	}
 	c->last_unit = uidx;
 	reg->n_obs++;
