@@ -194,3 +194,14 @@ long promstat_catalogue_find(const promstat_catalogue *cat, const char *code)
 {
 	return cat && code ? ps_strpool_find(cat->codes, code, strlen(code)) : -1;
 }
+
+long ps_catalogue_find_n(const promstat_catalogue *cat, const char *code, size_t len)
+{
+	return cat && code ? ps_strpool_find(cat->codes, code, len) : -1;
+}
+
+int ps_catalogue_code_is(const promstat_catalogue *cat, long i, const char *code, size_t len)
+{
+	/* an instrument's index is its code's id in the pool of codes */
+	return cat && ps_strpool_equal(cat->codes, i, code, len);
+}

@@ -174,6 +174,7 @@ static void on_record(int term, void *r_)
 		rec.nfields = r->nfields;
 		rec.line = r->rec_line;
 		rec.number = r->records;
+		rec.prepared = NULL;
 		r->status = r->fn(&rec, r->ctx, r->err);
 	}
 	r->nfields = 0;
@@ -204,7 +205,7 @@ static void end_line(reader *r, const struct csv_parser *p)
  * and without copies: each comma and the line end become NULs.
  */
 static void plain_line(reader *r, char *buf, size_t pos, size_t nl, const uint32_t *commas,
-		       size_t ncommas)
+		       size_t ncommas, const void *prepared)
 {
 	size_t end = nl, start = pos, i;
 	ps_csv_record rec;
@@ -231,6 +232,7 @@ static void plain_line(reader *r, char *buf, size_t pos, size_t nl, const uint32
 	rec.nfields = ncommas + 1;
 	rec.line = r->line;
 	rec.number = ++r->records;
+	rec.prepared = prepared;
 	r->status = r->fn(&rec, r->ctx, r->err);
 }
 
@@ -300,12 +302,21 @@ typedef struct piece_buf {
 	int nul;	/* it holds a NUL byte */
 	uint32_t *ev;	/* its events, see EV_EOL */
 	size_t nev;
+	/* With ps_csv_prepare: for the k-th line scan_chunk found plain,
+	 * where it starts and what was made of it (size bytes at out). */
+	int prepared;
+	uint32_t *starts;
+	unsigned char *out;
+	size_t lines_cap;
 } piece_buf;
 
 typedef struct source {
 	FILE *in;
 	size_t chunk;
 	ps_sha256 *sha;		    /* NULL: no hash wanted */
+	ps_csv_prepare *prep;	    /* NULL: none */
+	int prep_on;		    /* prep->ready was seen: chunks read from now on are prepared */
+	ps_csv_field *prep_fields;  /* the reading thread's fields of a record */
 	piece_buf slot[SOURCE_SLOTS];   /* one without the thread */
 	int read_errno;		    /* nonzero: reading failed */
 	int threaded;		    /* a thread reads ahead */
@@ -399,14 +410,76 @@ static void scan_chunk(piece_buf *c)
 	c->nev = line_ev;
 }
 
-/* Reads, hashes and scans one chunk. */
-static void read_chunk(source *src, piece_buf *c, int *read_errno)
+/*
+ * Runs the ps_csv_prepare function on each line scan_chunk found plain,
+ * split as plain_line will split it but without writing into the chunk:
+ * the parser may yet hand such a line to libcsv (inside a quoted field
+ * that spans lines), which must see its commas. The k-th line of the
+ * chunk starts at starts[k] and its result is at out + k * size. Returns
+ * -1 out of memory, which only leaves the chunk unprepared.
+ */
+static int prepare_chunk(source *src, piece_buf *c)
 {
+	size_t e, lines = 0, li = 0, start = 0, first = 0;
+	size_t size = src->prep->size;
+	ps_csv_record rec;
+
+	c->prepared = 0;
+	for (e = 0; e < c->nev; e++)
+		lines += (c->ev[e] & EV_EOL) != 0;
+	if (lines > c->lines_cap) {
+		uint32_t *st = realloc(c->starts, lines * sizeof *st);
+		unsigned char *out;
+		if (!st)
+			return -1;
+		c->starts = st;
+		out = realloc(c->out, lines * size);
+		if (!out)
+			return -1;
+		c->out = out;
+		c->lines_cap = lines;
+	}
+	memset(&rec, 0, sizeof rec);
+	rec.fields = src->prep_fields;
+	for (e = 0; e < c->nev; e++) {
+		size_t nl = c->ev[e] & EV_OFFSET, end = nl, from = start, i;
+
+		if (!(c->ev[e] & EV_EOL))
+			continue;
+		c->starts[li] = (uint32_t)start;
+		if (!(c->ev[e] & EV_MIXED)) {
+			if (end > start && c->buf[end - 1] == '\r')
+				end--;
+			for (i = 0; first + i < e; i++) {
+				size_t cut = c->ev[first + i];
+				src->prep_fields[i].text = c->buf + from;
+				src->prep_fields[i].len = cut - from;
+				from = cut + 1;
+			}
+			src->prep_fields[i].text = c->buf + from;
+			src->prep_fields[i].len = end - from;
+			rec.nfields = i + 1;
+			src->prep->fn(&rec, c->out + li * size, src->prep->ctx);
+		}
+		li++;
+		start = nl + 1;
+		first = e + 1;
+	}
+	c->prepared = 1;
+	return 0;
+}
+
+/* Reads, hashes, scans and perhaps prepares one chunk. */
+static void read_chunk(source *src, piece_buf *c, int prep_on, int *read_errno)
+{
+	c->prepared = 0;
 	c->len = fread(c->buf, 1, src->chunk, src->in);
 	if (c->len) {
 		if (src->sha)
 			ps_sha256_update(src->sha, c->buf, c->len);
 		scan_chunk(c);
+		if (prep_on)
+			prepare_chunk(src, c);
 	} else if (ferror(src->in)) {
 		*read_errno = errno ? errno : EIO;
 	}
@@ -418,7 +491,7 @@ static void *read_ahead(void *src_)
 
 	for (;;) {
 		piece_buf *c;
-		int e = 0;
+		int e = 0, prep_on;
 
 		pthread_mutex_lock(&src->mu);
 		while (src->tail - src->head == SOURCE_SLOTS && !src->stop)
@@ -428,9 +501,10 @@ static void *read_ahead(void *src_)
 			return NULL;
 		}
 		c = &src->slot[src->tail % SOURCE_SLOTS];
+		prep_on = src->prep_on;
 		pthread_mutex_unlock(&src->mu);
 
-		read_chunk(src, c, &e);
+		read_chunk(src, c, prep_on, &e);
 
 		pthread_mutex_lock(&src->mu);
 		if (e)
@@ -443,7 +517,8 @@ static void *read_ahead(void *src_)
 	}
 }
 
-static int source_open(source *src, FILE *in, size_t chunk, ps_sha256 *sha)
+static int source_open(source *src, FILE *in, size_t chunk, ps_sha256 *sha,
+		       ps_csv_prepare *prep)
 {
 	struct stat st;
 	int i, ahead;
@@ -452,6 +527,11 @@ static int source_open(source *src, FILE *in, size_t chunk, ps_sha256 *sha)
 	src->in = in;
 	src->chunk = chunk;
 	src->sha = sha;
+	if (prep && prep->fn && prep->size) {
+		src->prep = prep;
+		if (!(src->prep_fields = malloc(PS_CSV_MAX_FIELDS * sizeof *src->prep_fields)))
+			return -1;
+	}
 	ahead = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
 	for (i = 0; i < (ahead ? SOURCE_SLOTS : 1); i++)
 		if (!(src->slot[i].buf = malloc(chunk)) ||
@@ -484,7 +564,7 @@ static piece_buf *source_next(source *src)
 	piece_buf *c;
 
 	if (!src->threaded) {
-		read_chunk(src, &src->slot[0], &src->read_errno);
+		read_chunk(src, &src->slot[0], src->prep_on, &src->read_errno);
 		return &src->slot[0];
 	}
 	pthread_mutex_lock(&src->mu);
@@ -499,6 +579,16 @@ static piece_buf *source_next(source *src)
 	src->held = c->len != 0;
 	pthread_mutex_unlock(&src->mu);
 	return c;
+}
+
+/* From the next chunk read on, lines are prepared. */
+static void source_prepare(source *src)
+{
+	if (src->threaded)
+		pthread_mutex_lock(&src->mu);
+	src->prep_on = 1;
+	if (src->threaded)
+		pthread_mutex_unlock(&src->mu);
 }
 
 /* Stops the reading thread (it may be ahead of an early stop) and frees. */
@@ -519,12 +609,22 @@ static int source_close(source *src)
 	for (i = 0; i < SOURCE_SLOTS; i++) {
 		free(src->slot[i].buf);
 		free(src->slot[i].ev);
+		free(src->slot[i].starts);
+		free(src->slot[i].out);
 	}
+	free(src->prep_fields);
 	return src->read_errno;
 }
 
 int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn,
 		       void *ctx, char sha256_hex[65], promstat_error *err)
+{
+	return ps_csv_read_prepared(in, name, chunk, fn, ctx, sha256_hex, NULL, err);
+}
+
+int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn,
+			 void *ctx, char sha256_hex[65], ps_csv_prepare *prep,
+			 promstat_error *err)
 {
 	ps_sha256 sha;
 	struct csv_parser p;
@@ -556,11 +656,11 @@ int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_f
 	 * a field at the 1 MiB limit to 16 reallocations. */
 	csv_set_blk_size(&p, 65536);
 	ps_sha256_init(&sha);
-	if (source_open(&src, in, chunk, sha256_hex ? &sha : NULL))
+	if (source_open(&src, in, chunk, sha256_hex ? &sha : NULL, prep))
 		r.status = ps_error(err, PROMSTAT_ENOMEM, name, 0, 0, "out of memory");
 
 	while (!r.status && (c = source_next(&src))->len > 0) {
-		size_t pos = 0, e = 0;
+		size_t pos = 0, e = 0, li = 0;
 
 		if (c->nul)
 			r.nul_read = 1;
@@ -591,14 +691,22 @@ int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_f
 				k++;
 			nl = c->ev[k] & EV_OFFSET;
 			if (!(c->ev[k] & EV_MIXED) && p.pstate == 0) {
-				plain_line(&r, c->buf, pos, nl, c->ev + e, k - e);
+				/* (the first line of a chunk may have begun in the
+				 * one before, or after a byte order mark) */
+				const void *prepared = c->prepared && c->starts[li] == pos
+							       ? c->out + li * src.prep->size
+							       : NULL;
+				plain_line(&r, c->buf, pos, nl, c->ev + e, k - e, prepared);
 				if (!r.status)
 					end_line(&r, &p);
 			} else {
 				feed(&r, &p, c->buf + pos, nl + 1 - pos, 1);
 			}
+			if (src.prep && !src.prep_on && src.prep->ready)
+				source_prepare(&src);
 			pos = nl + 1;
 			e = k + 1;
+			li++;
 		}
 	}
 	read_errno = source_close(&src);

@@ -106,6 +106,8 @@ typedef struct ingest {
 	size_t side_cap;
 	long last_unit;		      /* unit of the last accepted row, or -1 */
 	long inst_cache[INSTRUMENT_CACHE]; /* catalogue index + 1 of recent codes */
+	long prep_inst_cache[INSTRUMENT_CACHE]; /* the same, for the reading thread */
+	ps_csv_prepare prep;	      /* check_row run ahead, once the header is read */
 	long value_cache[K_NCOLS][VALUE_CACHE]; /* pool id + 1, see intern_cached */
 	obs_run *runs;
 	size_t n_runs, runs_cap;
@@ -463,6 +465,7 @@ static int header(ingest *c, const ps_csv_record *rec, promstat_error *err)
 		goto done;
 	}
 	c->have_header = 1;
+	c->prep.ready = 1;
 	st = write_rejects_header(c, rec, err);
 done:
 	free(lower);
@@ -624,18 +627,206 @@ static int fill_first(ingest *c, int k, const ps_csv_field *f, int32_t *id)
 	return 0;
 }
 
+/* What a row says once check_row has passed it. */
+typedef struct row_values {
+	double score, age; /* age NaN when empty */
+	long day, instrument, anchor, satisfied;
+} row_values;
+
+/* The first problem check_row found in a row. */
+typedef struct row_problem {
+	int reason;
+	int k; /* its canonical column */
+	char message[PROMSTAT_MESSAGE_MAX];
+} row_problem;
+
+static int problem(row_problem *pb, int k, int reason, const char *fmt, ...) PS_PRINTF(4, 5);
+
+/* Records a problem (when pb is not NULL: the reading thread only wants
+ * to know whether there is one) and returns -1. */
+static int problem(row_problem *pb, int k, int reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pb) {
+		pb->reason = reason;
+		pb->k = k;
+		va_start(ap, fmt);
+		vsnprintf(pb->message, sizeof pb->message, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Index of the instrument code f names, or -1. Extracts list a few
+ * instruments over and over: a small cache keyed by length and end
+ * characters saves hashing the code on every row. */
+static long find_instrument(const promstat_catalogue *cat, long *cache, const ps_csv_field *f)
+{
+	size_t slot = f->len ? (f->len * 31 + (unsigned char)f->text[0] * 7 +
+				(unsigned char)f->text[f->len - 1]) &
+				       (INSTRUMENT_CACHE - 1)
+			     : 0;
+	long hit = cache[slot] - 1, found;
+
+	if (hit >= 0 && ps_catalogue_code_is(cat, hit, f->text, f->len))
+		return hit;
+	found = ps_catalogue_find_n(cat, f->text, f->len);
+	if (found >= 0)
+		cache[slot] = found + 1;
+	return found;
+}
+
+#define PROBLEM(k, reason, ...) problem(pb, k, reason, __VA_ARGS__)
+
+/*
+ * The checks of a data row that need nothing but the row and the header:
+ * required values, numbers and their ranges, the instrument. The row must
+ * have the header's number of fields. Fills v and returns 0, or returns -1
+ * with the first problem in pb. It changes nothing but the instrument
+ * cache, and reads a field's text only within its length, so the reading
+ * thread runs it ahead on rows it has not terminated (see prepare_row).
+ */
+static int check_row(const ingest *c, const ps_csv_record *rec, long *inst_cache, row_values *v,
+		     row_problem *pb)
+{
+	const ps_csv_field *f;
+	const promstat_instrument *inst;
+	size_t j;
+	int k;
+
+	v->anchor = PS_NO_ANCHOR;
+	v->satisfied = -1;
+	v->age = NAN;
+	{
+		static const int required[] = { K_PATIENT, K_THERAPY, K_DAY, K_DATE,
+						K_TREATMENT_DATE, K_INSTRUMENT, K_SCORE };
+		for (j = 0; j < sizeof required / sizeof *required; j++) {
+			k = required[j];
+			if (c->col[k] < 0 || ((k == K_DATE || k == K_TREATMENT_DATE) && c->col[K_DAY] >= 0))
+				continue;
+			if (rec->fields[c->col[k]].len == 0)
+				return PROBLEM(k, PROMSTAT_REJECT_MISSING,
+					       "%s is empty; every row needs one", canon[k]);
+		}
+	}
+
+	/* day, or its computation from the two dates */
+	if (c->col[K_DAY] >= 0) {
+		f = field(c, rec, K_DAY);
+		if (ps_parse_long(f->text, f->len, -2147483647L, 2147483647L, &v->day))
+			return PROBLEM(K_DAY, PROMSTAT_REJECT_NOT_NUMBER,
+				       "day \"%.*s\" is not a whole number of days", VALUE_SHOWN,
+				       f->text);
+		if (v->day < -DAY_LIMIT || v->day > DAY_LIMIT)
+			return PROBLEM(K_DAY, PROMSTAT_REJECT_OUT_OF_RANGE,
+				       "day %ld is more than %ld days (a century) from the index "
+				       "treatment",
+				       v->day, DAY_LIMIT);
+	} else {
+		long d, t;
+		f = field(c, rec, K_DATE);
+		if (ps_parse_date(f->text, f->len, &d))
+			return PROBLEM(K_DATE, PROMSTAT_REJECT_NOT_NUMBER,
+				       "date \"%.*s\" is not a real date written YYYY-MM-DD",
+				       VALUE_SHOWN, f->text);
+		f = field(c, rec, K_TREATMENT_DATE);
+		if (ps_parse_date(f->text, f->len, &t))
+			return PROBLEM(K_TREATMENT_DATE, PROMSTAT_REJECT_NOT_NUMBER,
+				       "treatment_date \"%.*s\" is not a real date written "
+				       "YYYY-MM-DD",
+				       VALUE_SHOWN, f->text);
+		v->day = d - t;
+		if (v->day < -DAY_LIMIT || v->day > DAY_LIMIT)
+			return PROBLEM(K_DATE, PROMSTAT_REJECT_OUT_OF_RANGE,
+				       "date is %ld days from treatment_date, more than a century",
+				       v->day);
+	}
+
+	f = field(c, rec, K_INSTRUMENT);
+	v->instrument = find_instrument(c->cat, inst_cache, f);
+	if (v->instrument < 0)
+		return PROBLEM(K_INSTRUMENT, PROMSTAT_REJECT_UNKNOWN_INSTRUMENT,
+			       "instrument \"%.*s\" is not in the instrument catalogue (codes "
+			       "are case-sensitive, e.g. PAIN_NRS)",
+			       VALUE_SHOWN, f->text);
+	inst = promstat_catalogue_get(c->cat, (size_t)v->instrument);
+
+	f = field(c, rec, K_SCORE);
+	if (ps_parse_double(f->text, f->len, &v->score))
+		return PROBLEM(K_SCORE, PROMSTAT_REJECT_NOT_NUMBER,
+			       "score \"%.*s\" is not a number (write digits with a decimal "
+			       "point, no spaces, units or decimal comma)",
+			       VALUE_SHOWN, f->text);
+	if (v->score < inst->min || v->score > inst->max)
+		return PROBLEM(K_SCORE, PROMSTAT_REJECT_OUT_OF_RANGE,
+			       "score \"%.*s\" is outside %s's range %g to %g", VALUE_SHOWN,
+			       f->text, inst->code, inst->min, inst->max);
+
+	f = field(c, rec, K_AGE);
+	if (f && f->len) {
+		if (ps_parse_double(f->text, f->len, &v->age))
+			return PROBLEM(K_AGE, PROMSTAT_REJECT_NOT_NUMBER,
+				       "age \"%.*s\" is not a number of years", VALUE_SHOWN,
+				       f->text);
+		if (v->age < 0 || v->age > AGE_MAX)
+			return PROBLEM(K_AGE, PROMSTAT_REJECT_OUT_OF_RANGE,
+				       "age %.*s is not between 0 and %g years", VALUE_SHOWN,
+				       f->text, AGE_MAX);
+	}
+	f = field(c, rec, K_ANCHOR);
+	if (f && f->len) {
+		if (ps_parse_long(f->text, f->len, LONG_MIN, LONG_MAX, &v->anchor))
+			return PROBLEM(K_ANCHOR, PROMSTAT_REJECT_NOT_NUMBER,
+				       "anchor \"%.*s\" is not a whole number (a global rating "
+				       "of change)",
+				       VALUE_SHOWN, f->text);
+		if (v->anchor < -ANCHOR_LIMIT || v->anchor > ANCHOR_LIMIT)
+			return PROBLEM(K_ANCHOR, PROMSTAT_REJECT_OUT_OF_RANGE,
+				       "anchor %ld is outside %ld to %ld", v->anchor, -ANCHOR_LIMIT,
+				       ANCHOR_LIMIT);
+	}
+	f = field(c, rec, K_SATISFIED);
+	if (f && f->len) {
+		if (f->len != 1 || (f->text[0] != '0' && f->text[0] != '1'))
+			return PROBLEM(K_SATISFIED, PROMSTAT_REJECT_OUT_OF_RANGE,
+				       "satisfied \"%.*s\" must be 0 (no), 1 (yes) or empty",
+				       VALUE_SHOWN, f->text);
+		v->satisfied = f->text[0] - '0';
+	}
+	return 0;
+}
+
+/* A row checked ahead by the reading thread. */
+typedef struct prepared_row {
+	row_values v;
+	int ok; /* the row passed check_row; otherwise it is checked again */
+} prepared_row;
+
+/* The reading thread's side of check_row (see ps_csv_prepare): a row
+ * with a problem is left to data_row, which reports it. */
+static void prepare_row(const ps_csv_record *rec, void *out, void *ctx)
+{
+	ingest *c = ctx;
+	prepared_row *p = out;
+
+	p->ok = rec->nfields == c->ncols &&
+		check_row(c, rec, c->prep_inst_cache, &p->v, NULL) == 0;
+}
+
 static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 {
 	promstat_registry *reg = c->reg;
 	const ps_csv_field *f;
 	const promstat_instrument *inst;
-	long instrument, day, anchor = PS_NO_ANCHOR, satisfied = -1, uidx = -1;
+	const prepared_row *prep = rec->prepared;
+	row_values val;
+	long instrument, day, anchor, satisfied, uidx = -1;
 	long patient, episode, therapy;
-	double score, age = NAN;
+	double score, age;
 	ps_unit *u;
 	ps_obs *o;
 	size_t j;
-	int k;
 
 	reg->counts.rows_read++;
 	if (rec->nfields != c->ncols) {
@@ -648,119 +839,20 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 			      "this row has %zu field%s but the header has %zu", rec->nfields,
 			      rec->nfields == 1 ? "" : "s", c->ncols);
 	}
-	{
-		static const int required[] = { K_PATIENT, K_THERAPY, K_DAY, K_DATE,
-						K_TREATMENT_DATE, K_INSTRUMENT, K_SCORE };
-		for (j = 0; j < sizeof required / sizeof *required; j++) {
-			k = required[j];
-			if (c->col[k] < 0 || ((k == K_DATE || k == K_TREATMENT_DATE) && c->col[K_DAY] >= 0))
-				continue;
-			if (rec->fields[c->col[k]].len == 0)
-				return REJECT_AT(k, PROMSTAT_REJECT_MISSING,
-						 "%s is empty; every row needs one", canon[k]);
-		}
-	}
-
-	/* day, or its computation from the two dates */
-	if (c->col[K_DAY] >= 0) {
-		f = field(c, rec, K_DAY);
-		if (ps_parse_long(f->text, f->len, -2147483647L, 2147483647L, &day))
-			return REJECT_AT(K_DAY, PROMSTAT_REJECT_NOT_NUMBER,
-					 "day \"%.*s\" is not a whole number of days", VALUE_SHOWN,
-					 f->text);
-		if (day < -DAY_LIMIT || day > DAY_LIMIT)
-			return REJECT_AT(K_DAY, PROMSTAT_REJECT_OUT_OF_RANGE,
-					 "day %ld is more than %ld days (a century) from the index "
-					 "treatment",
-					 day, DAY_LIMIT);
+	if (prep && prep->ok) {
+		val = prep->v;
 	} else {
-		long d, t;
-		f = field(c, rec, K_DATE);
-		if (ps_parse_date(f->text, f->len, &d))
-			return REJECT_AT(K_DATE, PROMSTAT_REJECT_NOT_NUMBER,
-					 "date \"%.*s\" is not a real date written YYYY-MM-DD",
-					 VALUE_SHOWN, f->text);
-		f = field(c, rec, K_TREATMENT_DATE);
-		if (ps_parse_date(f->text, f->len, &t))
-			return REJECT_AT(K_TREATMENT_DATE, PROMSTAT_REJECT_NOT_NUMBER,
-					 "treatment_date \"%.*s\" is not a real date written "
-					 "YYYY-MM-DD",
-					 VALUE_SHOWN, f->text);
-		day = d - t;
-		if (day < -DAY_LIMIT || day > DAY_LIMIT)
-			return REJECT_AT(K_DATE, PROMSTAT_REJECT_OUT_OF_RANGE,
-					 "date is %ld days from treatment_date, more than a century",
-					 day);
+		row_problem pb;
+		if (check_row(c, rec, c->inst_cache, &val, &pb))
+			return REJECT_AT(pb.k, pb.reason, "%s", pb.message);
 	}
-
-	f = field(c, rec, K_INSTRUMENT);
-	/* Extracts list a few instruments over and over: a small cache keyed
-	 * by length and end characters saves hashing the code on every row. */
-	{
-		size_t slot = f->len ? (f->len * 31 + (unsigned char)f->text[0] * 7 +
-					(unsigned char)f->text[f->len - 1]) &
-					       (INSTRUMENT_CACHE - 1)
-				     : 0;
-		long hit = c->inst_cache[slot] - 1;
-		/* (the reader lets no NUL byte into a field, so f->text is the
-		 * whole value) */
-		if (hit >= 0 && !strcmp(promstat_catalogue_get(c->cat, (size_t)hit)->code, f->text)) {
-			instrument = hit;
-		} else {
-			instrument = promstat_catalogue_find(c->cat, f->text);
-			if (instrument >= 0)
-				c->inst_cache[slot] = instrument + 1;
-		}
-	}
-	if (instrument < 0)
-		return REJECT_AT(K_INSTRUMENT, PROMSTAT_REJECT_UNKNOWN_INSTRUMENT,
-				 "instrument \"%.*s\" is not in the instrument catalogue (codes "
-				 "are case-sensitive, e.g. PAIN_NRS)",
-				 VALUE_SHOWN, f->text);
+	instrument = val.instrument;
+	day = val.day;
+	anchor = val.anchor;
+	satisfied = val.satisfied;
+	score = val.score;
+	age = val.age;
 	inst = promstat_catalogue_get(c->cat, (size_t)instrument);
-
-	f = field(c, rec, K_SCORE);
-	if (ps_parse_double(f->text, f->len, &score))
-		return REJECT_AT(K_SCORE, PROMSTAT_REJECT_NOT_NUMBER,
-				 "score \"%.*s\" is not a number (write digits with a decimal "
-				 "point, no spaces, units or decimal comma)",
-				 VALUE_SHOWN, f->text);
-	if (score < inst->min || score > inst->max)
-		return REJECT_AT(K_SCORE, PROMSTAT_REJECT_OUT_OF_RANGE,
-				 "score \"%.*s\" is outside %s's range %g to %g", VALUE_SHOWN,
-				 f->text, inst->code, inst->min, inst->max);
-
-	f = field(c, rec, K_AGE);
-	if (f && f->len) {
-		if (ps_parse_double(f->text, f->len, &age))
-			return REJECT_AT(K_AGE, PROMSTAT_REJECT_NOT_NUMBER,
-					 "age \"%.*s\" is not a number of years", VALUE_SHOWN,
-					 f->text);
-		if (age < 0 || age > AGE_MAX)
-			return REJECT_AT(K_AGE, PROMSTAT_REJECT_OUT_OF_RANGE,
-					 "age %.*s is not between 0 and %g years", VALUE_SHOWN,
-					 f->text, AGE_MAX);
-	}
-	f = field(c, rec, K_ANCHOR);
-	if (f && f->len) {
-		if (ps_parse_long(f->text, f->len, LONG_MIN, LONG_MAX, &anchor))
-			return REJECT_AT(K_ANCHOR, PROMSTAT_REJECT_NOT_NUMBER,
-					 "anchor \"%.*s\" is not a whole number (a global rating "
-					 "of change)",
-					 VALUE_SHOWN, f->text);
-		if (anchor < -ANCHOR_LIMIT || anchor > ANCHOR_LIMIT)
-			return REJECT_AT(K_ANCHOR, PROMSTAT_REJECT_OUT_OF_RANGE,
-					 "anchor %ld is outside %ld to %ld", anchor, -ANCHOR_LIMIT,
-					 ANCHOR_LIMIT);
-	}
-	f = field(c, rec, K_SATISFIED);
-	if (f && f->len) {
-		if (f->len != 1 || (f->text[0] != '0' && f->text[0] != '1'))
-			return REJECT_AT(K_SATISFIED, PROMSTAT_REJECT_OUT_OF_RANGE,
-					 "satisfied \"%.*s\" must be 0 (no), 1 (yes) or empty",
-					 VALUE_SHOWN, f->text);
-		satisfied = f->text[0] - '0';
-	}
 
 	/* The unit: most often that of the row before; otherwise strings not
 	 * yet in the pool belong to no unit so far. */
@@ -1035,7 +1127,11 @@ int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue 
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	c.reg->cat = cat;
-	st = ps_csv_read_hashed(in, name, opt ? opt->chunk : 0, on_record, &c, c.reg->sha256, err);
+	c.prep.fn = prepare_row;
+	c.prep.ctx = &c;
+	c.prep.size = sizeof(prepared_row);
+	st = ps_csv_read_prepared(in, name, opt ? opt->chunk : 0, on_record, &c, c.reg->sha256,
+				  &c.prep, err);
 	if (!st && !c.have_header)
 		st = ps_error(err, PROMSTAT_EDATA, name, 1, 0,
 			      "the file is empty: a header line (patient_id,therapy,day,"

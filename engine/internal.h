@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "promstat.h"
+#include "promstat_ingest.h"
 
 #if defined(__GNUC__)
 #define PS_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -117,6 +118,7 @@ typedef struct ps_csv_record {
 	size_t nfields;
 	unsigned long line;   /* physical line where the record starts */
 	unsigned long number; /* 1 for the header, 2 for the first data row... */
+	const void *prepared; /* what ps_csv_prepare made of it ahead, or NULL */
 } ps_csv_record;
 
 /*
@@ -144,11 +146,41 @@ int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_f
 		       void *ctx, char sha256_hex[65], promstat_error *err);
 
 /*
+ * Work on records that the reading thread may do ahead, once the record
+ * callback has set ready (from the header's callback, say): fn gets a
+ * plain record (no quotes; fields NOT NUL-terminated and without line
+ * numbers, so it must keep to each field's len) and fills size bytes at
+ * out, which the record's callback then finds at rec->prepared. fn runs
+ * concurrently with the callbacks: it may read what they no longer change
+ * and write only out and state of its own. Records read before ready, or
+ * through libcsv, come with prepared NULL.
+ */
+typedef void (*ps_csv_prepare_fn)(const ps_csv_record *rec, void *out, void *ctx);
+typedef struct ps_csv_prepare {
+	ps_csv_prepare_fn fn;
+	void *ctx;
+	size_t size;
+	int ready;
+} ps_csv_prepare;
+
+/* ps_csv_read_hashed with records prepared ahead (prep may be NULL). */
+int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn,
+			 void *ctx, char sha256_hex[65], ps_csv_prepare *prep,
+			 promstat_error *err);
+
+/*
  * Writes one CSV record to out: fields quoted when they need it (comma,
  * quote, CR, LF, or leading/trailing space), quotes doubled. Returns 0 or -1
  * on a write error.
  */
 int ps_csv_write_field(FILE *out, const char *s, size_t len, int first);
+
+/* ---- the instrument catalogue (catalogue.c) ---- */
+
+/* promstat_catalogue_find for a code of len bytes (not NUL-terminated). */
+long ps_catalogue_find_n(const promstat_catalogue *cat, const char *code, size_t len);
+/* Whether instrument i has the code code[0..len). */
+int ps_catalogue_code_is(const promstat_catalogue *cat, long i, const char *code, size_t len);
 
 /* ---- baseline and follow-up selection (pairing.c) ---- */
 
