@@ -6,6 +6,7 @@
  * is the first thing to check before trusting any improvement figure.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,7 @@ int promstat_plot_followup_write(FILE *out, const promstat_followup *fu,
 				 const promstat_plot_palette *pal,
 				 const promstat_plot_target *t, promstat_error *err)
 {
-	const char **names, **therapies = NULL, **colours = NULL;
-	struct ps_gp_bar *bars = NULL;
-	size_t n_ther = 0, nb = 0;
+	struct ps_gp_therapy_bars tb;
 	int status;
 
 	if (!fu)
@@ -27,32 +26,23 @@ int promstat_plot_followup_write(FILE *out, const promstat_followup *fu,
 	if ((fu->n_bars && !fu->bars) || (fu->n_timepoints && !fu->timepoints))
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "follow-up data are incomplete");
 
-	names = malloc((fu->n_bars + 1) * sizeof *names);
-	if (!names)
-		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing follow-up");
-	for (size_t i = 0; i < fu->n_bars; i++)
-		names[i] = fu->bars[i].therapy;
-	therapies = ps_gp_therapies(pal, names, fu->n_bars, &n_ther);
-	colours = malloc((n_ther + 1) * sizeof *colours);
-	bars = malloc((fu->n_bars + 1) * sizeof *bars);
-	if (!therapies || !colours || !bars) {
-		status = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing follow-up");
-		goto done;
-	}
-	for (size_t s = 0; s < n_ther; s++)
-		colours[s] = promstat_plot_palette_colour(pal, therapies[s]);
+	if ((status = ps_gp_therapy_bars_init(&tb, pal, fu->bars, fu->n_bars, sizeof *fu->bars,
+					      offsetof(promstat_followup_bar, therapy),
+					      "follow-up", err)) != PROMSTAT_OK)
+		return status;
 	for (size_t i = 0; i < fu->n_bars; i++) {
 		const promstat_followup_bar *b = &fu->bars[i];
+		struct ps_gp_bar *bar = &tb.bars[tb.n_bars];
 
 		if (b->timepoint >= fu->n_timepoints || !b->therapy)
 			continue;
-		bars[nb].cluster = b->timepoint;
-		bars[nb].series = ps_gp_index(therapies, n_ther, b->therapy);
-		bars[nb].value = b->expected ? 100.0 * (double)b->observed / (double)b->expected : NAN;
-		bars[nb].lb = bars[nb].ub = NAN;
+		bar->cluster = b->timepoint;
+		bar->series = ps_gp_index(tb.therapies, tb.n_therapies, b->therapy);
+		bar->value = b->expected ? 100.0 * (double)b->observed / (double)b->expected : NAN;
+		bar->lb = bar->ub = NAN;
 		/* The denominator; the bar's height gives the share. */
-		snprintf(bars[nb].below, sizeof bars[nb].below, "n=%zu", b->expected);
-		nb++;
+		snprintf(bar->below, sizeof bar->below, "n=%zu", b->expected);
+		tb.n_bars++;
 	}
 
 	if ((status = ps_gp_begin(out, "followup", t, 1000, 620, err)) != PROMSTAT_OK)
@@ -61,22 +51,15 @@ int promstat_plot_followup_write(FILE *out, const promstat_followup *fu,
 	ps_gp_quote(out, fu->title ? fu->title : "Follow-up completeness by timepoint and therapy",
 		    110);
 	fputs(" font ',13'\n", out);
-	if (nb == 0) {
+	if (tb.n_bars == 0) {
 		ps_gp_empty(out, "No follow-up to draw");
 		status = ps_gp_end(out, err);
 		goto done;
 	}
 	fputs("set ylabel 'Patients with a score (% of those due)'\n", out);
-	fputs("set ytics 0,20,100\nset format y '%g'\nset grid ytics lc rgb '#E0E0E0'\n", out);
-	fputs("set bmargin 7\nset key at screen 0.5, screen 0.02 center bottom horizontal Left reverse samplen 2 width 2\n",
-	      out);
-	ps_gp_grouped_bars(out, fu->timepoints, fu->n_timepoints, therapies, colours, n_ther, bars,
-			   nb, 105);
+	ps_gp_therapy_bars_percent(out, &tb, fu->timepoints, fu->n_timepoints);
 	status = ps_gp_end(out, err);
 done:
-	free(names);
-	free(therapies);
-	free(colours);
-	free(bars);
+	ps_gp_therapy_bars_free(&tb);
 	return status;
 }

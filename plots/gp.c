@@ -489,3 +489,49 @@ void ps_gp_grouped_bars(FILE *out, const char *const *clusters, size_t n_cluster
 	}
 	fputs("\n", out);
 }
+
+/* ---- therapy bars: what the follow-up and responder charts share ---- */
+
+int ps_gp_therapy_bars_init(struct ps_gp_therapy_bars *tb, const promstat_plot_palette *pal,
+			    const void *items, size_t n, size_t size, size_t therapy_offset,
+			    const char *what, promstat_error *err)
+{
+	const char **names = malloc((n + 1) * sizeof *names);
+
+	memset(tb, 0, sizeof *tb);
+	if (!names)
+		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing %s", what);
+	for (size_t i = 0; i < n; i++)
+		memcpy(&names[i], (const char *)items + i * size + therapy_offset, sizeof names[i]);
+	tb->therapies = ps_gp_therapies(pal, names, n, &tb->n_therapies);
+	free(names);
+	tb->colours = malloc((tb->n_therapies + 1) * sizeof *tb->colours);
+	tb->bars = malloc((n + 1) * sizeof *tb->bars);
+	if (!tb->therapies || !tb->colours || !tb->bars) {
+		ps_gp_therapy_bars_free(tb);
+		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing %s", what);
+	}
+	for (size_t s = 0; s < tb->n_therapies; s++)
+		tb->colours[s] = promstat_plot_palette_colour(pal, tb->therapies[s]);
+	return PROMSTAT_OK;
+}
+
+void ps_gp_therapy_bars_free(struct ps_gp_therapy_bars *tb)
+{
+	if (!tb)
+		return;
+	free(tb->therapies);
+	free(tb->colours);
+	free(tb->bars);
+	memset(tb, 0, sizeof *tb);
+}
+
+void ps_gp_therapy_bars_percent(FILE *out, const struct ps_gp_therapy_bars *tb,
+				const char *const *clusters, size_t n_clusters)
+{
+	fputs("set ytics 0,20,100\nset format y '%g'\nset grid ytics lc rgb '#E0E0E0'\n", out);
+	fputs("set bmargin 7\nset key at screen 0.5, screen 0.02 center bottom horizontal Left reverse samplen 2 width 2\n",
+	      out);
+	ps_gp_grouped_bars(out, clusters, n_clusters, tb->therapies, tb->colours, tb->n_therapies,
+			   tb->bars, tb->n_bars, 105);
+}

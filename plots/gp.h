@@ -79,4 +79,37 @@ void ps_gp_grouped_bars(FILE *out, const char *const *clusters, size_t n_cluster
 			const char *const *series, const char *const *colours, size_t n_series,
 			const struct ps_gp_bar *bars, size_t n_bars, double ymax);
 
+/*
+ * A grouped bar chart of percentages with one series per therapy, as the
+ * follow-up and responder charts draw it: the series, their colours and
+ * room for the bars, which the chart fills in (bars[0..n_bars)).
+ */
+struct ps_gp_therapy_bars {
+	const char **therapies; /* palette order first (ps_gp_therapies) */
+	const char **colours;	/* the palette colour of each therapy */
+	size_t n_therapies;
+	struct ps_gp_bar *bars; /* room for as many bars as items given */
+	size_t n_bars;		/* 0 until the chart fills them */
+};
+
+/*
+ * Sets up tb for n items of size bytes each (an array of the chart's bar
+ * structs), whose therapy name is the const char * at byte therapy_offset
+ * of each. Returns PROMSTAT_OK, or PROMSTAT_ENOMEM with "out of memory
+ * drawing <what>" in err and nothing left to free.
+ */
+int ps_gp_therapy_bars_init(struct ps_gp_therapy_bars *tb, const promstat_plot_palette *pal,
+			    const void *items, size_t n, size_t size, size_t therapy_offset,
+			    const char *what, promstat_error *err);
+
+/* Frees what ps_gp_therapy_bars_init allocated; a zeroed tb is a no-op. */
+void ps_gp_therapy_bars_free(struct ps_gp_therapy_bars *tb);
+
+/*
+ * Writes the 0-100% y axis (its label is the chart's), the key under the
+ * chart and the bars of tb grouped by clusters (ps_gp_grouped_bars).
+ */
+void ps_gp_therapy_bars_percent(FILE *out, const struct ps_gp_therapy_bars *tb,
+				const char *const *clusters, size_t n_clusters);
+
 #endif

@@ -6,6 +6,7 @@
  * it, so a small group's wide interval is seen for what it is.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,10 @@ int promstat_plot_responders_write(FILE *out, const promstat_responders *r,
 				   const promstat_plot_palette *pal,
 				   const promstat_plot_target *t, promstat_error *err)
 {
-	const char **names, **therapies = NULL, **colours = NULL;
 	const char *all_ages[1] = {"All ages"};
 	const char *const *clusters;
-	struct ps_gp_bar *bars = NULL;
-	size_t n_ther = 0, n_clusters, nb = 0;
+	struct ps_gp_therapy_bars tb;
+	size_t n_clusters;
 	int status;
 
 	if (!r)
@@ -31,34 +31,25 @@ int promstat_plot_responders_write(FILE *out, const promstat_responders *r,
 	clusters = r->n_age_bands ? r->age_bands : all_ages;
 	n_clusters = r->n_age_bands ? r->n_age_bands : 1;
 
-	names = malloc((r->n_bars + 1) * sizeof *names);
-	if (!names)
-		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing responders");
-	for (size_t i = 0; i < r->n_bars; i++)
-		names[i] = r->bars[i].therapy;
-	therapies = ps_gp_therapies(pal, names, r->n_bars, &n_ther);
-	colours = malloc((n_ther + 1) * sizeof *colours);
-	bars = malloc((r->n_bars + 1) * sizeof *bars);
-	if (!therapies || !colours || !bars) {
-		status = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing responders");
-		goto done;
-	}
-	for (size_t s = 0; s < n_ther; s++)
-		colours[s] = promstat_plot_palette_colour(pal, therapies[s]);
+	if ((status = ps_gp_therapy_bars_init(&tb, pal, r->bars, r->n_bars, sizeof *r->bars,
+					      offsetof(promstat_responders_bar, therapy),
+					      "responders", err)) != PROMSTAT_OK)
+		return status;
 	for (size_t i = 0; i < r->n_bars; i++) {
 		const promstat_responders_bar *b = &r->bars[i];
 		size_t c = r->n_age_bands ? ps_gp_index(r->age_bands, r->n_age_bands, b->age_band) : 0;
+		struct ps_gp_bar *bar = &tb.bars[tb.n_bars];
 
 		if (c == n_clusters || !b->therapy)
 			continue;
-		bars[nb].cluster = c;
-		bars[nb].series = ps_gp_index(therapies, n_ther, b->therapy);
+		bar->cluster = c;
+		bar->series = ps_gp_index(tb.therapies, tb.n_therapies, b->therapy);
 		/* Percentages read more easily than proportions on a page. */
-		bars[nb].value = isfinite(b->rate) ? 100 * b->rate : NAN;
-		bars[nb].lb = 100 * b->ci_lb;
-		bars[nb].ub = 100 * b->ci_ub;
-		snprintf(bars[nb].below, sizeof bars[nb].below, "n=%zu", b->n);
-		nb++;
+		bar->value = isfinite(b->rate) ? 100 * b->rate : NAN;
+		bar->lb = 100 * b->ci_lb;
+		bar->ub = 100 * b->ci_ub;
+		snprintf(bar->below, sizeof bar->below, "n=%zu", b->n);
+		tb.n_bars++;
 	}
 
 	if ((status = ps_gp_begin(out, "responders", t, 1000, 620, err)) != PROMSTAT_OK)
@@ -70,7 +61,7 @@ int promstat_plot_responders_write(FILE *out, const promstat_responders *r,
 		ps_gp_quotef(out, 110, "%s at %s: patients improving by at least the MCID",
 			     r->instrument ? r->instrument : "Score", r->timepoint ? r->timepoint : "");
 	fputs(" font ',13'\n", out);
-	if (nb == 0) {
+	if (tb.n_bars == 0) {
 		ps_gp_empty(out, "No responder rates to draw");
 		status = ps_gp_end(out, err);
 		goto done;
@@ -81,15 +72,10 @@ int promstat_plot_responders_write(FILE *out, const promstat_responders *r,
 			     r->mcid);
 	else
 		ps_gp_quote(out, "Responders (%) with 95% CI", 80);
-	fputs("\nset ytics 0,20,100\nset format y '%g'\nset grid ytics lc rgb '#E0E0E0'\n", out);
-	fputs("set bmargin 7\nset key at screen 0.5, screen 0.02 center bottom horizontal Left reverse samplen 2 width 2\n",
-	      out);
-	ps_gp_grouped_bars(out, clusters, n_clusters, therapies, colours, n_ther, bars, nb, 105);
+	fputs("\n", out);
+	ps_gp_therapy_bars_percent(out, &tb, clusters, n_clusters);
 	status = ps_gp_end(out, err);
 done:
-	free(names);
-	free(therapies);
-	free(colours);
-	free(bars);
+	ps_gp_therapy_bars_free(&tb);
 	return status;
 }
