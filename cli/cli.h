@@ -60,6 +60,36 @@ typedef struct cli_reject_list {
 void cli_print_reject(const promstat_error *diag, int reason, void *ctx);
 void cli_rejects_tail(const cli_reject_list *list, int have_rejects_file);
 
+/*
+ * The --rejects FILE of a command that reads rows: opened (truncated)
+ * before reading, given to the reader as its rejects stream, closed with
+ * its write errors checked once reading is done.
+ */
+typedef struct cli_rejects {
+	const char *path; /* NULL: no --rejects given */
+	FILE *f;	  /* open between cli_rejects_open and cli_rejects_close */
+} cli_rejects;
+
+/*
+ * Opens r->path for writing when it is set. When in is given and is the
+ * same file, nothing is opened: truncating it would destroy the input.
+ * Returns EXIT_OK, EXIT_USAGE (the input file; cmd names the command in the
+ * hint) or EXIT_CANTCREAT, with the message already on stderr.
+ */
+int cli_rejects_open(cli_rejects *r, const char *cmd, FILE *in);
+
+/*
+ * Closes r->f (when open) and says so on stderr if the rows could not all
+ * be written. Returns EXIT_OK or EXIT_CANTCREAT.
+ */
+int cli_rejects_close(cli_rejects *r);
+
+/*
+ * After a failed read: when status is PROMSTAT_EWRITE (writing the
+ * rejected rows failed), puts the rejects file's name in err.
+ */
+void cli_rejects_blame(const cli_rejects *r, int status, promstat_error *err);
+
 /* Subcommands: argc/argv start at the verb. Each returns an exit code. */
 int cmd_validate(int argc, char **argv);
 int cmd_audit(int argc, char **argv);

@@ -658,7 +658,8 @@ int cmd_audit(int argc, char **argv)
 	promstat_audit *a = NULL;
 	promstat_error err;
 	cli_reject_list sh = { 0 };
-	FILE *in = NULL, *rejects = NULL;
+	cli_rejects rj = { 0 };
+	FILE *in = NULL;
 	int c, st, rc = EXIT_OK;
 	size_t cap = (size_t)argc + 1, i;
 
@@ -839,17 +840,12 @@ int cmd_audit(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto done;
 	}
-	if (cs.rejects) {
-		if (!(rejects = fopen(cs.rejects, "w"))) {
-			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", cs.rejects,
-				strerror(errno));
-			rc = EXIT_CANTCREAT;
-			goto done;
-		}
-		io.rejects = rejects;
-	}
+	rj.path = cs.rejects;
+	if ((rc = cli_rejects_open(&rj, "audit", NULL)) != EXIT_OK)
+		goto done;
+	io.rejects = rj.f;
 	st = promstat_registry_read(in, display, cat, &io, &reg, &err);
-	cli_rejects_tail(&sh, cs.rejects != NULL);
+	cli_rejects_tail(&sh, rj.path != NULL);
 	if (st == PROMSTAT_EINVAL) {
 		rc = cli_usage_error("audit", "%s", err.message);
 		goto done;
@@ -858,17 +854,8 @@ int cmd_audit(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto done;
 	}
-	if (rejects) {
-		int bad = fclose(rejects) != 0;
-
-		rejects = NULL;
-		if (bad) {
-			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", cs.rejects,
-				strerror(errno));
-			rc = EXIT_CANTCREAT;
-			goto done;
-		}
-	}
+	if ((rc = cli_rejects_close(&rj)) != EXIT_OK)
+		goto done;
 	if ((st = promstat_audit_run(reg, &ao, &a, &err))) {
 		if (st == PROMSTAT_EINVAL)
 			rc = cli_usage_error("audit", "%s", err.message);
@@ -900,8 +887,8 @@ done:
 	promstat_catalogue_free(cat);
 	if (in && in != stdin)
 		fclose(in);
-	if (rejects)
-		fclose(rejects);
+	if (rj.f)
+		fclose(rj.f);
 	free(map);
 	free(mcid);
 	free(pass);

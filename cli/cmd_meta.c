@@ -1085,7 +1085,8 @@ int cmd_meta(int argc, char **argv)
 	promstat_studies *s = NULL;
 	promstat_error err;
 	cli_reject_list sh = { 0 };
-	FILE *in = NULL, *rejects = NULL;
+	cli_rejects rj = { 0 };
+	FILE *in = NULL;
 	int c, st, rc = EXIT_OK;
 	size_t i;
 
@@ -1140,37 +1141,23 @@ int cmd_meta(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto done;
 	}
-	if (a.rejects_path) {
-		if (!(rejects = fopen(a.rejects_path, "w"))) {
-			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", a.rejects_path,
-				strerror(errno));
-			rc = EXIT_CANTCREAT;
-			goto done;
-		}
-		iopt.rejects = rejects;
-	}
+	rj.path = a.rejects_path;
+	if ((rc = cli_rejects_open(&rj, "meta", NULL)) != EXIT_OK)
+		goto done;
+	iopt.rejects = rj.f;
 	st = promstat_studies_read(in, a.path, a.measure, &iopt, &s, &err);
-	cli_rejects_tail(&sh, a.rejects_path != NULL);
+	cli_rejects_tail(&sh, rj.path != NULL);
 	if (st) {
 		if (st == PROMSTAT_EINVAL) {
 			rc = cli_usage_error("meta", "%s", err.message);
 			goto done;
 		}
-		if (st == PROMSTAT_EWRITE)
-			snprintf(err.file, sizeof err.file, "%s", a.rejects_path ? a.rejects_path : "");
+		cli_rejects_blame(&rj, st, &err);
 		rc = cli_fail(&err);
 		goto done;
 	}
-	if (rejects) {
-		int bad = fclose(rejects) != 0;
-		rejects = NULL;
-		if (bad) {
-			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", a.rejects_path,
-				strerror(errno));
-			rc = EXIT_CANTCREAT;
-			goto done;
-		}
-	}
+	if ((rc = cli_rejects_close(&rj)) != EXIT_OK)
+		goto done;
 
 	r.s = s;
 	r.k = promstat_studies_count(s);
@@ -1233,8 +1220,8 @@ done:
 	promstat_studies_free(s);
 	if (in && in != stdin)
 		fclose(in);
-	if (rejects)
-		fclose(rejects);
+	if (rj.f)
+		fclose(rj.f);
 	free(a.mods_list);
 	free(a.mods);
 	free(a.map);

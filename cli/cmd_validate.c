@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -193,7 +192,7 @@ int cmd_validate(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	enum cli_format format = CLI_FORMAT_TABLE;
-	const char *instruments = NULL, *rejects_path = NULL, *path;
+	const char *instruments = NULL, *path;
 	const char **map = NULL;
 	size_t nmap = 0;
 	promstat_ingest_options opt;
@@ -202,7 +201,8 @@ int cmd_validate(int argc, char **argv)
 	promstat_validate_summary *sum = NULL;
 	promstat_error err;
 	cli_reject_list sh = { 0 };
-	FILE *in = NULL, *rejects = NULL;
+	cli_rejects rj = { 0 };
+	FILE *in = NULL;
 	int c, st, strict = 0, rc = EXIT_OK;
 
 	promstat_error_clear(&err);
@@ -225,7 +225,7 @@ int cmd_validate(int argc, char **argv)
 			break;
 		case 'i': instruments = optarg; break;
 		case 'm': map[nmap++] = optarg; break;
-		case 'r': rejects_path = optarg; break;
+		case 'r': rj.path = optarg; break;
 		case 's': strict = 1; break;
 		case 'h':
 			free(map);
@@ -261,46 +261,22 @@ int cmd_validate(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto done;
 	}
-	if (rejects_path) {
-		struct stat a, b;
-		/* Opening the rejects file truncates it: never the input itself. */
-		if (in != stdin && stat(rejects_path, &a) == 0 && fstat(fileno(in), &b) == 0 &&
-		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-			rc = cli_usage_error("validate", "--rejects %s would overwrite the input file",
-					     rejects_path);
-			goto done;
-		}
-		rejects = fopen(rejects_path, "w");
-		if (!rejects) {
-			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", rejects_path,
-				strerror(errno));
-			rc = EXIT_CANTCREAT;
-			goto done;
-		}
-		opt.rejects = rejects;
-	}
+	if ((rc = cli_rejects_open(&rj, "validate", in)) != EXIT_OK)
+		goto done;
+	opt.rejects = rj.f;
 	st = promstat_registry_read(in, strcmp(path, "-") ? path : "stdin", cat, &opt, &reg, &err);
-	cli_rejects_tail(&sh, rejects_path != NULL);
+	cli_rejects_tail(&sh, rj.path != NULL);
 	if (st == PROMSTAT_EINVAL) { /* a malformed --map */
 		rc = cli_usage_error("validate", "%s", err.message);
 		goto done;
 	}
 	if (st) {
-		if (st == PROMSTAT_EWRITE)
-			snprintf(err.file, sizeof err.file, "%s", rejects_path ? rejects_path : "");
+		cli_rejects_blame(&rj, st, &err);
 		rc = cli_fail(&err);
 		goto done;
 	}
-	if (rejects) {
-		int bad = fclose(rejects) != 0;
-		rejects = NULL;
-		if (bad) {
-			fprintf(stderr, "%s: cannot write the rejected rows: %s\n", rejects_path,
-				strerror(errno));
-			rc = EXIT_CANTCREAT;
-			goto done;
-		}
-	}
+	if ((rc = cli_rejects_close(&rj)) != EXIT_OK)
+		goto done;
 	if ((st = promstat_validate_summarize(reg, &sum, &err))) {
 		rc = cli_fail(&err);
 		goto done;
@@ -320,8 +296,8 @@ done:
 	promstat_catalogue_free(cat);
 	if (in && in != stdin)
 		fclose(in);
-	if (rejects)
-		fclose(rejects);
+	if (rj.f)
+		fclose(rj.f);
 	free(map);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -166,4 +167,43 @@ void cli_rejects_tail(const cli_reject_list *list, int have_rejects_file)
 		fprintf(stderr, "... and %zu more rejected rows; %s\n", list->n - CLI_SHOWN_REJECTS,
 			have_rejects_file ? "all are in the --rejects file"
 					  : "use --rejects FILE to see them all");
+}
+
+int cli_rejects_open(cli_rejects *r, const char *cmd, FILE *in)
+{
+	struct stat a, b;
+
+	r->f = NULL;
+	if (!r->path)
+		return EXIT_OK;
+	/* Opening the rejects file truncates it: never the input itself. */
+	if (in && in != stdin && stat(r->path, &a) == 0 && fstat(fileno(in), &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return cli_usage_error(cmd, "--rejects %s would overwrite the input file", r->path);
+	if (!(r->f = fopen(r->path, "w"))) {
+		fprintf(stderr, "%s: cannot write the rejected rows: %s\n", r->path, strerror(errno));
+		return EXIT_CANTCREAT;
+	}
+	return EXIT_OK;
+}
+
+int cli_rejects_close(cli_rejects *r)
+{
+	int bad;
+
+	if (!r->f)
+		return EXIT_OK;
+	bad = fclose(r->f) != 0;
+	r->f = NULL;
+	if (bad) {
+		fprintf(stderr, "%s: cannot write the rejected rows: %s\n", r->path, strerror(errno));
+		return EXIT_CANTCREAT;
+	}
+	return EXIT_OK;
+}
+
+void cli_rejects_blame(const cli_rejects *r, int status, promstat_error *err)
+{
+	if (status == PROMSTAT_EWRITE)
+		snprintf(err->file, sizeof err->file, "%s", r->path ? r->path : "");
 }
