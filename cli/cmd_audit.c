@@ -841,7 +841,7 @@ int cmd_audit(int argc, char **argv)
 		goto done;
 	}
 	rj.path = cs.rejects;
-	if ((rc = cli_rejects_open(&rj, "audit", NULL)) != EXIT_OK)
+	if ((rc = cli_rejects_open(&rj, "audit", in)) != EXIT_OK)
 		goto done;
 	io.rejects = rj.f;
 	st = promstat_registry_read(in, display, cat, &io, &reg, &err);
@@ -851,6 +851,7 @@ int cmd_audit(int argc, char **argv)
 		goto done;
 	}
 	if (st) {
+		cli_rejects_blame(&rj, st, &err);
 		rc = cli_fail(&err);
 		goto done;
 	}

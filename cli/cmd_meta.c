@@ -1142,7 +1142,7 @@ int cmd_meta(int argc, char **argv)
 		goto done;
 	}
 	rj.path = a.rejects_path;
-	if ((rc = cli_rejects_open(&rj, "meta", NULL)) != EXIT_OK)
+	if ((rc = cli_rejects_open(&rj, "meta", in)) != EXIT_OK)
 		goto done;
 	iopt.rejects = rj.f;
 	st = promstat_studies_read(in, a.path, a.measure, &iopt, &s, &err);
