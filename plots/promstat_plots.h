@@ -154,8 +154,8 @@ int promstat_plot_funnel_write(FILE *out, const promstat_funnel *f,
 /*
  * Mean improvement of one therapy x age band at one timepoint. The y axis
  * covers every mean, zero and the MCID, and the intervals of points on at
- * least 10 patients; a smaller group's whiskers may run off the chart
- * rather than flatten every other line.
+ * least 10 patients; a smaller group's whiskers stop at the axis with an
+ * arrow head (explained in the key) rather than flatten every other line.
  */
 typedef struct promstat_trajectory_point {
 	const char *therapy;

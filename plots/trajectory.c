@@ -18,16 +18,38 @@
 #define DODGE 0.07
 /* Points on fewer patients do not stretch the y axis with their interval. */
 #define SMALL_N 10
+/* The arrow head that ends a whisker cut at the axis. */
+#define CLIPPED_HEAD "head filled size screen 0.012,25"
+
+/* x of therapy s of n at timepoint tp: nudged apart so whiskers do not overlap. */
+static double dodged(size_t tp, size_t s, size_t n)
+{
+	return (double)tp + ((double)s - ((double)n - 1) / 2) * DODGE;
+}
+
+/* The first drawable point of therapy in band (NULL: any) at tp, or NULL. */
+static const promstat_trajectory_point *point_at(const promstat_trajectory *tr,
+						 const char *therapy, const char *band, size_t tp)
+{
+	for (size_t i = 0; i < tr->n_points; i++) {
+		const promstat_trajectory_point *p = &tr->points[i];
+		if (p->timepoint != tp || !isfinite(p->mean) || !p->therapy ||
+		    strcmp(p->therapy, therapy) || (band && (!p->age_band || strcmp(p->age_band, band))))
+			continue;
+		return p;
+	}
+	return NULL;
+}
 
 int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 				   const promstat_plot_palette *pal,
 				   const promstat_plot_target *t, promstat_error *err)
 {
 	const char **names = NULL, **therapies = NULL;
-	size_t *rows = NULL;
+	size_t *rows = NULL, *clipped = NULL;
 	size_t n_ther = 0, panels, drawn = 0;
 	double lo = 0, hi = 0;
-	int status, rotate = 0;
+	int status, rotate = 0, any_clipped = 0;
 	const char *unit;
 
 	if (!tr)
@@ -56,7 +78,8 @@ int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 			hi = p->mean;
 		/*
 		 * A handful of patients gives an interval wide enough to flatten
-		 * every other line; such whiskers run off the chart instead.
+		 * every other line; such whiskers stop at the axis with an arrow
+		 * head instead, and the key says what the arrow means.
 		 */
 		if (p->n < SMALL_N)
 			continue;
@@ -67,9 +90,11 @@ int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 	}
 	therapies = ps_gp_therapies(pal, names, tr->n_points, &n_ther);
 	rows = calloc(n_ther + 1, sizeof *rows);
-	if (!therapies || !rows) {
+	clipped = calloc(n_ther + 1, sizeof *clipped);
+	if (!therapies || !rows || !clipped) {
 		free(therapies);
 		free(rows);
+		free(clipped);
 		free(names);
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing a trajectory");
 	}
@@ -164,31 +189,52 @@ int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 		} else {
 			fputs("unset ylabel\nset format y ''\n", out);
 		}
-		/* One datablock per therapy in this panel: x, mean, lower, upper. */
+		/*
+		 * One datablock per therapy in this panel: x, mean, lower, upper.
+		 * An end beyond the axis is left at the mean there and drawn from
+		 * a second datablock (x, mean, length) as an arrow to the axis.
+		 */
 		for (size_t s = 0; s < n_ther; s++) {
-			rows[s] = 0;
+			rows[s] = clipped[s] = 0;
 			fprintf(out, "$p%zut%zu << EOD\n", a, s);
-			for (size_t tp = 0; tp < tr->n_timepoints; tp++)
-				for (size_t i = 0; i < tr->n_points; i++) {
-					const promstat_trajectory_point *p = &tr->points[i];
-					if (p->timepoint != tp || !isfinite(p->mean) || !p->therapy ||
-					    strcmp(p->therapy, therapies[s]) ||
-					    (band && (!p->age_band || strcmp(p->age_band, band))))
+			for (size_t tp = 0; tp < tr->n_timepoints; tp++) {
+				const promstat_trajectory_point *p = point_at(tr, therapies[s], band, tp);
+				if (!p)
+					continue;
+				ps_gp_num(out, dodged(tp, s, n_ther));
+				putc(' ', out);
+				ps_gp_num(out, p->mean);
+				putc(' ', out);
+				ps_gp_num(out, isfinite(p->ci_lb) && !(p->ci_lb < lo) ? p->ci_lb : p->mean);
+				putc(' ', out);
+				ps_gp_num(out, isfinite(p->ci_ub) && !(p->ci_ub > hi) ? p->ci_ub : p->mean);
+				putc('\n', out);
+				rows[s]++;
+				clipped[s] += (p->ci_lb < lo) + (p->ci_ub > hi);
+			}
+			fputs("EOD\n", out);
+			if (clipped[s] == 0)
+				continue;
+			fprintf(out, "$p%zut%zuc << EOD\n", a, s);
+			for (size_t tp = 0; tp < tr->n_timepoints; tp++) {
+				const promstat_trajectory_point *p = point_at(tr, therapies[s], band, tp);
+				if (!p || !(p->ci_lb < lo || p->ci_ub > hi))
+					continue;
+				/* The whole interval, for whoever restyles the script. */
+				fprintf(out, "# CI %.10g to %.10g\n", p->ci_lb, p->ci_ub);
+				for (int up = 0; up < 2; up++) {
+					if (!(up ? p->ci_ub > hi : p->ci_lb < lo))
 						continue;
-					ps_gp_num(out, (double)tp +
-							       ((double)s - ((double)n_ther - 1) / 2) *
-								       DODGE);
+					ps_gp_num(out, dodged(tp, s, n_ther));
 					putc(' ', out);
 					ps_gp_num(out, p->mean);
 					putc(' ', out);
-					ps_gp_num(out, isfinite(p->ci_lb) ? p->ci_lb : p->mean);
-					putc(' ', out);
-					ps_gp_num(out, isfinite(p->ci_ub) ? p->ci_ub : p->mean);
+					ps_gp_num(out, (up ? hi : lo) - p->mean);
 					putc('\n', out);
-					rows[s]++;
-					break;
 				}
+			}
 			fputs("EOD\n", out);
+			any_clipped = 1;
 		}
 		fputs("plot ", out);
 		for (size_t s = 0; s < n_ther; s++) {
@@ -198,6 +244,10 @@ int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 				     "lc rgb '%s' notitle",
 				clauses++ ? ", \\\n     " : "", a, s,
 				promstat_plot_palette_colour(pal, therapies[s]));
+			if (clipped[s])
+				fprintf(out, ", \\\n     $p%zut%zuc using 1:2:(0):3 with vectors " CLIPPED_HEAD
+					     " lw 2 lc rgb '%s' notitle",
+					a, s, promstat_plot_palette_colour(pal, therapies[s]));
 		}
 		if (!clauses)
 			fputs("NaN notitle", out);
@@ -238,11 +288,17 @@ int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 		fputs(", \\\n     keyentry with lines dt 2 lw 1.5 lc rgb '#333333' title ", out);
 		ps_gp_quotef(out, 60, "MCID (%g %s)", tr->mcid, unit);
 	}
+	if (any_clipped) {
+		fputs(", \\\n     keyentry with vectors " CLIPPED_HEAD " lw 2 lc rgb '#333333' title ",
+		      out);
+		ps_gp_quotef(out, 70, "CI beyond the axis (n < %d)", SMALL_N);
+	}
 	fputs("\n", out);
 	fputs("unset multiplot\n", out);
 	status = ps_gp_end(out, err);
 done:
 	free(rows);
+	free(clipped);
 	free(names);
 	free(therapies);
 	return status;

@@ -240,6 +240,31 @@ static const promstat_trajectory *fixture_trajectory(const char *const *ther,
 	return &trajectory;
 }
 
+/*
+ * The last age band on 2 or 3 patients, like the demo's "unknown" band:
+ * t intervals (t(0.975, 1) = 12.706, t(0.975, 2) = 4.303) run far past the
+ * other bands' range and must stop at the axis with an arrow head; the
+ * first therapy's first point rests on one patient and has no interval.
+ */
+static void shrink_last_band(promstat_trajectory *tr)
+{
+	for (size_t i = 0; i < tr->n_points; i++) {
+		promstat_trajectory_point *p = &traj_points[i]; /* tr->points, writable */
+		double half;
+
+		if (strcmp(p->age_band, tr->age_bands[2]))
+			continue;
+		p->n = 2 + p->timepoint % 2;
+		half = (p->n == 2 ? 12.706 : 4.303) * 2.2 / sqrt((double)p->n);
+		p->ci_lb = p->mean - half;
+		p->ci_ub = p->mean + half;
+		if (p->timepoint == 0 && !strcmp(p->therapy, therapies[0])) {
+			p->n = 1;
+			p->ci_lb = p->ci_ub = NAN;
+		}
+	}
+}
+
 static promstat_responders_bar resp_bars[9];
 static promstat_responders responders;
 
@@ -355,6 +380,7 @@ static const struct chart charts[] = {
 	{"forest-subgroups", FOREST, 0, 1},
 	{"funnel-bcg", FUNNEL, 0, 1},
 	{"trajectory", TRAJECTORY, 0, 1},
+	{"trajectory-small-n", TRAJECTORY, 0, 1},
 	{"responders", RESPONDERS, 0, 1},
 	{"followup", FOLLOWUP, 0, 1},
 	{"forest-hostile", FOREST, 1, 0},
@@ -387,6 +413,8 @@ static int emit(const struct chart *c, FILE *out, const promstat_plot_target *t,
 			tr->instrument = hostile[6];
 			tr->unit = hostile[7];
 		}
+		if (!strcmp(c->name, "trajectory-small-n"))
+			shrink_last_band(tr);
 		return promstat_plot_trajectory_write(out, tr, &pal, t, err);
 	}
 	case RESPONDERS:
@@ -784,6 +812,25 @@ START_TEST(empty_charts_still_draw)
 }
 END_TEST
 
+START_TEST(trajectory_small_n_whiskers_stop_at_the_axis)
+{
+	const struct chart small = {"trajectory-small-n", TRAJECTORY, 0, 0};
+	const struct chart plain = {"trajectory", TRAJECTORY, 0, 0};
+	promstat_plot_target t = {PROMSTAT_PLOT_SVG, "x.svg"};
+	char *with = script_of(&small, &t), *without = script_of(&plain, &t);
+
+	/* The arrows are explained in the key, and only where there are some. */
+	ck_assert_ptr_nonnull(strstr(with, "title 'CI beyond the axis (n < 10)'"));
+	ck_assert_ptr_nonnull(strstr(with, "with vectors head filled"));
+	/* Each cut interval is kept whole in the script, as a comment. */
+	ck_assert_ptr_nonnull(strstr(with, "# CI "));
+	ck_assert_ptr_null(strstr(without, "beyond the axis"));
+	ck_assert_ptr_null(strstr(without, "with vectors"));
+	free(with);
+	free(without);
+}
+END_TEST
+
 /* ---- goldens ---- */
 
 START_TEST(golden_scripts)
@@ -1085,6 +1132,7 @@ int main(int argc, char **argv)
 	tcase_add_test(unit, therapy_order_follows_palette);
 	tcase_add_test(unit, ratio_ticks);
 	tcase_add_test(unit, path_with_control_rejected);
+	tcase_add_test(unit, trajectory_small_n_whiskers_stop_at_the_axis);
 	tcase_add_test(unit, empty_charts_still_draw);
 	suite_add_tcase(s, unit);
 	tcase_add_loop_test(golden, golden_scripts, 0, N_CHARTS);
