@@ -79,16 +79,16 @@ typedef struct cli_rejects {
 int cli_rejects_open(cli_rejects *r, const char *cmd, FILE *in);
 
 /*
- * Closes r->f (when open) and says so on stderr if the rows could not all
- * be written. Returns EXIT_OK or EXIT_CANTCREAT.
+ * After reading with status st: prints the count of rejected rows not
+ * shown (cli_rejects_tail), then turns a failed read into an exit code (a
+ * malformed option such as --map is a usage error of cmd; a failure to
+ * write the rejected rows names the rejects file), then closes r->f,
+ * reporting a write error. Returns EXIT_OK when reading succeeded and
+ * every rejected row was written; r->f is closed either way unless the
+ * read failed (the caller's cleanup closes it then).
  */
-int cli_rejects_close(cli_rejects *r);
-
-/*
- * After a failed read: when status is PROMSTAT_EWRITE (writing the
- * rejected rows failed), puts the rejects file's name in err.
- */
-void cli_rejects_blame(const cli_rejects *r, int status, promstat_error *err);
+int cli_rejects_finish(cli_rejects *r, const cli_reject_list *shown, const char *cmd, int st,
+		       promstat_error *err);
 
 /* Subcommands: argc/argv start at the verb. Each returns an exit code. */
 int cmd_validate(int argc, char **argv);

@@ -845,17 +845,7 @@ int cmd_audit(int argc, char **argv)
 		goto done;
 	io.rejects = rj.f;
 	st = promstat_registry_read(in, display, cat, &io, &reg, &err);
-	cli_rejects_tail(&sh, rj.path != NULL);
-	if (st == PROMSTAT_EINVAL) {
-		rc = cli_usage_error("audit", "%s", err.message);
-		goto done;
-	}
-	if (st) {
-		cli_rejects_blame(&rj, st, &err);
-		rc = cli_fail(&err);
-		goto done;
-	}
-	if ((rc = cli_rejects_close(&rj)) != EXIT_OK)
+	if ((rc = cli_rejects_finish(&rj, &sh, "audit", st, &err)) != EXIT_OK)
 		goto done;
 	if ((st = promstat_audit_run(reg, &ao, &a, &err))) {
 		if (st == PROMSTAT_EINVAL)

@@ -1146,17 +1146,7 @@ int cmd_meta(int argc, char **argv)
 		goto done;
 	iopt.rejects = rj.f;
 	st = promstat_studies_read(in, a.path, a.measure, &iopt, &s, &err);
-	cli_rejects_tail(&sh, rj.path != NULL);
-	if (st) {
-		if (st == PROMSTAT_EINVAL) {
-			rc = cli_usage_error("meta", "%s", err.message);
-			goto done;
-		}
-		cli_rejects_blame(&rj, st, &err);
-		rc = cli_fail(&err);
-		goto done;
-	}
-	if ((rc = cli_rejects_close(&rj)) != EXIT_OK)
+	if ((rc = cli_rejects_finish(&rj, &sh, "meta", st, &err)) != EXIT_OK)
 		goto done;
 
 	r.s = s;

@@ -265,17 +265,7 @@ int cmd_validate(int argc, char **argv)
 		goto done;
 	opt.rejects = rj.f;
 	st = promstat_registry_read(in, strcmp(path, "-") ? path : "stdin", cat, &opt, &reg, &err);
-	cli_rejects_tail(&sh, rj.path != NULL);
-	if (st == PROMSTAT_EINVAL) { /* a malformed --map */
-		rc = cli_usage_error("validate", "%s", err.message);
-		goto done;
-	}
-	if (st) {
-		cli_rejects_blame(&rj, st, &err);
-		rc = cli_fail(&err);
-		goto done;
-	}
-	if ((rc = cli_rejects_close(&rj)) != EXIT_OK)
+	if ((rc = cli_rejects_finish(&rj, &sh, "validate", st, &err)) != EXIT_OK)
 		goto done;
 	if ((st = promstat_validate_summarize(reg, &sum, &err))) {
 		rc = cli_fail(&err);

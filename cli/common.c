@@ -187,10 +187,20 @@ int cli_rejects_open(cli_rejects *r, const char *cmd, FILE *in)
 	return EXIT_OK;
 }
 
-int cli_rejects_close(cli_rejects *r)
+int cli_rejects_finish(cli_rejects *r, const cli_reject_list *shown, const char *cmd, int st,
+		       promstat_error *err)
 {
 	int bad;
 
+	cli_rejects_tail(shown, r->path != NULL);
+	if (st == PROMSTAT_EINVAL)
+		return cli_usage_error(cmd, "%s", err->message);
+	if (st) {
+		/* The reader does not know the rejects file's name. */
+		if (st == PROMSTAT_EWRITE)
+			snprintf(err->file, sizeof err->file, "%s", r->path ? r->path : "");
+		return cli_fail(err);
+	}
 	if (!r->f)
 		return EXIT_OK;
 	bad = fclose(r->f) != 0;
@@ -200,10 +210,4 @@ int cli_rejects_close(cli_rejects *r)
 		return EXIT_CANTCREAT;
 	}
 	return EXIT_OK;
-}
-
-void cli_rejects_blame(const cli_rejects *r, int status, promstat_error *err)
-{
-	if (status == PROMSTAT_EWRITE)
-		snprintf(err->file, sizeof err->file, "%s", r->path ? r->path : "");
 }
