@@ -94,6 +94,8 @@ typedef struct ingest {
 	size_t *extra_col;	      /* field index of each user stratum */
 	int have_header;
 	size_t extra_cap;
+	int required[K_NCOLS];	      /* columns a row must fill (from the header) */
+	size_t n_required;
 
 	/* Units are found from the patient's pool id: first_unit gives its
 	 * first unit (-1: none); its other episodes are in a hash of
@@ -464,6 +466,17 @@ static int header(ingest *c, const ps_csv_record *rec, promstat_error *err)
 			      "\"treatment_date\" to compute it from");
 		goto done;
 	}
+	{
+		/* the columns every row must fill, in the order they are checked */
+		static const int required[] = { K_PATIENT, K_THERAPY, K_DAY, K_DATE,
+						K_TREATMENT_DATE, K_INSTRUMENT, K_SCORE };
+		for (i = 0; i < sizeof required / sizeof *required; i++) {
+			k = required[i];
+			if (c->col[k] >= 0 &&
+			    !((k == K_DATE || k == K_TREATMENT_DATE) && c->col[K_DAY] >= 0))
+				c->required[c->n_required++] = k;
+		}
+	}
 	c->have_header = 1;
 	c->prep.ready = 1;
 	st = write_rejects_header(c, rec, err);
@@ -698,17 +711,11 @@ static int check_row(const ingest *c, const ps_csv_record *rec, long *inst_cache
 	v->anchor = PS_NO_ANCHOR;
 	v->satisfied = -1;
 	v->age = NAN;
-	{
-		static const int required[] = { K_PATIENT, K_THERAPY, K_DAY, K_DATE,
-						K_TREATMENT_DATE, K_INSTRUMENT, K_SCORE };
-		for (j = 0; j < sizeof required / sizeof *required; j++) {
-			k = required[j];
-			if (c->col[k] < 0 || ((k == K_DATE || k == K_TREATMENT_DATE) && c->col[K_DAY] >= 0))
-				continue;
-			if (rec->fields[c->col[k]].len == 0)
-				return PROBLEM(k, PROMSTAT_REJECT_MISSING,
-					       "%s is empty; every row needs one", canon[k]);
-		}
+	for (j = 0; j < c->n_required; j++) {
+		k = c->required[j];
+		if (rec->fields[c->col[k]].len == 0)
+			return PROBLEM(k, PROMSTAT_REJECT_MISSING, "%s is empty; every row needs one",
+				       canon[k]);
 	}
 
 	/* day, or its computation from the two dates */

@@ -92,6 +92,9 @@ int ps_parse_double(const char *s, size_t len, double *out)
 	return 0;
 }
 
+/* Digits that always fit in a long: 18 for 64 bits, 9 for 32. */
+#define SAFE_DIGITS (LONG_MAX / 1000000000L / 1000000000L > 0 ? 18 : 9)
+
 int ps_parse_long(const char *s, size_t len, long min, long max, long *out)
 {
 	size_t i = 0;
@@ -112,7 +115,9 @@ int ps_parse_long(const char *s, size_t len, long min, long max, long *out)
 		if (!is_digit(s[i]))
 			return -1;
 		d = (unsigned)(s[i] - '0');
-		if (acc > (limit - d) / 10)
+		/* the first SAFE_DIGITS digits cannot overflow; past them, check */
+		if (i >= SAFE_DIGITS + (size_t)(s[0] == '+' || s[0] == '-') &&
+		    acc > (limit - d) / 10)
 			return -1;
 		acc = acc * 10 + d;
 	}
