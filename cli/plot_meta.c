@@ -19,6 +19,45 @@ static int is_ratio(promstat_meta_measure m)
 	return m == PROMSTAT_MEASURE_RR || m == PROMSTAT_MEASURE_OR || m == PROMSTAT_MEASURE_ROM;
 }
 
+static int is_proportion(promstat_meta_measure m)
+{
+	return m == PROMSTAT_MEASURE_PR || m == PROMSTAT_MEASURE_PLO ||
+	       m == PROMSTAT_MEASURE_PFT || m == PROMSTAT_MEASURE_PAS;
+}
+
+/* The forest plot's axis for a proportion measure, drawn back-transformed. */
+static const char *proportion_axis(promstat_meta_measure m)
+{
+	switch (m) {
+	case PROMSTAT_MEASURE_PLO: return "Proportion (pooled on the logit scale, back-transformed)";
+	case PROMSTAT_MEASURE_PFT:
+		return "Proportion (pooled as Freeman-Tukey double arcsine; Miller's inverse, "
+		       "harmonic mean n for pooled values)";
+	case PROMSTAT_MEASURE_PAS:
+		return "Proportion (pooled on the arcsine square root scale, back-transformed)";
+	default: return "Proportion";
+	}
+}
+
+/*
+ * Harmonic mean of ni over the studies in group g (all studies when groups
+ * is NULL): the n of Miller's inverse for pooled double arcsines, as
+ * metafor's transf.ipft.hm. NaN when there are none.
+ */
+static double harmonic_n(const cli_meta_plot_input *in, long g)
+{
+	double inv = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < in->k; i++) {
+		if (in->groups && g >= 0 && in->groups->group[i] != g)
+			continue;
+		inv += 1 / promstat_studies_input(in->studies, i, "ni");
+		n++;
+	}
+	return n ? (double)n / inv : NAN;
+}
+
 static const char *axis_name(promstat_meta_measure m)
 {
 	switch (m) {
@@ -114,7 +153,8 @@ static int target_for(const cli_plot_opts *o, const char *path, const char **out
 int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 {
 	double level = in->opt ? in->opt->level : 95;
-	int ratio = is_ratio(in->measure), first = 1, rc;
+	int ratio = is_ratio(in->measure), prop = is_proportion(in->measure), first = 1, rc;
+	int pft = in->measure == PROMSTAT_MEASURE_PFT;
 	const char *output;
 	enum promstat_plot_format fmt;
 	char title[512];
@@ -152,6 +192,9 @@ int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 				promstat_meta_study_ci(in->yi[i], in->vi[i], level,
 						       &rows[nrows].ci_lb, &rows[nrows].ci_ub);
 				rows[nrows].weight_pct = in->weights ? in->weights[i] : NAN;
+				/* PFT: each study back-transformed at its own n. */
+				rows[nrows].n = pft ? promstat_studies_input(in->studies, i, "ni")
+						    : NAN;
 				nrows++;
 			}
 			blocks[b].n_rows = (size_t)(rows + nrows - blocks[b].rows);
@@ -159,17 +202,20 @@ int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 				blocks[b].label = in->groups->levels[b];
 				model_label(labels[b], sizeof labels[b], "Subtotal", &in->levels[b]);
 				summary_of(&in->levels[b], labels[b], &blocks[b].summary);
+				blocks[b].summary.n = pft ? harmonic_n(in, (long)b) : NAN;
 				if (in->levels[b].k == 0)
 					blocks[b].summary.label = NULL;
 			} else {
 				model_label(labels[b], sizeof labels[b], "Pooled", in->overall);
 				summary_of(in->overall, labels[b], &blocks[b].summary);
+				blocks[b].summary.n = pft ? harmonic_n(in, -1) : NAN;
 			}
 		}
 		fc.f.blocks = blocks;
 		fc.f.n_blocks = nb;
 		model_label(overall_label, sizeof overall_label, "Overall", in->overall);
 		summary_of(in->overall, overall_label, &fc.f.overall);
+		fc.f.overall.n = pft ? harmonic_n(in, -1) : NAN;
 		if (in->groups && in->subtest && isfinite(in->subtest->common_QM)) {
 			const promstat_meta_subgroup_test *s = in->subtest;
 			if (isfinite(s->common_df2))
@@ -187,16 +233,23 @@ int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 			fc.f.subgroup_test = subtest;
 		}
 		snprintf(title, sizeof title, "%s: %s (k = %zu studies)", base_name(in->path),
-			 axis_name(in->measure), in->k);
+			 prop ? "proportion" : axis_name(in->measure), in->k);
 		fc.f.title = title;
-		fc.f.effect_name = promstat_meta_measure_name(in->measure);
-		fc.f.axis_label = axis_name(in->measure);
+		/* Proportions as a clinic reader knows them, not on the pooling scale. */
+		fc.f.effect_name = prop ? "Proportion" : promstat_meta_measure_name(in->measure);
+		fc.f.axis_label = prop ? proportion_axis(in->measure) : axis_name(in->measure);
 		fc.f.level = level;
 		fc.f.log_scale = ratio;
+		fc.f.proportion = prop;
+		fc.f.measure = in->measure;
 		fc.f.mcid_lb = fc.f.mcid_ub = NAN;
 		if (isfinite(o->mcid_band)) {
 			double v = o->mcid_band;
-			if (ratio && v == 1) {
+			if (prop) {
+				fputs("promstat: note: --mcid-band is not drawn for a proportion "
+				      "(a single proportion has no effect of zero to centre it on)\n",
+				      stderr);
+			} else if (ratio && v == 1) {
 				fputs("promstat: note: --mcid-band 1 is no band on a ratio scale\n", stderr);
 			} else if (ratio) {
 				fc.f.mcid_lb = -fabs(log(v));

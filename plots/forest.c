@@ -135,8 +135,9 @@ static int validate(const promstat_forest *f, promstat_error *err)
 	return PROMSTAT_OK;
 }
 
-int promstat_plot_forest_write(FILE *out, const promstat_forest *f,
-			       const promstat_plot_target *t, promstat_error *err)
+/* f after validate(); proportions already back-transformed. */
+static int write_forest(FILE *out, const promstat_forest *f, const promstat_plot_target *t,
+			promstat_error *err)
 {
 	struct line *lines = NULL;
 	size_t nlines = 0, cap = 0, k = 0, n_pred = 0;
@@ -144,9 +145,7 @@ int promstat_plot_forest_write(FILE *out, const promstat_forest *f,
 	int has_weights = 0, status, height;
 	char buf[512];
 	const char *effect;
-
-	if ((status = validate(f, err)) != PROMSTAT_OK)
-		return status;
+	int prop = f->proportion;
 
 	/* Lay the lines out top to bottom. */
 	for (size_t b = 0; b <= f->n_blocks; b++) {
@@ -194,8 +193,10 @@ int promstat_plot_forest_write(FILE *out, const promstat_forest *f,
 	}
 	if (f->n_blocks > 1)
 		widen_summary(&lo, &hi, &f->overall);
-	widen(&lo, &hi, f->mcid_lb);
-	widen(&lo, &hi, f->mcid_ub);
+	if (!prop) {
+		widen(&lo, &hi, f->mcid_lb);
+		widen(&lo, &hi, f->mcid_ub);
+	}
 
 	height = 150 + 22 * (int)(nlines + 1);
 	if (height < 320)
@@ -232,8 +233,9 @@ int promstat_plot_forest_write(FILE *out, const promstat_forest *f,
 		hi += 1;
 	}
 	double pad = 0.06 * (hi - lo);
-	lo -= pad;
-	hi += pad;
+	/* A proportion axis stops at 0 and 1 unless an interval (PR's Wald) goes past. */
+	lo = prop && lo >= 0 && lo - pad < 0 ? 0 : lo - pad;
+	hi = prop && hi <= 1 && hi + pad > 1 ? 1 : hi + pad;
 	double top = (double)nlines + 1;
 	fputs("set xrange [", out);
 	ps_gp_num(out, lo);
@@ -264,9 +266,10 @@ int promstat_plot_forest_write(FILE *out, const promstat_forest *f,
 		text_at(out, "Weight", LABEL_CHARS, col_w, top, "right");
 
 	/* The line of no effect, and the MCID band behind everything. */
-	fputs("set arrow from first 0, graph 0 to first 0, graph 1 nohead lc rgb '#333333' lw 1 back\n",
-	      out);
-	if (isfinite(f->mcid_lb) && isfinite(f->mcid_ub) && f->mcid_ub > f->mcid_lb) {
+	if (!prop)
+		fputs("set arrow from first 0, graph 0 to first 0, graph 1 nohead lc rgb '#333333' "
+		      "lw 1 back\n", out);
+	if (!prop && isfinite(f->mcid_lb) && isfinite(f->mcid_ub) && f->mcid_ub > f->mcid_lb) {
 		fputs("set object rectangle from first ", out);
 		ps_gp_num(out, f->mcid_lb);
 		fputs(", graph 0 to first ", out);
@@ -414,4 +417,80 @@ int promstat_plot_forest_write(FILE *out, const promstat_forest *f,
 		fputs("     $studies using 1:2:3 with points pt 5 ps variable lc rgb '#222222'\n", out);
 	free(lines);
 	return ps_gp_end(out, err);
+}
+
+static double back(const promstat_forest *f, double x, double n)
+{
+	return promstat_meta_backtransform(f->measure, x, n);
+}
+
+/* The interval [lb, ub] back-transformed, in increasing order. */
+static void back_interval(const promstat_forest *f, double *lb, double *ub, double n)
+{
+	double a = back(f, *lb, n), b = back(f, *ub, n);
+
+	*lb = a > b ? b : a; /* false with a NaN: each bound keeps its side */
+	*ub = a > b ? a : b;
+}
+
+static void back_summary(const promstat_forest *f, promstat_forest_summary *s)
+{
+	s->estimate = back(f, s->estimate, s->n);
+	back_interval(f, &s->ci_lb, &s->ci_ub, s->n);
+	back_interval(f, &s->pi_lb, &s->pi_ub, s->n);
+}
+
+int promstat_plot_forest_write(FILE *out, const promstat_forest *f,
+			       const promstat_plot_target *t, promstat_error *err)
+{
+	promstat_forest g;
+	promstat_forest_block *blocks;
+	promstat_forest_row *rows;
+	size_t nrows = 0, r = 0;
+	int status;
+
+	if ((status = validate(f, err)) != PROMSTAT_OK)
+		return status;
+	if (!f->proportion)
+		return write_forest(out, f, t, err);
+
+	/*
+	 * Proportions are drawn on their natural scale: back-transform a copy
+	 * of every number once, then lay it out like any linear measure.
+	 */
+	for (size_t b = 0; b < f->n_blocks; b++)
+		nrows += f->blocks[b].n_rows;
+	blocks = calloc(f->n_blocks + 1, sizeof *blocks);
+	rows = calloc(nrows + 1, sizeof *rows);
+	if (!blocks || !rows) {
+		free(blocks);
+		free(rows);
+		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0,
+				"out of memory laying out the forest plot");
+	}
+	g = *f;
+	g.log_scale = 0;
+	back_summary(f, &g.overall);
+	for (size_t b = 0; b < f->n_blocks; b++) {
+		const promstat_forest_block *src = &f->blocks[b];
+
+		blocks[b] = *src;
+		blocks[b].rows = rows + r;
+		back_summary(f, &blocks[b].summary);
+		for (size_t i = 0; i < src->n_rows; i++, r++) {
+			double n = src->rows[i].n;
+
+			/* PFT: the study's own n; without one, its pooled value's. */
+			if (!(n > 0))
+				n = src->summary.n > 0 ? src->summary.n : f->overall.n;
+			rows[r] = src->rows[i];
+			rows[r].estimate = back(f, rows[r].estimate, n);
+			back_interval(f, &rows[r].ci_lb, &rows[r].ci_ub, n);
+		}
+	}
+	g.blocks = blocks;
+	status = write_forest(out, &g, t, err);
+	free(blocks);
+	free(rows);
+	return status;
 }

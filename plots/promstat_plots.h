@@ -90,6 +90,7 @@ typedef struct promstat_forest_row {
 	const char *label;
 	double estimate, ci_lb, ci_ub; /* NaN estimate: "not estimable" */
 	double weight_pct;	       /* square size and weight column; NaN = none */
+	double n;		       /* sample size, for PFT only (see proportion) */
 } promstat_forest_row;
 
 /* A pooled estimate with its heterogeneity (the diamond and the text under it). */
@@ -99,6 +100,7 @@ typedef struct promstat_forest_summary {
 	double pi_lb, pi_ub;	  /* prediction interval; NaN = not drawn */
 	double tau2, i2_pct;	  /* NaN = not shown */
 	double q, q_df, q_p;	  /* Cochran's Q; NaN = not shown */
+	double n;		  /* PFT only: harmonic mean of the pooled studies' n */
 } promstat_forest_summary;
 
 /* A block of studies: a subgroup with its own diamond, or the only block. */
@@ -115,12 +117,28 @@ typedef struct promstat_forest {
 	const char *axis_label;	   /* x label, e.g. "Risk ratio"; NULL: effect_name */
 	double level;		   /* confidence level in percent; NaN or 0: 95 */
 	int log_scale;		   /* values are logs: axis labelled in ratios */
+	/*
+	 * Proportions: nonzero when measure is PR, PLO, PFT or PAS. Every
+	 * estimate, bound and prediction interval is then given on measure's
+	 * analysis scale and drawn back-transformed to a proportion on a
+	 * linear axis (promstat_meta_backtransform: inverse logit for PLO,
+	 * sin(x)^2 for PAS, Miller's inverse for PFT, identity for PR), as
+	 * metafor's forest(res, transf = ...). PFT needs a sample size: a
+	 * study row uses its own n (the exact inverse of its double arcsine,
+	 * so it shows xi/ni), a diamond its summary's n (the harmonic mean,
+	 * as transf.ipft.hm); a row without n (NaN or <= 0) falls back to its
+	 * block's summary n, then the overall one. No line of no effect and no
+	 * MCID band are drawn on this axis: a single proportion has no null.
+	 */
+	int proportion;
+	promstat_meta_measure measure;
 	const promstat_forest_block *blocks;
 	size_t n_blocks;
 	/* With several blocks: the overall diamond (label NULL = none). */
 	promstat_forest_summary overall;
 	const char *subgroup_test; /* e.g. "Test for subgroup differences: ..."; NULL = none */
-	/* Region of clinically unimportant effects, analysis scale; NaN = none. */
+	/* Region of clinically unimportant effects, analysis scale; NaN = none
+	 * (ignored for proportions). */
 	double mcid_lb, mcid_ub;
 	const char *favours_left, *favours_right; /* captions under the axis; NULL = none */
 } promstat_forest;

@@ -74,7 +74,7 @@ static const double bcg_vi[13] = {
 static const promstat_forest_summary bcg_re = {
 	"Random-effects model (REML)", -0.714532342158212, -1.06689763881078,
 	-0.362167045505642, -1.86669221790439, 0.437627533587968, 0.313243258137274,
-	92.2213845212871, 152.233008082373, 12, 1.99676459084597e-26};
+	92.2213845212871, 152.233008082373, 12, 1.99676459084597e-26, NAN};
 
 static void bcg_rows(promstat_forest_row rows[13], const char *const *labels, double tau2)
 {
@@ -125,13 +125,13 @@ static const promstat_forest *fixture_forest_subgroups(const char *const *labels
 	static const promstat_forest_summary sums[3] = {
 		{"RE model for alternate", -0.540792961849345, -1.09272198152135,
 		 0.0111360578226575, -1.44296527466842, 0.361379350969727, 0.132577039878093,
-		 82.0225155666642, 5.56251350798385, 1, 0.018349051409957},
+		 82.0225155666642, 5.56251350798385, 1, 0.018349051409957, NAN},
 		{"RE model for random", -0.97096470426302, -1.51182872740344, -0.430100681122602,
 		 -2.31275979517833, 0.370830386652286, 0.392528006900335, 89.9343157012523,
-		 110.213261175188, 6, 1.83920754465706e-21},
+		 110.213261175188, 6, 1.83920754465706e-21, NAN},
 		{"RE model for systematic", -0.424207391510768, -1.12929509069033,
 		 0.280880307668798, -1.85076299023976, 1.00234820721822, 0.400345880176012,
-		 86.4221195900938, 16.5918635795358, 3, 0.00085732963238795}};
+		 86.4221195900938, 16.5918635795358, 3, 0.00085732963238795, NAN}};
 	promstat_forest_row all[13];
 	size_t n = 0;
 
@@ -163,6 +163,60 @@ static const promstat_forest *fixture_forest_subgroups(const char *const *labels
 	forest.mcid_ub = log(1.25);
 	forest.favours_left = "Favours vaccine";
 	forest.favours_right = "Favours control";
+	return &forest;
+}
+
+/*
+ * A small PLO example, drawn on the proportion scale. Three studies, xi of
+ * ni: 4/20, 9/30, 20/50. escalc("PLO"): yi = log(xi / (ni - xi)), vi =
+ * 1/xi + 1/(ni - xi); study CI yi -+ 1.959964 sqrt(vi) (metafor's forest()).
+ * Pooled: DerSimonian-Laird by hand (bc -l), w = 1/vi = 3.2, 6.3, 12,
+ * sum w = 21.5, common mean = -0.680916, Q = 2.677068,
+ * tau^2 = (Q - 2) / (21.5 - sum w^2 / 21.5) = 0.0542523; RE weights
+ * 1/(vi + tau^2) give mu = -0.7287359, se = 0.2609085, CI mu -+ 1.959964 se,
+ * PI mu -+ 1.959964 sqrt(se^2 + tau^2). Identical in metafor 3.8.1:
+ * rma(yi, vi, method = "DL") on escalc("PLO", xi = c(4, 9, 20),
+ * ni = c(20, 30, 50)).
+ */
+static const double plo_xi[3] = {4, 9, 20}, plo_ni[3] = {20, 30, 50};
+static const char *const plo_labels[3] = {"Clinic A 2019", "Clinic B 2021", "Clinic C 2023"};
+static const promstat_forest_summary plo_re = {
+	"Random-effects model (DL)", -0.728735902205123, -1.240107129044344,
+	-0.217364675365902, -1.414234556047691, -0.043237248362555, 0.0542522730318543,
+	25.291411144857, 2.677068367438, 2, 0.262229767665, NAN};
+static promstat_forest_row plo_rows[3];
+static promstat_forest_block plo_block;
+
+static const promstat_forest *fixture_forest_plo(void)
+{
+	for (int i = 0; i < 3; i++) {
+		double x = plo_xi[i], n = plo_ni[i], yi = log(x / (n - x));
+		double vi = 1 / x + 1 / (n - x);
+		plo_rows[i].label = plo_labels[i];
+		plo_rows[i].estimate = yi;
+		plo_rows[i].ci_lb = yi - Z95 * sqrt(vi);
+		plo_rows[i].ci_ub = yi + Z95 * sqrt(vi);
+		plo_rows[i].n = NAN;
+	}
+	/* metafor's weights(): 100 (1/(vi + tau^2)) / sum */
+	plo_rows[0].weight_pct = 18.5610944174;
+	plo_rows[1].weight_pct = 31.9619017927;
+	plo_rows[2].weight_pct = 49.4770037898;
+	memset(&plo_block, 0, sizeof plo_block);
+	plo_block.rows = plo_rows;
+	plo_block.n_rows = 3;
+	plo_block.summary = plo_re;
+	memset(&forest, 0, sizeof forest);
+	forest.title = "Responders at 12 weeks: proportion (k = 3 studies)";
+	forest.effect_name = "Proportion";
+	forest.axis_label = "Proportion (pooled on the logit scale, back-transformed)";
+	forest.level = 95;
+	forest.proportion = 1;
+	forest.measure = PROMSTAT_MEASURE_PLO;
+	forest.blocks = &plo_block;
+	forest.n_blocks = 1;
+	forest.mcid_lb = -0.5; /* ignored on a proportion axis */
+	forest.mcid_ub = 0.5;
 	return &forest;
 }
 
@@ -378,6 +432,7 @@ struct chart {
 static const struct chart charts[] = {
 	{"forest-bcg", FOREST, 0, 1},
 	{"forest-subgroups", FOREST, 0, 1},
+	{"forest-plo", FOREST, 0, 1},
 	{"funnel-bcg", FUNNEL, 0, 1},
 	{"trajectory", TRAJECTORY, 0, 1},
 	{"trajectory-small-n", TRAJECTORY, 0, 1},
@@ -404,6 +459,8 @@ static int emit(const struct chart *c, FILE *out, const promstat_plot_target *t,
 			return promstat_plot_forest_write(out, fixture_forest_hostile(), t, err);
 		if (!strcmp(c->name, "forest-bcg"))
 			return promstat_plot_forest_write(out, fixture_forest_bcg(), t, err);
+		if (!strcmp(c->name, "forest-plo"))
+			return promstat_plot_forest_write(out, fixture_forest_plo(), t, err);
 		return promstat_plot_forest_write(out, fixture_forest_subgroups(bcg_labels), t, err);
 	case FUNNEL:
 		return promstat_plot_funnel_write(out, fixture_funnel(), t, err);
@@ -831,6 +888,136 @@ START_TEST(trajectory_small_n_whiskers_stop_at_the_axis)
 }
 END_TEST
 
+/* The numbers of the datablock that starts with header ("$studies << EOD\n"). */
+static size_t datablock(const char *script, const char *header, double rows[][5], size_t max,
+			int cols)
+{
+	const char *p = strstr(script, header);
+	size_t n = 0;
+
+	ck_assert_msg(p != NULL, "no %s", header);
+	p += strlen(header);
+	while (strncmp(p, "EOD\n", 4) && n < max) {
+		int got = cols == 5 ? sscanf(p, "%lf %lf %lf %lf %lf", &rows[n][0], &rows[n][1],
+					     &rows[n][2], &rows[n][3], &rows[n][4])
+				    : sscanf(p, "%lf %lf %lf", &rows[n][0], &rows[n][1], &rows[n][2]);
+		ck_assert_int_eq(got, cols);
+		n++;
+		p = strchr(p, '\n');
+		ck_assert_ptr_nonnull(p);
+		p++;
+	}
+	return n;
+}
+
+/* The script prints 10 significant digits. */
+#define CK_NEAR(got, want) ck_assert_double_eq_tol(got, want, 1e-9)
+
+START_TEST(forest_plo_back_transformed)
+{
+	const struct chart c = {"forest-plo", FOREST, 0, 0};
+	promstat_plot_target t = {PROMSTAT_PLOT_SVG, "x.svg"};
+	char *script = script_of(&c, &t);
+	double st[4][5], pr[2][5], lo, hi, d[5];
+	const char *p;
+	/*
+	 * Expected, by hand with ilogit(x) = 1 / (1 + exp(-x)) (bc -l; metafor's
+	 * transf.ilogit is plogis, the same function):
+	 *   estimates: ilogit(log(x / (n - x))) = x / n = 0.2, 0.3, 0.4;
+	 *   A: ilogit(log(4/16) -+ 1.959964 sqrt(1/4 + 1/16))
+	 *      = ilogit(-2.481947), ilogit(-0.290641) = 0.0771334547, 0.4278469015
+	 *   B: ilogit(log(9/21) -+ 1.959964 sqrt(1/9 + 1/21))
+	 *      = ilogit(-1.627177), ilogit(-0.067419) = 0.1640817279, 0.4833987250
+	 *   C: ilogit(log(20/30) -+ 1.959964 sqrt(1/20 + 1/30))
+	 *      = ilogit(-0.971256), ilogit(0.160326) = 0.2746298321, 0.5399963010
+	 *   pooled: ilogit(-0.7287359) = 0.3254721863,
+	 *      CI ilogit(-1.2401071), ilogit(-0.2173647) = 0.2244173389, 0.4458717817,
+	 *      PI ilogit(-1.4142346), ilogit(-0.0432372) = 0.1955670147, 0.4891923716
+	 * (metafor: predict(res, transf = transf.ilogit) gives the same to 12 digits).
+	 */
+	static const double want[3][3] = {{0.2, 0.0771334546771, 0.427846901518},
+					  {0.3, 0.164081727927, 0.483398725041},
+					  {0.4, 0.274629832101, 0.539996301037}};
+
+	ck_assert_uint_eq(datablock(script, "$studies << EOD\n", st, 4, 5), 3);
+	for (int i = 0; i < 3; i++) {
+		CK_NEAR(st[i][0], want[i][0]); /* the square */
+		CK_NEAR(st[i][3], want[i][1]); /* the whisker */
+		CK_NEAR(st[i][4], want[i][2]);
+	}
+	ck_assert_uint_eq(datablock(script, "$predictions << EOD\n", pr, 2, 3), 1);
+	CK_NEAR(pr[0][0], 0.195567014735);
+	CK_NEAR(pr[0][2], 0.489192371559);
+	/* The diamond: lower, estimate, upper. */
+	p = strstr(script, "set object polygon from ");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sscanf(p, "set object polygon from %lf,%lf to %lf,%lf to %lf,%lf", &d[0],
+				&d[4], &d[1], &d[4], &d[2], &d[4]),
+			 6);
+	CK_NEAR(d[0], 0.224417338921);
+	CK_NEAR(d[1], 0.325472186251);
+	CK_NEAR(d[2], 0.445871781667);
+	/* The text columns say the same, rounded. */
+	ck_assert_ptr_nonnull(strstr(script, "'0.20 [0.08, 0.43]'"));
+	ck_assert_ptr_nonnull(strstr(script, "'0.33 [0.22, 0.45]'"));
+	ck_assert_ptr_nonnull(strstr(script, "'Proportion [95% CI]'"));
+	ck_assert_ptr_nonnull(
+		strstr(script, "set xlabel 'Proportion (pooled on the logit scale, back-transformed)'"));
+	/* A linear axis inside [0, 1]; no line of no effect, no MCID band. */
+	p = strstr(script, "set xrange [");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sscanf(p, "set xrange [%lf:%lf]", &lo, &hi), 2);
+	ck_assert(lo >= 0 && lo < 0.0771334546771 && hi <= 1 && hi > 0.539996301037);
+	ck_assert_ptr_null(strstr(script, "set arrow from first 0"));
+	ck_assert_ptr_null(strstr(script, "set object rectangle"));
+	ck_assert_ptr_null(strstr(script, "log scale"));
+	free(script);
+}
+END_TEST
+
+/*
+ * PFT: a study row is inverted at its own n, a pooled value at its n (the
+ * harmonic mean). Study 16/17 (Giannotta et al. in dat.pritz1997): yi =
+ * (asin(sqrt(16/18)) + asin(sqrt(17/18))) / 2; Miller's inverse at n = 17
+ * gives back 16/17 = 0.9411764706 exactly. A row without n uses its
+ * block's summary n: metafor 3.8.1 transf.ipft(yi, 12.58754) = 0.947989662364.
+ */
+START_TEST(forest_pft_study_n)
+{
+	double yi = (asin(sqrt(16.0 / 18)) + asin(sqrt(17.0 / 18))) / 2, st[2][5];
+	promstat_forest_row rows[2] = {{"own n", yi, yi, yi, NAN, 17},
+				       {"no n", yi, yi, yi, NAN, NAN}};
+	promstat_forest_block blk;
+	promstat_forest f;
+	promstat_plot_target t = {PROMSTAT_PLOT_SVG, "x.svg"};
+	promstat_error err;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	memset(&blk, 0, sizeof blk);
+	memset(&f, 0, sizeof f);
+	blk.rows = rows;
+	blk.n_rows = 2;
+	blk.summary.label = "Pooled";
+	blk.summary.estimate = blk.summary.ci_lb = blk.summary.ci_ub = yi;
+	blk.summary.pi_lb = blk.summary.pi_ub = NAN;
+	blk.summary.tau2 = blk.summary.i2_pct = blk.summary.q = NAN;
+	blk.summary.n = 12.58754;
+	f.blocks = &blk;
+	f.n_blocks = 1;
+	f.proportion = 1;
+	f.measure = PROMSTAT_MEASURE_PFT;
+	f.mcid_lb = f.mcid_ub = NAN;
+	ck_assert_int_eq(promstat_plot_forest_write(out, &f, &t, &err), PROMSTAT_OK);
+	fclose(out);
+	ck_assert_uint_eq(datablock(text, "$studies << EOD\n", st, 2, 5), 2);
+	CK_NEAR(st[0][0], 16.0 / 17);
+	CK_NEAR(st[1][0], 0.947989662364);
+	free(text);
+}
+END_TEST
+
 /* ---- goldens ---- */
 
 START_TEST(golden_scripts)
@@ -1134,6 +1321,8 @@ int main(int argc, char **argv)
 	tcase_add_test(unit, path_with_control_rejected);
 	tcase_add_test(unit, trajectory_small_n_whiskers_stop_at_the_axis);
 	tcase_add_test(unit, empty_charts_still_draw);
+	tcase_add_test(unit, forest_plo_back_transformed);
+	tcase_add_test(unit, forest_pft_study_n);
 	suite_add_tcase(s, unit);
 	tcase_add_loop_test(golden, golden_scripts, 0, N_CHARTS);
 	tcase_add_loop_test(golden, hostile_script_text, 0, N_CHARTS);
