@@ -2,7 +2,8 @@
 /*
  * The forest and funnel plots of 'promstat meta': engine results turned
  * into the emitters' input. No statistics here beyond Wald intervals for
- * the studies (as metafor's forest()) and the trim-and-fill run that
+ * the studies (as metafor's forest()), the harmonic mean n that PFT's
+ * pooled values are back-transformed at, and the trim-and-fill run that
  * supplies the imputed studies the funnel draws.
  */
 #include <math.h>

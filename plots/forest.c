@@ -4,8 +4,10 @@
  * confidence interval, the study's label on the left, "estimate [lb, ub]"
  * and its weight on the right), a diamond per pooled estimate with its
  * prediction interval as a dashed line, the heterogeneity under it, and
- * blocks per subgroup. The layout follows metafor's forest(): text columns
- * outside the plot area, one y unit per line, top to bottom.
+ * blocks per subgroup. Proportion measures are drawn back-transformed on a
+ * 0-1 axis (see promstat_forest.proportion). The layout follows metafor's
+ * forest(): text columns outside the plot area, one y unit per line, top
+ * to bottom.
  */
 #include <math.h>
 #include <stdio.h>

@@ -74,6 +74,27 @@ for label in '`touch pwned`' "x'; system('touch PWNED'); '" 'EOD' '@var'; do
 	grep -qF "$label" "$tmp/h/f.svg" || fail "label $label not drawn as text"
 done
 
+# proportions: the forest shows what the table's back-transformed column
+# shows. Pritz 1997, PFT: metafor 3.8.1 transf.ipft(yi, ni) per study
+# (Giannotta 16/17 = 0.9412 [0.7646, 1.0000]), predict(res, transf =
+# transf.ipft.hm, targs = list(ni = ni)) pooled 0.8029 [0.7022, 0.8893],
+# PI [0.4646, 0.9989] (tests/cli/cases/meta-pritz-pft-table/NOTES).
+pritz="$top_srcdir/datasets/studies/pritz1997.csv"
+"$promstat" meta "$pritz" --measure PFT --forest "$tmp/p.svg" --mcid-band 0.1 \
+	--gnuplot-script "$tmp/p.gp" >/dev/null 2>"$tmp/p-err.txt" || fail "PFT forest failed"
+grep -q "set label '0.94 \[0.76, 1.00\]'" "$tmp/p.gp" || fail "PFT study row not at its own n"
+grep -q "set label '0.80 \[0.70, 0.89\]'" "$tmp/p.gp" || fail "PFT pooled not back-transformed"
+grep -q "^0.46463[0-9]* 2 0.99894[0-9]*$" "$tmp/p.gp" || fail "PFT prediction interval"
+grep -q "set xlabel 'Proportion (" "$tmp/p.gp" || fail "PFT axis not labelled a proportion"
+grep -q "set arrow from first 0" "$tmp/p.gp" && fail "a line of no effect on a proportion axis"
+grep -q "mcid-band is not drawn for a proportion" "$tmp/p-err.txt" \
+	|| fail "--mcid-band on a proportion not explained"
+# PLO: metafor predict(rma(PLO), transf = transf.ilogit) 0.757479 [0.660522, 0.833716]
+"$promstat" meta "$pritz" --measure PLO --forest "$tmp/l.svg" --gnuplot-script "$tmp/l.gp" \
+	>/dev/null 2>&1 || fail "PLO forest failed"
+grep -q "set label '0.76 \[0.66, 0.83\]'" "$tmp/l.gp" || fail "PLO pooled not back-transformed"
+xmllint --noout "$tmp/l.svg" 2>/dev/null || fail "PLO forest SVG is not XML"
+
 # audit: charts in a folder, stdout unchanged
 "$promstat" audit "$demo" >"$tmp/a-plain.txt" 2>/dev/null
 "$promstat" audit "$demo" --plots "$tmp/charts" >"$tmp/a-out.txt" 2>"$tmp/a-err.txt"
