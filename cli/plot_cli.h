@@ -53,7 +53,8 @@ enum {
 	"  --funnel FILE         draw a contour-enhanced funnel plot; with --bias, the\n"  \
 	"                        trim-and-fill studies hollow\n"                          \
 	"  --mcid-band VALUE     shade effects smaller than VALUE on the forest plot\n"    \
-	"                        (a ratio > 1 for RR, OR, ROM: 1/VALUE to VALUE)\n"       \
+	"                        (a ratio > 1 for RR, OR, ROM: 1/VALUE to VALUE; not\n"   \
+	"                        drawn for proportions, which have no null effect)\n"   \
 	"  --plot-format FMT     svg, png, pdf or dumb (text), instead of the extension\n" \
 	"  --gnuplot-script FILE also save the gnuplot script, to restyle and rerun\n"
 
