@@ -966,7 +966,14 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 			const promstat_meta_summary *s = &r->levels[l];
 			if (!s->k)
 				continue;
+			double inv = 0, n_hm;
 			fprintf(out, "\n%s = %s\n", a->by, r->groups.levels[l]);
+			/* PFT: the subgroup's own harmonic mean n, as metafor
+			 * fitted to the subgroup alone would use */
+			for (i = 0; i < r->k; i++)
+				if (r->groups.group[i] == (long)l && a->measure == PROMSTAT_MEASURE_PFT)
+					inv += 1 / promstat_studies_input(r->s, i, "ni");
+			n_hm = inv > 0 ? (double)s->k / inv : r->n_hm;
 			for (i = 0; i < r->k; i++)
 				if (r->groups.group[i] == (long)l) {
 					double lb, ub;
@@ -979,9 +986,9 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 			snprintf(pooled, sizeof pooled, "%s (k = %zu)", model_name(s), s->k);
 			if (s->converged)
 				table_row(out, lw, pooled, s->estimate, s->ci_lb, s->ci_ub, NAN, &sc,
-					  a, r->n_hm);
+					  a, n_hm);
 			if (s->converged && s->method != PROMSTAT_METHOD_EE)
-				table_pi(out, lw, s, &sc, a, r->n_hm);
+				table_pi(out, lw, s, &sc, a, n_hm);
 			if (!s->converged)
 				fprintf(out, "  the model did not converge: %s\n", s->reason);
 			else
