@@ -2,7 +2,7 @@
 /*
  * The audit charts (promstat audit --plots DIR): per instrument a
  * trajectory of mean improvement and a responder chart per timepoint, and
- * one follow-up completeness chart. Engine results are only selected and
+ * one follow-up completeness chart with a panel per instrument. Engine results are only selected and
  * relabelled here; every number comes from promstat_audit_run().
  */
 #include <errno.h>
@@ -124,6 +124,8 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 	promstat_trajectory_point *tpts = NULL;
 	promstat_responders_bar *rbars = NULL;
 	promstat_followup_bar *fbars = NULL;
+	const char **instr_names = NULL;
+	char (*instr_titles)[160] = NULL;
 	promstat_plot_palette pal;
 	strata s;
 	char path[4096], title[256], code[128];
@@ -254,36 +256,43 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 	}
 
 	if (rc == EXIT_OK && n_instr > 0) {
-		/* Follow-up of the instrument most patients have a baseline for. */
-		size_t best = 0, best_n = 0, nb = 0;
+		/*
+		 * Follow-up of every instrument, a panel each: of the units with a
+		 * baseline, the share with a follow-up, per therapy (all ages) and
+		 * timepoint, as the audit computed it (followup_rate).
+		 */
+		size_t nb = 0;
 		promstat_followup fu;
 		const void *ctx[2];
 
-		for (size_t i = 0; i < nres; i++) {
-			const promstat_audit_result *r = promstat_audit_get(a, i);
-			int all = 1;
-			for (size_t j = 0; j < promstat_audit_n_by(a); j++)
-				all = all && r->level_index[j] < 0;
-			if (all && r->timepoint == 0 && r->n_baseline > best_n) {
-				best_n = r->n_baseline;
-				best = r->instrument;
-			}
+		instr_names = calloc(n_instr, sizeof *instr_names);
+		instr_titles = calloc(n_instr, sizeof *instr_titles);
+		if (!instr_names || !instr_titles) {
+			fputs("promstat: out of memory\n", stderr);
+			rc = EXIT_SOFTWARE;
+			goto done;
+		}
+		for (size_t in = 0; in < n_instr; in++) {
+			const promstat_instrument *ins = promstat_audit_instrument(a, in);
+			/* As the trajectory charts name it: code and label. */
+			snprintf(instr_titles[in], sizeof instr_titles[in], "%s (%s)", ins->code,
+				 ins->label);
+			instr_names[in] = instr_titles[in];
 		}
 		for (size_t i = 0; i < nres; i++) {
 			const promstat_audit_result *r = promstat_audit_get(a, i);
-			if (r->instrument != best || !cell(&s, r, 0))
+			if (!cell(&s, r, 0))
 				continue;
 			fbars[nb].therapy = therapy_of(&s, r);
+			fbars[nb].instrument = r->instrument;
 			fbars[nb].timepoint = r->timepoint;
-			fbars[nb].expected = r->n_baseline;
-			fbars[nb].observed = r->n_followup;
+			fbars[nb].n_baseline = r->n_baseline;
+			fbars[nb].rate = r->followup_rate;
 			nb++;
 		}
 		memset(&fu, 0, sizeof fu);
-		snprintf(title, sizeof title,
-			 "Follow-up completeness (%s): patients with a baseline who gave a score",
-			 promstat_audit_instrument(a, best)->code);
-		fu.title = title;
+		fu.instruments = instr_names;
+		fu.n_instruments = n_instr;
 		fu.timepoints = s.tps;
 		fu.n_timepoints = s.n_tps;
 		fu.bars = fbars;
@@ -303,5 +312,7 @@ done:
 	free(tpts);
 	free(rbars);
 	free(fbars);
+	free(instr_names);
+	free(instr_titles);
 	return rc;
 }

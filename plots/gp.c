@@ -399,31 +399,50 @@ static double bar_x(size_t c, size_t s, size_t m)
 	return (double)c + ((double)s - ((double)m - 1) / 2) * w;
 }
 
-void ps_gp_grouped_bars(FILE *out, const char *const *clusters, size_t n_clusters,
-			const char *const *series, const char *const *colours, size_t n_series,
-			const struct ps_gp_bar *bars, size_t n_bars, double ymax)
+/*
+ * How the text under the bars fits a plot plot_px wide: 0 at the normal
+ * size, 1 smaller, 2 upright under its bar. With n_clusters + 0.2 units of
+ * x and 80% of each unit bars, 7.5 px per character at the normal size and
+ * 6.5 at the small one, neighbours must not touch.
+ */
+static int bar_text_fit(const struct ps_gp_bar *bars, size_t n_bars, size_t n_clusters,
+			size_t m, double plot_px, size_t *longest)
 {
-	size_t m = n_series ? n_series : 1;
-	/*
-	 * Text under narrow bars gets smaller so neighbours do not touch: about
-	 * 900 px of plot for n_clusters + 0.2 units of x, 80% of each unit
-	 * bars; 7.5 px per character at the normal size, 6.5 at the small one.
-	 */
-	size_t longest = 0;
+	double px_per_bar = plot_px / ((double)n_clusters + 0.2) * 0.8 / (double)m;
+
+	/* *longest comes in as the least to size for. */
 	for (size_t i = 0; i < n_bars; i++)
-		if (strlen(bars[i].below) > longest)
-			longest = strlen(bars[i].below);
-	double px_per_bar = 900.0 / ((double)n_clusters + 0.2) * 0.8 / (double)m;
-	int small = (double)longest * 7.5 > px_per_bar * 0.9;
-	/* Still too wide: the text stands upright under its bar. */
-	int upright = (double)longest * 6.5 > px_per_bar * 0.9;
+		if (strlen(bars[i].below) > *longest)
+			*longest = strlen(bars[i].below);
+	if ((double)*longest * 6.5 > px_per_bar * 0.9)
+		return 2;
+	return (double)*longest * 7.5 > px_per_bar * 0.9;
+}
+
+double ps_gp_bar_text_drop(const struct ps_gp_bar *bars, size_t n_bars, size_t n_clusters,
+			   size_t n_series, double plot_px)
+{
+	size_t longest = 0;
+	int fit = bar_text_fit(bars, n_bars, n_clusters, n_series ? n_series : 1, plot_px, &longest);
+
+	return fit == 2 ? 0.7 * (double)longest : 0;
+}
+
+static void grouped_bars(FILE *out, const char *const *clusters, size_t n_clusters,
+			 const char *const *series, const char *const *colours, size_t n_series,
+			 const struct ps_gp_bar *bars, size_t n_bars, double ymax, double plot_px,
+			 size_t text_chars, int panel)
+{
+	size_t m = n_series ? n_series : 1, longest = text_chars;
+	int fit = bar_text_fit(bars, n_bars, n_clusters, m, plot_px, &longest);
+	int small = fit >= 1, upright = fit == 2;
 	double drop = upright ? 0.7 * (double)longest : 0;
 
 	fprintf(out, "set xrange [-0.6:%.1f]\n", (double)n_clusters - 0.4);
 	fprintf(out, "set yrange [0:%g]\n", ymax);
 	fprintf(out, "set boxwidth %.4f absolute\n", 0.8 / (double)m * 0.88);
 	fputs("set style fill solid 0.9 border rgb '#333333'\n", out);
-	if (upright)
+	if (upright && !panel)
 		fprintf(out, "set bmargin %.0f\n", 7 + drop);
 	fprintf(out, "set xtics scale 0 offset 0,%.1f (", -1.4 - drop);
 	for (size_t c = 0; c < n_clusters; c++) {
@@ -463,8 +482,16 @@ void ps_gp_grouped_bars(FILE *out, const char *const *clusters, size_t n_cluster
 		}
 		fputs("EOD\n", out);
 	}
-	/* A series without bars keeps its key entry but draws nothing. */
-	fputs("plot ", out);
+	/*
+	 * A series without bars keeps its key entry but draws nothing. A plot
+	 * of keyentries alone (every rate undefined) trips an assertion in
+	 * gnuplot 5.4, so such a plot, and every panel, starts with an empty
+	 * curve.
+	 */
+	int drawn = 0;
+	for (size_t i = 0; i < n_bars; i++)
+		drawn = drawn || (bars[i].series < m && isfinite(bars[i].value));
+	fputs(panel || !drawn ? "plot NaN notitle, \\\n     " : "plot ", out);
 	for (size_t s = 0; s < m; s++) {
 		int any = 0, whiskers = 0;
 		for (size_t i = 0; i < n_bars; i++)
@@ -488,6 +515,24 @@ void ps_gp_grouped_bars(FILE *out, const char *const *clusters, size_t n_cluster
 				     "size screen 0.006,90 lc rgb '#222222' lw 1.2 notitle", s);
 	}
 	fputs("\n", out);
+}
+
+void ps_gp_grouped_bars(FILE *out, const char *const *clusters, size_t n_clusters,
+			const char *const *series, const char *const *colours, size_t n_series,
+			const struct ps_gp_bar *bars, size_t n_bars, double ymax)
+{
+	/* About 900 px of plot on the 1000 px charts that use it. */
+	grouped_bars(out, clusters, n_clusters, series, colours, n_series, bars, n_bars, ymax, 900,
+		     0, 0);
+}
+
+void ps_gp_grouped_bars_panel(FILE *out, const char *const *clusters, size_t n_clusters,
+			      const char *const *series, const char *const *colours,
+			      size_t n_series, const struct ps_gp_bar *bars, size_t n_bars,
+			      double ymax, double plot_px, size_t text_chars)
+{
+	grouped_bars(out, clusters, n_clusters, series, colours, n_series, bars, n_bars, ymax,
+		     plot_px, text_chars, 1);
 }
 
 /* ---- therapy bars: what the follow-up and responder charts share ---- */

@@ -80,6 +80,29 @@ void ps_gp_grouped_bars(FILE *out, const char *const *clusters, size_t n_cluster
 			const struct ps_gp_bar *bars, size_t n_bars, double ymax);
 
 /*
+ * As ps_gp_grouped_bars, for one panel of a multiplot whose plot area is
+ * plot_px wide: the caller sets the margins (nothing here sets bmargin),
+ * the key is the caller's, and a panel without a single bar still plots.
+ * The text under the bars is sized as if the longest were at least
+ * text_chars characters: give the longest of all panels, so that every
+ * panel writes it alike.
+ * The text under the bars is "set label": unset labels before the next
+ * panel, or it is drawn there too.
+ */
+void ps_gp_grouped_bars_panel(FILE *out, const char *const *clusters, size_t n_clusters,
+			      const char *const *series, const char *const *colours,
+			      size_t n_series, const struct ps_gp_bar *bars, size_t n_bars,
+			      double ymax, double plot_px, size_t text_chars);
+
+/*
+ * How far, in character heights, the text under the bars of such a plot
+ * reaches below the axis beyond the usual line: 0 when it lies flat, more
+ * when it stands upright because the bars are too narrow for it.
+ */
+double ps_gp_bar_text_drop(const struct ps_gp_bar *bars, size_t n_bars, size_t n_clusters,
+			   size_t n_series, double plot_px);
+
+/*
  * A grouped bar chart of percentages with one series per therapy, as the
  * follow-up and responder charts draw it: the series, their colours and
  * room for the bars, which the chart fills in (bars[0..n_bars)).

@@ -223,16 +223,29 @@ int promstat_plot_responders_write(FILE *out, const promstat_responders *r,
 				   const promstat_plot_palette *pal,
 				   const promstat_plot_target *t, promstat_error *err);
 
-/* Follow-up completeness of one therapy at one timepoint. */
+/*
+ * Follow-up completeness of one therapy at one timepoint for one
+ * instrument: of the units with a baseline, the share with a follow-up
+ * score in the timepoint's window. rate is the caller's (the audit's
+ * followup_rate, n_followup / n_baseline); the chart draws it as given.
+ */
 typedef struct promstat_followup_bar {
 	const char *therapy;
-	size_t timepoint; /* index into the timepoints */
-	size_t expected;  /* patients due a score at this timepoint */
-	size_t observed;  /* of those, patients with a score */
+	size_t instrument; /* index into the instruments (ignored when there are none) */
+	size_t timepoint;  /* index into the timepoints */
+	size_t n_baseline; /* the denominator, written under the bar */
+	double rate;	   /* in [0, 1]; NaN (no unit with a baseline) = no bar, and a note says so */
 } promstat_followup_bar;
 
+/*
+ * One panel per instrument, in a grid of at most three panels a row (the
+ * canvas grows with them), bars per therapy (its fixed colour) grouped by
+ * timepoint; the subtitle and the y axis name the denominator.
+ */
 typedef struct promstat_followup {
-	const char *title; /* NULL: "Follow-up completeness" */
+	const char *title; /* NULL: "Follow-up completeness by ..." */
+	const char *const *instruments; /* panel titles, in this order; none: one panel, untitled */
+	size_t n_instruments;
 	const char *const *timepoints; /* clusters, in this order */
 	size_t n_timepoints;
 	const promstat_followup_bar *bars;

@@ -353,29 +353,50 @@ static const promstat_responders *fixture_responders(const char *const *ther,
 	return &responders;
 }
 
-static promstat_followup_bar fu_bars[9];
+static promstat_followup_bar fu_bars[36];
 static promstat_followup followup;
 
-static const promstat_followup *fixture_followup(const char *const *ther, const char *const *tps)
+/*
+ * Made-up counts of units with a baseline and with a follow-up, per
+ * instrument (n_instr of them, panel titles instr), timepoint and therapy.
+ * The rate is followed-up / with a baseline, as the audit's followup_rate;
+ * the second instrument has no unit with a baseline for the third therapy,
+ * so those three rates are undefined (NaN) and must not be drawn.
+ */
+static const promstat_followup *fixture_followup(const char *const *ther, const char *const *tps,
+						  const char *const *instr, size_t n_instr)
 {
 	static const size_t due[9] = {160, 120, 150, 160, 118, 149, 140, 100, 131};
 	static const size_t got[9] = {141, 104, 139, 122, 80, 121, 90, 51, 97};
 	size_t n = 0;
 
-	for (int t = 0; t < 3; t++)
-		for (int s = 0; s < 3; s++, n++) {
-			fu_bars[n].therapy = ther[s];
-			fu_bars[n].timepoint = (size_t)t;
-			fu_bars[n].expected = due[n];
-			fu_bars[n].observed = got[n];
-		}
+	for (size_t in = 0; in < n_instr; in++)
+		for (int t = 0; t < 3; t++)
+			for (int s = 0; s < 3; s++, n++) {
+				size_t k = (size_t)(3 * t + s), nb = due[k] - 7 * in;
+				fu_bars[n].therapy = ther[s];
+				fu_bars[n].instrument = in;
+				fu_bars[n].timepoint = (size_t)t;
+				if (in == 1 && s == 2) {
+					fu_bars[n].n_baseline = 0;
+					fu_bars[n].rate = NAN;
+				} else {
+					fu_bars[n].n_baseline = nb;
+					fu_bars[n].rate = (double)(got[k] - 5 * in) / (double)nb;
+				}
+			}
 	memset(&followup, 0, sizeof followup);
+	followup.instruments = instr;
+	followup.n_instruments = n_instr;
 	followup.timepoints = tps;
 	followup.n_timepoints = 3;
 	followup.bars = fu_bars;
 	followup.n_bars = n;
 	return &followup;
 }
+
+static const char *const instruments[4] = {"PAIN_NRS (Pain numeric rating scale)",
+					   "KOOS_PAIN (KOOS pain)", "WOMAC_PAIN", "PAIN_VAS"};
 
 /* Labels written to break out of a gnuplot script, each a different way. */
 static const char *const hostile[] = {
@@ -438,6 +459,7 @@ static const struct chart charts[] = {
 	{"trajectory-small-n", TRAJECTORY, 0, 1},
 	{"responders", RESPONDERS, 0, 1},
 	{"followup", FOLLOWUP, 0, 1},
+	{"followup-grid", FOLLOWUP, 0, 1},
 	{"forest-hostile", FOREST, 1, 0},
 	{"trajectory-hostile", TRAJECTORY, 1, 0},
 	{"responders-hostile", RESPONDERS, 1, 0},
@@ -479,7 +501,12 @@ static int emit(const struct chart *c, FILE *out, const promstat_plot_target *t,
 			out, fixture_responders(ther, ages, c->hostile ? hostile[1] : "3 months"), &pal,
 			t, err);
 	case FOLLOWUP:
-		return promstat_plot_followup_write(out, fixture_followup(ther, tps), &pal, t, err);
+		/* Hostile instrument names are panel titles, so user text too. */
+		return promstat_plot_followup_write(
+			out,
+			fixture_followup(ther, tps, c->hostile ? hostile + 3 : instruments,
+					 !strcmp(c->name, "followup-grid") ? 4 : 2),
+			&pal, t, err);
 	}
 	return PROMSTAT_EINTERNAL;
 }
@@ -1018,6 +1045,94 @@ START_TEST(forest_pft_study_n)
 }
 END_TEST
 
+/*
+ * Every instrument gets a panel, the denominator is named, and an undefined
+ * rate (no unit with a baseline) is left out and said to be, never drawn
+ * as 0%.
+ */
+START_TEST(followup_every_instrument_and_undefined_rates)
+{
+	const struct chart two = {"followup", FOLLOWUP, 0, 0};
+	const struct chart four = {"followup-grid", FOLLOWUP, 0, 0};
+	promstat_plot_target t = {PROMSTAT_PLOT_SVG, "x.svg"};
+	char *s2 = script_of(&two, &t), *s4 = script_of(&four, &t);
+
+	for (size_t i = 0; i < 4; i++) {
+		char want[128];
+		snprintf(want, sizeof want, "set title '%s'", instruments[i]);
+		ck_assert_msg(i >= 2 || strstr(s2, want), "panel %zu missing: %s", i, want);
+		ck_assert_msg(strstr(s4, want) != NULL, "grid panel %zu missing: %s", i, want);
+	}
+	ck_assert_ptr_nonnull(strstr(s2, "'Followed up (% of units with a baseline)'"));
+	ck_assert_ptr_nonnull(strstr(s2, "as a share of units with a baseline (n under each bar)"));
+	/* Three undefined rates: the slots keep "n=0" and the note counts them. */
+	ck_assert_ptr_nonnull(strstr(s2, "'3 bars left out: no unit with a baseline (n=0)"));
+	ck_assert_ptr_nonnull(strstr(s2, "set label 'n=0'"));
+	/* Two panels side by side (1120 px); four in a 2 x 2 grid (1120 x 1102). */
+	ck_assert_ptr_nonnull(strstr(s2, "size 1120,622 "));
+	ck_assert_ptr_nonnull(strstr(s4, "size 1120,1102 "));
+	/*
+	 * The third therapy's datablock ($s2) holds the first panel's three
+	 * bars and none of the second's: no row for an undefined rate, so no
+	 * bar at 0 (rates from the fixture: 139/150, 121/149, 97/131).
+	 */
+	{
+		const char *p = s2;
+		size_t blocks = 0;
+		while ((p = strstr(p, "$s2 << EOD\n")) != NULL) {
+			const char *end = strstr(p, "EOD\nplot");
+			size_t rows = 0;
+			ck_assert_ptr_nonnull(end);
+			for (const char *q = strchr(p, '\n') + 1; q < end; q = strchr(q, '\n') + 1) {
+				if (!strncmp(q, "EOD\n", 4))
+					break;
+				rows++;
+			}
+			ck_assert_uint_eq(rows, blocks == 0 ? 3 : 0);
+			blocks++;
+			p = end;
+		}
+		ck_assert_uint_eq(blocks, 2);
+	}
+	ck_assert_ptr_nonnull(strstr(s2, "92.66666667 92.66666667 92.66666667"));
+	free(s2);
+	free(s4);
+}
+END_TEST
+
+/* A chart whose every rate is undefined still draws (gnuplot 5.4 keyentry assertion). */
+START_TEST(all_undefined_rates_still_render)
+{
+	promstat_followup_bar fb[2] = {{"Physiotherapy", 0, 0, 0, NAN}, {"Injection", 0, 1, 0, NAN}};
+	promstat_followup fu = {NULL, NULL, 0, timepoints, 2, fb, 2};
+	promstat_responders_bar rb[1] = {{"Physiotherapy", "18-44", NAN, NAN, NAN, 0}};
+	promstat_responders re = {NULL, "PAIN_NRS", "3 months", 2, age_bands, 1, rb, 1};
+	promstat_plot_target t = {PROMSTAT_PLOT_SVG, "x.svg"};
+	promstat_error err;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_int_eq(promstat_plot_followup_write(f, &fu, &palette, &t, &err), PROMSTAT_OK);
+	ck_assert_int_eq(promstat_plot_responders_write(f, &re, &palette, &t, &err), PROMSTAT_OK);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "'2 bars left out: "));
+	if (gnuplot()) {
+		char *dir = make_tmpdir(), path[4200], *log;
+		snprintf(path, sizeof path, "%s/chart.gp", dir);
+		ck_assert_int_eq(write_file(path, text), 0);
+		ck_assert_int_eq(run_gnuplot(dir, "chart.gp", "out.txt", "err.txt"), 0);
+		snprintf(path, sizeof path, "%s/err.txt", dir);
+		log = slurp(path, NULL);
+		ck_assert_msg(log && !log[0], "gnuplot said: %s", log ? log : "");
+		free(log);
+		remove_tree(dir);
+		free(dir);
+	}
+	free(text);
+}
+END_TEST
+
 /* ---- goldens ---- */
 
 START_TEST(golden_scripts)
@@ -1148,10 +1263,10 @@ START_TEST(render_hostile_runs_nothing)
 	snprintf(path, sizeof path, "%s/chart.svg", dir);
 	svg = slurp(path, NULL);
 	for (size_t i = 0; i < N_HOSTILE; i++) {
-		/* The forest draws all eight; the audit charts those they use. */
+		/* The forest, trajectory and follow-up draw all eight; responders six. */
 		int used = c->kind == FOREST || c->kind == TRAJECTORY ||
 			   (c->kind == RESPONDERS && i <= 5) ||
-			   (c->kind == FOLLOWUP && i != 3 && i != 4);
+			   c->kind == FOLLOWUP;
 		if (!used)
 			continue;
 		ck_assert_msg(strstr(svg, hostile_svg[i]) != NULL, "%s: label %zu (%s) not in SVG",
@@ -1323,6 +1438,8 @@ int main(int argc, char **argv)
 	tcase_add_test(unit, empty_charts_still_draw);
 	tcase_add_test(unit, forest_plo_back_transformed);
 	tcase_add_test(unit, forest_pft_study_n);
+	tcase_add_test(unit, followup_every_instrument_and_undefined_rates);
+	tcase_add_test(unit, all_undefined_rates_still_render);
 	suite_add_tcase(s, unit);
 	tcase_add_loop_test(golden, golden_scripts, 0, N_CHARTS);
 	tcase_add_loop_test(golden, hostile_script_text, 0, N_CHARTS);
