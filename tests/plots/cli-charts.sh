@@ -106,6 +106,30 @@ for f in trajectory-PAIN_NRS.svg responders-PAIN_NRS-90.svg followup.svg; do
 	grep -q "wrote $tmp/charts/$f" "$tmp/a-err.txt" || fail "$f not named on stderr"
 	xmllint --noout "$tmp/charts/$f" 2>/dev/null || fail "$f is not XML"
 done
+# follow-up: a panel for every instrument, and what the bars are a share of
+for code in PAIN_NRS WOMAC_FUNCTION KOOS_PAIN; do
+	grep -q "$code (" "$tmp/charts/followup.svg" || fail "follow-up chart lacks $code"
+done
+grep -q "% of units with a baseline" "$tmp/charts/followup.svg" \
+	|| fail "follow-up chart does not name its denominator"
+
+# rates with no unit behind them: no bar, a note; nobody followed up at a
+# timepoint: every responder rate undefined, the chart still drawn
+cat >"$tmp/sparse.csv" <<'CSV'
+patient_id,episode,therapy,age,day,instrument,score
+P1,1,HA,51,-5,PAIN_NRS,5
+P1,1,HA,51,42,PAIN_NRS,3
+P1,1,HA,51,-5,KOOS_PAIN,40
+P1,1,HA,51,90,KOOS_PAIN,60
+P2,1,PRP,61,-5,PAIN_NRS,6
+P2,1,PRP,61,90,PAIN_NRS,3
+P2,1,PRP,61,42,KOOS_PAIN,60
+CSV
+"$promstat" audit "$tmp/sparse.csv" --plots "$tmp/sparse" >/dev/null 2>"$tmp/s-err.txt"
+rc=$?
+[ $rc -eq 0 ] || fail "audit --plots on sparse data exited $rc: $(cat "$tmp/s-err.txt")"
+grep -q "5 bars left out: no unit with a baseline" "$tmp/sparse/followup.svg" \
+	|| fail "follow-up chart does not say undefined rates were left out"
 
 [ $fails -eq 0 ] && echo "all chart CLI checks passed"
 [ $fails -eq 0 ]
