@@ -26,6 +26,8 @@
 #define ROW_PX 480
 #define BAR_PX 14.0
 #define WIDE_PX 2400
+/* However many bars: past this, text under them may touch, but no giant image. */
+#define MAX_COL_PX 4000
 /* Strips for the title and subtitle above, the key and the note below. */
 #define TOP_PX 72
 #define BOTTOM_PX 70
@@ -91,6 +93,8 @@ int promstat_plot_followup_write(FILE *out, const promstat_followup *fu,
 	size_t max_cols = MAX_COLS;
 	if (col_px < COL_PX)
 		col_px = COL_PX;
+	if (col_px > MAX_COL_PX)
+		col_px = MAX_COL_PX;
 	while (max_cols > 1 && (double)max_cols * col_px > WIDE_PX)
 		max_cols--;
 	/* As few rows as that allows, the panels spread evenly over them. */
