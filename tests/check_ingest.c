@@ -659,6 +659,39 @@ START_TEST(test_strict)
 }
 END_TEST
 
+/*
+ * Stopping early on a large regular file: the reading thread is then
+ * chunks ahead (or waiting for a free one) and must be stopped and joined,
+ * with nothing leaked (the sanitizer builds check) and the right error.
+ * The bad row is line 1001 of about 3 MB; a second bad row near the end
+ * must never be reached.
+ */
+START_TEST(test_strict_stops_the_reader)
+{
+	promstat_catalogue *cat = test_catalogue();
+	promstat_ingest_options opt;
+	promstat_registry *reg = NULL;
+	promstat_error err;
+	FILE *in = tmpfile();
+	int i;
+
+	ck_assert_ptr_nonnull(in);
+	fputs("patient_id,therapy,day,instrument,score\n", in);
+	for (i = 2; i <= 100000; i++)
+		fprintf(in, "P%d,PRP,%d,PAIN_NRS,%s\n", i / 10, i % 10, i == 1001 || i == 99990 ? "11" : "5");
+	rewind(in);
+	memset(&opt, 0, sizeof opt);
+	opt.strict = 1;
+	ck_assert_int_eq(promstat_registry_read(in, "big.csv", cat, &opt, &reg, &err), PROMSTAT_EDATA);
+	ck_assert_ptr_null(reg);
+	ck_assert_uint_eq(err.line, 1001);
+	ck_assert_uint_eq(err.column, 5);
+	ck_assert(strstr(err.message, "outside PAIN_NRS's range") != NULL);
+	fclose(in);
+	promstat_catalogue_free(cat);
+}
+END_TEST
+
 /* One row per reason, each rejected with the right column. */
 START_TEST(test_every_reason)
 {
@@ -1072,6 +1105,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_dates_and_case);
 	tcase_add_test(t, test_map);
 	tcase_add_test(t, test_strict);
+	tcase_add_test(t, test_strict_stops_the_reader);
 	tcase_add_test(t, test_every_reason);
 	tcase_add_test(t, test_units);
 	tcase_add_test(t, test_structural);
