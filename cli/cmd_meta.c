@@ -966,14 +966,13 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 			const promstat_meta_summary *s = &r->levels[l];
 			if (!s->k)
 				continue;
-			double inv = 0, n_hm;
-			fprintf(out, "\n%s = %s\n", a->by, r->groups.levels[l]);
 			/* PFT: the subgroup's own harmonic mean n, as metafor
 			 * fitted to the subgroup alone would use */
-			for (i = 0; i < r->k; i++)
-				if (r->groups.group[i] == (long)l && a->measure == PROMSTAT_MEASURE_PFT)
-					inv += 1 / promstat_studies_input(r->s, i, "ni");
-			n_hm = inv > 0 ? (double)s->k / inv : r->n_hm;
+			double n_hm = a->measure == PROMSTAT_MEASURE_PFT
+					      ? promstat_studies_harmonic_n(r->s, &r->groups, (long)l)
+					      : r->n_hm;
+
+			fprintf(out, "\n%s = %s\n", a->by, r->groups.levels[l]);
 			for (i = 0; i < r->k; i++)
 				if (r->groups.group[i] == (long)l) {
 					double lb, ub;
@@ -1166,14 +1165,8 @@ int cmd_meta(int argc, char **argv)
 		rc = EXIT_SOFTWARE;
 		goto done;
 	}
-	if (a.measure == PROMSTAT_MEASURE_PFT) {
-		/* Miller's inverse at the harmonic mean of the sample sizes
-		 * (metafor's transf.ipft.hm with targs = list(ni = ni)). */
-		double inv = 0;
-		for (i = 0; i < r.k; i++)
-			inv += 1 / promstat_studies_input(s, i, "ni");
-		r.n_hm = (double)r.k / inv;
-	}
+	if (a.measure == PROMSTAT_MEASURE_PFT)
+		r.n_hm = promstat_studies_harmonic_n(s, NULL, -1);
 	st = promstat_meta_fit(r.yi, r.vi, r.k, &a.opt, &r.overall, r.weights, &err);
 	if (st == PROMSTAT_ENUMERIC) {
 		/* Say so, and still print what is known: converged = false, nulls. */

@@ -40,25 +40,6 @@ static const char *proportion_axis(promstat_meta_measure m)
 	}
 }
 
-/*
- * Harmonic mean of ni over the studies in group g (all studies when groups
- * is NULL): the n of Miller's inverse for pooled double arcsines, as
- * metafor's transf.ipft.hm. NaN when there are none.
- */
-static double harmonic_n(const cli_meta_plot_input *in, long g)
-{
-	double inv = 0;
-	size_t n = 0;
-
-	for (size_t i = 0; i < in->k; i++) {
-		if (in->groups && g >= 0 && in->groups->group[i] != g)
-			continue;
-		inv += 1 / promstat_studies_input(in->studies, i, "ni");
-		n++;
-	}
-	return n ? (double)n / inv : NAN;
-}
-
 static const char *axis_name(promstat_meta_measure m)
 {
 	switch (m) {
@@ -203,20 +184,25 @@ int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 				blocks[b].label = in->groups->levels[b];
 				model_label(labels[b], sizeof labels[b], "Subtotal", &in->levels[b]);
 				summary_of(&in->levels[b], labels[b], &blocks[b].summary);
-				blocks[b].summary.n = pft ? harmonic_n(in, (long)b) : NAN;
+				/* PFT: the pooled value at the harmonic mean n */
+				blocks[b].summary.n =
+					pft ? promstat_studies_harmonic_n(in->studies, in->groups,
+									  (long)b)
+					    : NAN;
 				if (in->levels[b].k == 0)
 					blocks[b].summary.label = NULL;
 			} else {
 				model_label(labels[b], sizeof labels[b], "Pooled", in->overall);
 				summary_of(in->overall, labels[b], &blocks[b].summary);
-				blocks[b].summary.n = pft ? harmonic_n(in, -1) : NAN;
+				blocks[b].summary.n =
+					pft ? promstat_studies_harmonic_n(in->studies, NULL, -1) : NAN;
 			}
 		}
 		fc.f.blocks = blocks;
 		fc.f.n_blocks = nb;
 		model_label(overall_label, sizeof overall_label, "Overall", in->overall);
 		summary_of(in->overall, overall_label, &fc.f.overall);
-		fc.f.overall.n = pft ? harmonic_n(in, -1) : NAN;
+		fc.f.overall.n = pft ? promstat_studies_harmonic_n(in->studies, NULL, -1) : NAN;
 		if (in->groups && in->subtest && isfinite(in->subtest->common_QM)) {
 			const promstat_meta_subgroup_test *s = in->subtest;
 			if (isfinite(s->common_df2))

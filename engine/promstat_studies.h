@@ -140,6 +140,15 @@ int promstat_studies_group_by(const promstat_studies *s, const char *col, const 
 void promstat_studies_groups_free(promstat_studies_groups *g);
 
 /*
+ * Harmonic mean of the studies' ni, over the studies of subgroup level of
+ * g (all studies when g is NULL or level < 0): the n at which Miller's
+ * inverse back-transforms a pooled double arcsine (PFT), as metafor's
+ * transf.ipft.hm. NaN when there is no such study or the measure has no ni.
+ */
+double promstat_studies_harmonic_n(const promstat_studies *s, const promstat_studies_groups *g,
+				   long level);
+
+/*
  * A meta-regression design matrix with an intercept.
  * x is row-major, nrows x p; rows[r] is the study index of row r (studies
  * with an empty value in any moderator are left out). names[0] is

@@ -554,6 +554,23 @@ double promstat_studies_input(const promstat_studies *s, size_t i, const char *c
 	return NAN;
 }
 
+double promstat_studies_harmonic_n(const promstat_studies *s, const promstat_studies_groups *g,
+				   long level)
+{
+	double inv = 0;
+	size_t i, n = 0;
+
+	if (!s)
+		return NAN;
+	for (i = 0; i < s->k; i++) {
+		if (g && level >= 0 && (i >= g->k || g->group[i] != level))
+			continue;
+		inv += 1 / promstat_studies_input(s, i, "ni");
+		n++;
+	}
+	return n ? (double)n / inv : NAN;
+}
+
 size_t promstat_studies_ncolumns(const promstat_studies *s)
 {
 	return s ? s->nmods : 0;

@@ -434,6 +434,36 @@ START_TEST(test_empty_and_header_only)
 }
 END_TEST
 
+/*
+ * Harmonic mean of ni, overall and per subgroup, by hand:
+ * ni = 10, 20, 40 with groups a, b, a.
+ *   all: 3 / (1/10 + 1/20 + 1/40) = 3 / 0.175 = 17.142857142857...
+ *   a:   2 / (1/10 + 1/40)        = 2 / 0.125 = 16
+ *   b:   1 / (1/20)               = 20
+ */
+START_TEST(test_harmonic_n)
+{
+	char text[] = "study,xi,ni,arm\nS1,3,10,a\nS2,5,20,b\nS3,9,40,a\n";
+	FILE *in = fmemopen(text, strlen(text), "rb");
+	promstat_studies *s;
+	promstat_studies_groups g;
+	promstat_error err;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_int_eq(promstat_studies_read(in, "h.csv", PROMSTAT_MEASURE_PFT, NULL, &s, &err),
+			 PROMSTAT_OK);
+	fclose(in);
+	ck_assert_double_eq_tol(promstat_studies_harmonic_n(s, NULL, -1), 3 / 0.175, 1e-12);
+	ck_assert_int_eq(promstat_studies_group_by(s, "arm", NULL, 0, &g, &err), PROMSTAT_OK);
+	ck_assert_double_eq_tol(promstat_studies_harmonic_n(s, &g, 0), 16, 1e-12);
+	ck_assert_double_eq_tol(promstat_studies_harmonic_n(s, &g, 1), 20, 1e-12);
+	ck_assert(isnan(promstat_studies_harmonic_n(s, &g, 2))); /* no such level */
+	ck_assert(isnan(promstat_studies_harmonic_n(NULL, NULL, -1)));
+	promstat_studies_groups_free(&g);
+	promstat_studies_free(s);
+}
+END_TEST
+
 START_TEST(test_groups)
 {
 	promstat_studies *s;
@@ -584,6 +614,7 @@ static Suite *studies_suite(void)
 	tcase_add_test(tc, test_rejects_file);
 	tcase_add_test(tc, test_empty_and_header_only);
 	tcase_add_test(tc, test_groups);
+	tcase_add_test(tc, test_harmonic_n);
 	tcase_add_test(tc, test_design);
 	tcase_add_test(tc, test_null_safety);
 	suite_add_tcase(s, tc);
