@@ -204,32 +204,49 @@ static void end_line(reader *r, const struct csv_parser *p)
  * at its commas (an empty line it skips), so it is split here, in place
  * and without copies: each comma and the line end become NULs.
  */
-static void plain_line(reader *r, char *buf, size_t pos, size_t nl, const uint32_t *commas,
-		       size_t ncommas, const void *prepared)
+/*
+ * The fields of the plain line buf[pos..nl] (nl at its '\n'), split at its
+ * ncommas commas into f (room for ncommas + 1), all on the given line; a
+ * final CR is not part of the last field. Returns the number of fields, 0
+ * for an empty line (which libcsv skips). Nothing is written into buf.
+ */
+static size_t split_plain(const char *buf, size_t pos, size_t nl, const uint32_t *commas,
+			  size_t ncommas, ps_csv_field *f, unsigned long line)
 {
 	size_t end = nl, start = pos, i;
-	ps_csv_record rec;
 
 	if (end > pos && buf[end - 1] == '\r')
 		end--;
 	if (end == pos)
-		return;
+		return 0;
+	for (i = 0; i <= ncommas; i++) {
+		size_t cut = i < ncommas ? commas[i] : end;
+		f[i].text = buf + start;
+		f[i].len = cut - start;
+		f[i].line = line;
+		start = cut + 1;
+	}
+	return ncommas + 1;
+}
+
+static void plain_line(reader *r, char *buf, size_t pos, size_t nl, const uint32_t *commas,
+		       size_t ncommas, const void *prepared)
+{
+	size_t n, i;
+	ps_csv_record rec;
+
 	if (reserve_field(r, ncommas)) {
 		r->status = ps_error(r->err, PROMSTAT_ENOMEM, r->name, r->line, 0,
 				     "out of memory while reading");
 		return;
 	}
-	for (i = 0; i <= ncommas; i++) {
-		size_t cut = i < ncommas ? commas[i] : end;
-		ps_csv_field *f = &r->fields[i];
-		buf[cut] = '\0';
-		f->text = buf + start;
-		f->len = cut - start;
-		f->line = r->line;
-		start = cut + 1;
-	}
+	n = split_plain(buf, pos, nl, commas, ncommas, r->fields, r->line);
+	if (!n)
+		return;
+	for (i = 0; i < n; i++) /* each field ends where its comma or the line end was */
+		buf[r->fields[i].text - buf + r->fields[i].len] = '\0';
 	rec.fields = r->fields;
-	rec.nfields = ncommas + 1;
+	rec.nfields = n;
 	rec.line = r->line;
 	rec.number = ++r->records;
 	rec.prepared = prepared;
@@ -442,25 +459,16 @@ static int prepare_chunk(source *src, piece_buf *c)
 	memset(&rec, 0, sizeof rec);
 	rec.fields = src->prep_fields;
 	for (e = 0; e < c->nev; e++) {
-		size_t nl = c->ev[e] & EV_OFFSET, end = nl, from = start, i;
+		size_t nl = c->ev[e] & EV_OFFSET;
 
 		if (!(c->ev[e] & EV_EOL))
 			continue;
 		c->starts[li] = (uint32_t)start;
-		if (!(c->ev[e] & EV_MIXED)) {
-			if (end > start && c->buf[end - 1] == '\r')
-				end--;
-			for (i = 0; first + i < e; i++) {
-				size_t cut = c->ev[first + i];
-				src->prep_fields[i].text = c->buf + from;
-				src->prep_fields[i].len = cut - from;
-				from = cut + 1;
-			}
-			src->prep_fields[i].text = c->buf + from;
-			src->prep_fields[i].len = end - from;
-			rec.nfields = i + 1;
+		/* (line 0: the reading thread does not count lines) */
+		if (!(c->ev[e] & EV_MIXED) &&
+		    (rec.nfields = split_plain(c->buf, start, nl, c->ev + first, e - first,
+					       src->prep_fields, 0)) > 0)
 			src->prep->fn(&rec, c->out + li * size, src->prep->ctx);
-		}
 		li++;
 		start = nl + 1;
 		first = e + 1;
