@@ -546,13 +546,19 @@ static long intern(ingest *c, const ps_csv_field *f)
 		 : ps_strpool_intern(c->reg->pool, "", 0);
 }
 
-/* The cache slot of a value of column k: its length and end characters. */
+/* A cheap key of a short value for the small caches below: its length
+ * and end characters (0 for an empty or absent value). */
+static size_t cache_key(const ps_csv_field *f)
+{
+	return f && f->len ? f->len * 31 + (unsigned char)f->text[0] * 7 +
+				     (unsigned char)f->text[f->len - 1]
+			   : 0;
+}
+
+/* The cache slot of a value of column k. */
 static long *value_cache(ingest *c, int k, const ps_csv_field *f)
 {
-	size_t h = f && f->len ? f->len * 31 + (unsigned char)f->text[0] * 7 +
-					  (unsigned char)f->text[f->len - 1]
-			       : 0;
-	return &c->value_cache[k][h & (VALUE_CACHE - 1)];
+	return &c->value_cache[k][cache_key(f) & (VALUE_CACHE - 1)];
 }
 
 /*
@@ -676,10 +682,7 @@ static int problem(row_problem *pb, int k, int reason, const char *fmt, ...)
  * characters saves hashing the code on every row. */
 static long find_instrument(const promstat_catalogue *cat, long *cache, const ps_csv_field *f)
 {
-	size_t slot = f->len ? (f->len * 31 + (unsigned char)f->text[0] * 7 +
-				(unsigned char)f->text[f->len - 1]) &
-				       (INSTRUMENT_CACHE - 1)
-			     : 0;
+	size_t slot = cache_key(f) & (INSTRUMENT_CACHE - 1);
 	long hit = cache[slot] - 1, found;
 
 	if (hit >= 0 && ps_catalogue_code_is(cat, hit, f->text, f->len))
