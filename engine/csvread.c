@@ -355,67 +355,89 @@ typedef struct source {
 static void scan_chunk(piece_buf *c)
 {
 	const char *b = c->buf;
-	size_t n = c->len, nev = 0, line_ev = 0, line_start = 0, commas = 0, i = 0;
+	size_t n = c->len, nev = 0, line_ev = 0, line_start = 0, i = 0;
 	int mixed = 0;
 	uint32_t *ev = c->ev;
 
 	c->nul = 0;
-#define SCAN_EVENT(at)                                                                   \
-	do {                                                                             \
-		size_t at_ = (at);                                                       \
-		switch (b[at_]) {                                                        \
-		case ',':                                                                \
-			if (mixed)                                                       \
-				break;                                                   \
-			if (++commas == PS_CSV_MAX_FIELDS) {                             \
-				mixed = 1;                                               \
-				nev = line_ev;                                           \
-			} else {                                                         \
-				ev[nev++] = (uint32_t)at_;                               \
-			}                                                                \
-			break;                                                           \
-		case '\n':                                                               \
-			if (mixed || at_ + 1 - line_start > PS_CSV_MAX_FIELD) {          \
-				nev = line_ev;                                           \
-				ev[nev++] = (uint32_t)at_ | EV_EOL | EV_MIXED;           \
-			} else {                                                         \
-				ev[nev++] = (uint32_t)at_ | EV_EOL;                      \
-			}                                                                \
-			line_ev = nev;                                                   \
-			line_start = at_ + 1;                                            \
-			commas = 0;                                                      \
-			mixed = 0;                                                       \
-			break;                                                           \
-		case '\r':                                                               \
-			if (at_ + 1 < n && b[at_ + 1] == '\n')                           \
-				break;                                                   \
-			mixed = 1;                                                       \
-			nev = line_ev;                                                   \
-			break;                                                           \
-		case '\0':                                                               \
-			c->nul = 1;                                                      \
-			/* fall through */                                               \
-		default: /* '"' */                                               \
-			mixed = 1;                                                       \
-			nev = line_ev;                                                   \
-		}                                                                        \
+	/* A line's commas are the events recorded since it started, so their
+	 * number is checked, with its length, when its '\n' is met. */
+#define SCAN_EOL(at)                                                                 \
+	do {                                                                         \
+		size_t eol_ = (at);                                                   \
+		if (mixed || nev - line_ev >= PS_CSV_MAX_FIELDS ||                   \
+		    eol_ + 1 - line_start > PS_CSV_MAX_FIELD) {                       \
+			nev = line_ev;                                               \
+			ev[nev++] = (uint32_t)eol_ | EV_EOL | EV_MIXED;               \
+		} else {                                                             \
+			ev[nev++] = (uint32_t)eol_ | EV_EOL;                          \
+		}                                                                    \
+		line_ev = nev;                                                       \
+		line_start = eol_ + 1;                                                \
+		mixed = 0;                                                           \
+	} while (0)
+	/* any byte the fast loop below does not take */
+#define SCAN_EVENT(at)                                                               \
+	do {                                                                         \
+		size_t at_ = (at);                                                   \
+		switch (b[at_]) {                                                    \
+		case ',':                                                            \
+			if (!mixed)                                                  \
+				ev[nev++] = (uint32_t)at_;                           \
+			break;                                                       \
+		case '\n':                                                           \
+			SCAN_EOL(at_);                                               \
+			break;                                                       \
+		case '\r':                                                           \
+			if (at_ + 1 < n && b[at_ + 1] == '\n')                       \
+				break;                                               \
+			mixed = 1;                                                   \
+			nev = line_ev;                                               \
+			break;                                                       \
+		case '\0':                                                           \
+			c->nul = 1;                                                  \
+			/* fall through */                                           \
+		default: /* '"' */                                           \
+			mixed = 1;                                                   \
+			nev = line_ev;                                               \
+		}                                                                    \
 	} while (0)
 #ifdef __SSE2__
 	{
 		const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n');
 		const __m128i quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
 		const __m128i zero = _mm_setzero_si128();
-
-		for (; i + 16 <= n; i += 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-			__m128i hit = _mm_or_si128(
-				_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, nl)),
-				_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-							  _mm_cmpeq_epi8(v, cr)),
-					     _mm_cmpeq_epi8(v, zero)));
-			unsigned m = (unsigned)_mm_movemask_epi8(hit);
-			for (; m; m &= m - 1)
-				SCAN_EVENT(i + (size_t)__builtin_ctz(m));
+		/* 64 bytes at a time, as bit masks of commas, line ends and the
+		 * rest (quotes, CRs, NULs); most blocks have none of the rest and
+		 * a line in progress that is plain so far, and need no switch. */
+		for (; i + 64 <= n; i += 64) {
+			uint64_t mc = 0, mn = 0, mr = 0, m;
+			int q;
+			for (q = 0; q < 4; q++) {
+				__m128i v = _mm_loadu_si128(
+					(const __m128i *)(const void *)(b + i + 16 * (size_t)q));
+				__m128i rest = _mm_or_si128(
+					_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr)),
+					_mm_cmpeq_epi8(v, zero));
+				mc |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma))
+				      << (16 * q);
+				mn |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl))
+				      << (16 * q);
+				mr |= (uint64_t)(unsigned)_mm_movemask_epi8(rest) << (16 * q);
+			}
+			m = mc | mn;
+			if (mr || mixed) {
+				for (m |= mr; m; m &= m - 1)
+					SCAN_EVENT(i + (size_t)__builtin_ctzll(m));
+				continue;
+			}
+			for (; m; m &= m - 1) {
+				size_t at = i + (size_t)__builtin_ctzll(m);
+				if (mn & m & -m)
+					SCAN_EOL(at);
+				else
+					ev[nev++] = (uint32_t)at;
+			}
 		}
 	}
 #endif
@@ -423,6 +445,7 @@ static void scan_chunk(piece_buf *c)
 		if (b[i] == ',' || b[i] == '\n' || b[i] == '"' || b[i] == '\r' || b[i] == '\0')
 			SCAN_EVENT(i);
 #undef SCAN_EVENT
+#undef SCAN_EOL
 	/* a last line without its '\n' yet goes to libcsv: no events */
 	c->nev = line_ev;
 }
