@@ -994,6 +994,41 @@ static void acc_add(acc *x, const promstat_instrument *ins, double mcid, double 
 		x->pass++;
 }
 
+/*
+ * Adds the units of y to x (Chan, Golub and LeVeque 1979, the pairwise
+ * update of a mean and a sum of squared deviations). Units are accumulated
+ * once, in the cell of their own combination of --by levels; the cells with
+ * ALL in them are merged from those afterwards, in a fixed order. A cell
+ * that receives one combination only is a copy of it.
+ */
+static void acc_merge(acc *x, const acc *y)
+{
+	size_t n = x->nf + y->nf;
+	double w, d;
+
+	x->nb += y->nb;
+	if (!y->nf)
+		return;
+	if (!x->nf) {
+		size_t nb = x->nb;
+		*x = *y;
+		x->nb = nb;
+		return;
+	}
+	w = (double)y->nf / (double)n;
+	d = y->md - x->md;
+	x->mb += (y->mb - x->mb) * w;
+	x->mf += (y->mf - x->mf) * w;
+	x->md += d * w;
+	x->m2 += y->m2 + d * d * (double)x->nf * w;
+	x->nf = n;
+	x->mcid += y->mcid;
+	x->p30 += y->p30;
+	x->p50 += y->p50;
+	x->pexcl += y->pexcl;
+	x->pass += y->pass;
+}
+
 static double ratio(size_t x, size_t n)
 {
 	return n ? (double)x / (double)n : NAN;
@@ -1068,7 +1103,7 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 	const column *th, *bd;
 	uint32_t *unit_combo = NULL, *combo_cells = NULL;
 	size_t n_combos = 0, ncat, ntp, ni, nmask, u, i, t, c, j;
-	acc *accs = NULL;
+	acc *accs = NULL, *combo_accs = NULL;
 	pair_acc *cmp_acc = NULL, *oarsi_acc = NULL, *safety_acc = NULL;
 	block *blocks = NULL;
 	long *inst_sel = NULL, ref_level = -1;
@@ -1135,12 +1170,13 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 				     ? promstat_catalogue_find(reg->cat, a->opt.oarsi_global) : -1;
 	}
 	accs = calloc(nz(a->n_cells * ni * ntp), sizeof *accs);
+	combo_accs = calloc(nz(n_combos * ni * ntp), sizeof *combo_accs);
 	cmp_acc = calloc(nz(nther * (nbands + 1) * ni * ntp), sizeof *cmp_acc);
 	oarsi_acc = calloc(nz(a->n_cells * ntp), sizeof *oarsi_acc);
 	safety_acc = calloc((nther + 1) * 2, sizeof *safety_acc);
 	blocks = calloc(ncat ? ncat : 1, sizeof *blocks);
 	inst_sel = malloc((ncat ? ncat : 1) * sizeof *inst_sel);
-	if (!accs || !cmp_acc || !oarsi_acc || !safety_acc || !blocks || !inst_sel) {
+	if (!accs || !combo_accs || !cmp_acc || !oarsi_acc || !safety_acc || !blocks || !inst_sel) {
 		rc = nomem(err);
 		goto fail;
 	}
@@ -1153,6 +1189,7 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 		const ps_obs *o = reg->obs + reg->unit_start[u];
 		size_t n = reg->unit_start[u + 1] - reg->unit_start[u], s = 0, e;
 		const uint32_t *cells = combo_cells + (size_t)unit_combo[u] * nmask;
+		acc *own = combo_accs + (size_t)unit_combo[u] * ni * ntp;
 		int tl = th->unit_level[u], bl = bd->unit_level[u];
 		const ps_unit *un = &reg->units[u];
 
@@ -1191,16 +1228,13 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 				long fi = ps_pair_followup(o + s, e - s, a->tps[t].day,
 							   a->tps[t].halfwidth);
 				double b = o[s + (size_t)bi].score, f;
-				size_t m;
+				acc *x = &own[(size_t)sel * ntp + t];
 
-				for (m = 0; m < nmask; m++)
-					accs[((size_t)cells[m] * ni + (size_t)sel) * ntp + t].nb++;
+				x->nb++;
 				if (fi < 0)
 					continue;
 				f = o[s + (size_t)fi].score;
-				for (m = 0; m < nmask; m++)
-					acc_add(&accs[((size_t)cells[m] * ni + (size_t)sel) * ntp + t],
-						ins, a->mcid[sel], a->pass[sel], b, f);
+				acc_add(x, ins, a->mcid[sel], a->pass[sel], b, f);
 				if (isfinite(a->mcid[sel])) {
 					double d = ins->higher_better ? f - b : b - f;
 					int r = d >= a->mcid[sel] - TOL;
@@ -1244,6 +1278,16 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 			for (j = 0; j < 3; j++)
 				if (oarsi_c[j] >= 0)
 					blocks[oarsi_c[j]].obs = NULL;
+		}
+	}
+
+	/* every cell from the combinations of levels it covers */
+	for (c = 0; c < n_combos; c++) {
+		size_t m;
+		for (m = 0; m < nmask; m++) {
+			acc *cell = accs + (size_t)combo_cells[c * nmask + m] * ni * ntp;
+			for (i = 0; i < ni * ntp; i++)
+				acc_merge(&cell[i], &combo_accs[c * ni * ntp + i]);
 		}
 	}
 
@@ -1381,6 +1425,7 @@ cleanup:
 	free(unit_combo);
 	free(combo_cells);
 	free(accs);
+	free(combo_accs);
 	free(cmp_acc);
 	free(oarsi_acc);
 	free(safety_acc);

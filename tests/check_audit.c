@@ -804,6 +804,88 @@ START_TEST(audit_empty)
 }
 END_TEST
 
+/*
+ * Every cell against a direct computation. Units are accumulated in the
+ * cell of their own therapy and age band, and the ALL cells are merged
+ * from those (acc_merge in audit.c); here each cell's means and SD of
+ * improvement are computed afresh, two-pass in long double, from the units
+ * it covers. The scores sit near the top of a 0-100 scale with a small
+ * spread, where a merge of raw sums of squares would lose digits.
+ */
+static int covers(const promstat_audit_result *r, const char *therapy, const char *band)
+{
+	return (r->level_index[0] < 0 || !strcmp(r->levels[0], therapy)) &&
+	       (r->level_index[1] < 0 || !strcmp(r->levels[1], band));
+}
+
+START_TEST(audit_cells_match_two_pass)
+{
+	static const char *const ther[] = { "HA", "PRP", "MSC" };
+	enum { NU = 3000 };
+	static double imp[NU], base[NU];
+	static const char *uther[NU], *uband[NU];
+	char *text = NULL, bs[16], fs[16];
+	size_t len = 0, u, i, checked = 0;
+	FILE *f = open_memstream(&text, &len);
+	promstat_error err;
+	promstat_audit *a;
+
+	ck_assert_ptr_nonnull(f);
+	fputs("patient_id,therapy,age,day,instrument,score\n", f);
+	for (u = 0; u < NU; u++) {
+		/* a fixed scramble of u: baseline 95.0-99.9, follow-up
+		 * 90.0-95.9 on the 0.1 grid, age 30-79 */
+		unsigned x = (unsigned)u * 2654435761u;
+		int age = 30 + (int)(x % 50);
+
+		snprintf(bs, sizeof bs, "%.1f", 95 + (double)((x >> 8) % 50) / 10);
+		snprintf(fs, sizeof fs, "%.1f", 90 + (double)((x >> 16) % 60) / 10);
+		uther[u] = ther[(x >> 4) % 3];
+		uband[u] = age < 60 ? "<60" : ">=60";
+		fprintf(f, "U%zu,%s,%d,-10,WOMAC_PAIN,%s\n", u, uther[u], age, bs);
+		fprintf(f, "U%zu,%s,%d,175,WOMAC_PAIN,%s\n", u, uther[u], age, fs);
+		base[u] = strtod(bs, NULL);
+		imp[u] = base[u] - strtod(fs, NULL); /* lower is better */
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(promstat_catalogue_load(DATA "audit-instruments.csv", &cat, &err), 0);
+	f = fmemopen(text, len, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_msg(promstat_registry_read(f, "two-pass", cat, NULL, &reg, &err) == 0, "%s",
+		      err.message);
+	fclose(f);
+	a = run(NULL);
+	for (i = 0; i < promstat_audit_count(a); i++) {
+		const promstat_audit_result *r = promstat_audit_get(a, i);
+		long double sum = 0, sumb = 0, ss = 0, mean;
+		size_t n = 0;
+
+		if (strcmp(r->instrument_code, "WOMAC_PAIN") || r->day != 180)
+			continue;
+		for (u = 0; u < NU; u++)
+			if (covers(r, uther[u], uband[u])) {
+				sum += imp[u];
+				sumb += base[u];
+				n++;
+			}
+		ck_assert_uint_eq(r->n_followup, n);
+		ck_assert_uint_gt(n, 100);
+		mean = sum / n;
+		for (u = 0; u < NU; u++)
+			if (covers(r, uther[u], uband[u]))
+				ss += (imp[u] - mean) * (imp[u] - mean);
+		ck_close(r->mean_improvement, (double)mean, 1e-12);
+		ck_close(r->baseline_mean, (double)(sumb / n), 1e-12);
+		ck_close(r->sd_improvement, (double)sqrtl(ss / (n - 1)), 1e-12);
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 12); /* 3 therapies + ALL, times 2 bands + ALL */
+	promstat_audit_free(a);
+	unload();
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("audit");
@@ -833,6 +915,7 @@ int main(void)
 	tcase_add_test(au, audit_safety);
 	tcase_add_test(au, audit_oarsi);
 	tcase_add_test(au, audit_empty);
+	tcase_add_test(au, audit_cells_match_two_pass);
 	suite_add_tcase(s, ci);
 	suite_add_tcase(s, pa);
 	suite_add_tcase(s, op);
