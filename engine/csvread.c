@@ -304,6 +304,9 @@ int ps_csv_read(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn, v
  * the same chunks.
  */
 #define SOURCE_SLOTS 4
+/* Smaller chunks (tests use them to move chunk ends around) are read in
+ * step: handing each between the threads would cost more than reading it. */
+#define AHEAD_MIN_CHUNK 4096
 
 /* A scanned chunk's events: the offset of each comma of a line, then the
  * offset of its '\n' with EV_EOL, and EV_MIXED when the line must go
@@ -532,7 +535,12 @@ static void *read_ahead(void *src_)
 			return NULL;
 		}
 		c = &src->slot[src->tail % SOURCE_SLOTS];
-		prep_on = src->prep_on;
+		/* The parser checks a row itself when it was not prepared, so
+		 * the rows are prepared here only while the parser has a
+		 * backlog of chunks; otherwise the chunk is handed over sooner.
+		 * The two threads share the row checks as their load allows,
+		 * with the same results either way. */
+		prep_on = src->prep_on && src->tail - src->head >= SOURCE_SLOTS - 1;
 		pthread_mutex_unlock(&src->mu);
 
 		read_chunk(src, c, prep_on, &e);
@@ -563,7 +571,7 @@ static int source_open(source *src, FILE *in, size_t chunk, ps_sha256 *sha,
 		if (!(src->prep_fields = malloc(PS_CSV_MAX_FIELDS * sizeof *src->prep_fields)))
 			return -1;
 	}
-	ahead = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
+	ahead = chunk >= AHEAD_MIN_CHUNK && fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
 	for (i = 0; i < (ahead ? SOURCE_SLOTS : 1); i++)
 		if (!(src->slot[i].buf = malloc(chunk)) ||
 		    !(src->slot[i].ev = malloc(chunk * sizeof *src->slot[i].ev)))

@@ -153,7 +153,9 @@ int ps_csv_read_hashed(FILE *in, const char *name, size_t chunk, ps_csv_record_f
  * out, which the record's callback then finds at rec->prepared. fn runs
  * concurrently with the callbacks: it may read what they no longer change
  * and write only out and state of its own. Records read before ready, or
- * through libcsv, come with prepared NULL.
+ * through libcsv, come with prepared NULL, and so do records of chunks the
+ * reading thread hands over unprepared because the callbacks are keeping
+ * up with it: a callback must give the same result without prepared.
  */
 typedef void (*ps_csv_prepare_fn)(const ps_csv_record *rec, void *out, void *ctx);
 typedef struct ps_csv_prepare {
