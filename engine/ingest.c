@@ -8,9 +8,10 @@
  * a row's strings are looked up (not interned) until the row is accepted,
  * so rejected rows leave nothing behind, and a kept observation costs 20
  * bytes (16 in the registry, 4 for its line while reading). Units are
- * found from the patient's pool id and duplicates through a hash of (unit,
- * instrument, day); both are amortised O(1), and the final grouping is
- * linear plus a sort of each unit's observations.
+ * found from the patient's pool id, and duplicates among the observations
+ * of the unit's last day (while its days ascend) or through a hash of
+ * (unit, instrument, day); both are amortised O(1), and the final grouping
+ * is linear plus a sort of each unit's observations.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -115,13 +116,16 @@ typedef struct ingest {
 	size_t n_runs, runs_cap;
 
 	/* Duplicates of (unit, instrument, day). A unit's rows are usually
-	 * contiguous in an extract, so the unit being read is checked against
-	 * its own observations: by a scan while it has at most LOCAL_SCAN,
-	 * then in a small table of its own that stays in cache. A unit that
-	 * comes back after other units moves its observations, once, to the
-	 * global table. */
-	obs_table local;	      /* observations of cur_unit */
-	long cur_unit;		      /* unit whose observations are in local, or -1 */
+	 * contiguous in an extract, and in visit order, so the unit being read
+	 * is checked against its own observations: while their days ascend,
+	 * against those of its last day only; otherwise by a scan while it
+	 * has at most LOCAL_SCAN, then in a small table of its own that stays
+	 * in cache. A unit that comes back after other units moves its
+	 * observations, once, to the global table. */
+	long cur_unit;		      /* the unit being read (not global), or -1 */
+	int cur_ascending;	      /* its days have not gone down so far */
+	int32_t cur_day;	      /* while they have not: the last one */
+	obs_table local;	      /* the first local.n of its observations */
 	obs_table global;	      /* observations of units marked global */
 	uint32_t *obs_line;	      /* line of each kept observation */
 	size_t obs_line_cap;
@@ -282,6 +286,41 @@ static long scan_unit(const ps_obs *obs, size_t first, size_t count, long instru
 		if (obs[k].instrument == instrument && obs[k].day == day)
 			return (long)k;
 	return -1;
+}
+
+/* Puts the observations of the unit being read that local does not hold
+ * yet into it. */
+static int local_catch_up(ingest *c, const unit_side *sd)
+{
+	size_t k;
+
+	for (k = sd->first + c->local.n; k < (size_t)sd->first + sd->count; k++)
+		if (table_put(&c->local, c->reg->obs, k, (uint32_t)c->cur_unit))
+			return -1;
+	return 0;
+}
+
+/* Index of the observation (instrument, day) of the unit being read, -1
+ * when there is none, -2 out of memory. */
+static long local_duplicate(ingest *c, const unit_side *sd, long instrument, long day)
+{
+	const ps_obs *obs = c->reg->obs;
+	size_t k;
+
+	if (c->cur_ascending && day >= c->cur_day) {
+		/* only observations of the last day can have this day */
+		for (k = (size_t)sd->first + sd->count; k > sd->first && obs[k - 1].day == day; k--)
+			if (obs[k - 1].instrument == instrument)
+				return (long)(k - 1);
+		return -1;
+	}
+	c->cur_ascending = 0;
+	if (sd->count <= LOCAL_SCAN)
+		return scan_unit(obs, sd->first, sd->count, instrument, day);
+	if (local_catch_up(c, sd))
+		return -2;
+	return table_find(&c->local, obs, (uint32_t)c->cur_unit, (uint32_t)instrument,
+			  (int32_t)day);
 }
 
 /* Empties t; a table grown large by one unit is given back, so emptying
@@ -906,12 +945,13 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 						return nomem(c, rec, err);
 				sd->count = UNIT_GLOBAL;
 			}
-			if (sd->count <= LOCAL_SCAN)
-				dup = scan_unit(reg->obs, sd->first, sd->count, instrument, day);
+			if (sd->count != UNIT_GLOBAL)
+				dup = local_duplicate(c, sd, instrument, day);
 			else
-				dup = table_find(sd->count == UNIT_GLOBAL ? &c->global : &c->local,
-						 reg->obs, (uint32_t)uidx, (uint32_t)instrument,
-						 (int32_t)day);
+				dup = table_find(&c->global, reg->obs, (uint32_t)uidx,
+						 (uint32_t)instrument, (int32_t)day);
+			if (dup == -2)
+				return nomem(c, rec, err);
 			if (dup >= 0)
 				return REJECT_AT(K_INSTRUMENT, PROMSTAT_REJECT_DUPLICATE,
 						 "%s on day %ld for this patient and episode was "
@@ -977,17 +1017,17 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 		 * so its observations start at this one. */
 		table_reset(&c->local);
 		c->cur_unit = c->side[uidx].count == UNIT_GLOBAL ? -1 : uidx;
+		c->cur_ascending = 1;
 	}
 	if (c->side[uidx].count == UNIT_GLOBAL) {
 		if (table_put(&c->global, reg->obs, reg->n_obs, (uint32_t)uidx))
 			return nomem(c, rec, err);
-	} else if (++c->side[uidx].count > LOCAL_SCAN) {
-		/* past the few a scan handles: the unit's table, built once */
-		size_t k = c->side[uidx].count == LOCAL_SCAN + 1 ? c->side[uidx].first : reg->n_obs;
-		for (; k <= reg->n_obs; k++)
-			if (table_put(&c->local, reg->obs, k, (uint32_t)uidx))
-				return nomem(c, rec, err);
+	} else if (++c->side[uidx].count > LOCAL_SCAN && !c->cur_ascending) {
+		/* past the few a scan handles: the unit's table */
+		if (local_catch_up(c, &c->side[uidx]))
+			return nomem(c, rec, err);
 	}
+	c->cur_day = (int32_t)day;
 	c->last_unit = uidx;
 	reg->n_obs++;
 	reg->counts.rows_accepted++;

@@ -1043,9 +1043,12 @@ END_TEST
  * and instruments, in runs (as extracts usually are) and scattered, so a
  * unit is often read again after others. Every fourth round has long runs
  * over more days, so a unit passes the LOCAL_SCAN observations that ingest
- * checks by scanning before it builds the unit's table. The reference
- * keeps every accepted (unit, instrument, day) and scans them all for
- * each row.
+ * checks by scanning before it builds the unit's table. Rounds from 40 on
+ * walk each unit's days upwards, as visits come, with repeats of the same
+ * day and now and then a step back, so a unit's days ascend (checked
+ * against its last day only) and then stop ascending (scan or table).
+ * The reference keeps every accepted (unit, instrument, day) and scans
+ * them all for each row.
  */
 START_TEST(test_duplicates_random)
 {
@@ -1054,10 +1057,10 @@ START_TEST(test_duplicates_random)
 	unsigned long long x = 88172645463325252ULL; /* xorshift64 */
 	int round;
 
-	for (round = 0; round < 40; round++) {
+	for (round = 0; round < 60; round++) {
 		FILE *in = tmpfile();
 		int key[3000][3], nkeys = 0, rows = 200 + round * 20, i, expect_dup = 0;
-		int unit = 0;
+		int unit = 0, walk[12] = { 0 };
 		promstat_registry *reg = NULL;
 		promstat_error err;
 
@@ -1065,9 +1068,16 @@ START_TEST(test_duplicates_random)
 		for (i = 0; i < rows; i++) {
 			int day, in_, j, dup = 0;
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-			if (x % 100 < (unsigned)(round % 4 == 3 ? 2 : round % 2 ? 70 : 20))
+			if (x % 100 < (unsigned)(round >= 40 || round % 4 == 3 ? 2 : round % 2 ? 70 : 20))
 				unit = (int)((x >> 8) % 12); /* jump to another unit */
-			day = (int)((x >> 16) % (round % 4 == 3 ? 40 : 9)) - 2;
+			if (round >= 40) {
+				/* same day (1 in 3), the next, or 1 in 25 back up to 7 */
+				walk[unit] += (x >> 40) % 25 == 0 ? -(int)((x >> 48) % 8)
+								  : (int)((x >> 16) % 3 != 0);
+				day = walk[unit];
+			} else {
+				day = (int)((x >> 16) % (round % 4 == 3 ? 40 : 9)) - 2;
+			}
 			in_ = (int)((x >> 24) % 3);
 			for (j = 0; j < nkeys; j++)
 				if (key[j][0] == unit && key[j][1] == in_ && key[j][2] == day)
