@@ -9,6 +9,7 @@
  * allocated per observation.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1093,6 +1094,230 @@ static int column_by_kind(const promstat_audit *a, int kind)
 	return -1;
 }
 
+/* ---- the pass over units ---- */
+
+/* What the pass over units reads. */
+typedef struct unit_pass {
+	const promstat_registry *reg;
+	const promstat_audit *a;
+	const uint32_t *unit_combo, *combo_cells;
+	const int *therapy_level, *band_level; /* per unit */
+	const long *inst_sel;	/* per catalogue instrument: audited index or -1 */
+	long oarsi_c[3];	/* catalogue index of the OARSI domains, or -1 */
+	int do_oarsi;
+	size_t ncat, ntp, ni, nmask, nther, nbands, n_combos;
+} unit_pass;
+
+/* What it adds up over the units [u0, u1). */
+typedef struct tally {
+	const unit_pass *p;
+	size_t u0, u1;
+	acc *combo;		/* [combination of levels][instrument][timepoint] */
+	pair_acc *cmp;		/* [therapy][age band or ALL][instrument][timepoint] */
+	pair_acc *oarsi;	/* [cell][timepoint] */
+	pair_acc *safety;	/* [therapy or ALL][ae, satisfied] */
+	block *blocks;		/* per catalogue instrument, for OARSI */
+} tally;
+
+static int tally_init(tally *t, const unit_pass *p, size_t u0, size_t u1)
+{
+	t->p = p;
+	t->u0 = u0;
+	t->u1 = u1;
+	t->combo = calloc(nz(p->n_combos * p->ni * p->ntp), sizeof *t->combo);
+	t->cmp = calloc(nz(p->nther * (p->nbands + 1) * p->ni * p->ntp), sizeof *t->cmp);
+	t->oarsi = calloc(nz(p->a->n_cells * p->ntp), sizeof *t->oarsi);
+	t->safety = calloc((p->nther + 1) * 2, sizeof *t->safety);
+	t->blocks = calloc(nz(p->ncat), sizeof *t->blocks);
+	return t->combo && t->cmp && t->oarsi && t->safety && t->blocks ? 0 : -1;
+}
+
+static void tally_free(tally *t)
+{
+	free(t->combo);
+	free(t->cmp);
+	free(t->oarsi);
+	free(t->safety);
+	free(t->blocks);
+}
+
+/* Adds the units of y to x; counts add, moments merge (acc_merge). */
+static void tally_merge(tally *x, const tally *y)
+{
+	const unit_pass *p = x->p;
+	size_t i, n;
+
+	for (i = 0; i < p->n_combos * p->ni * p->ntp; i++)
+		acc_merge(&x->combo[i], &y->combo[i]);
+	n = p->nther * (p->nbands + 1) * p->ni * p->ntp;
+	for (i = 0; i < n; i++) {
+		x->cmp[i].n += y->cmp[i].n;
+		x->cmp[i].resp += y->cmp[i].resp;
+	}
+	for (i = 0; i < p->a->n_cells * p->ntp; i++) {
+		x->oarsi[i].n += y->oarsi[i].n;
+		x->oarsi[i].resp += y->oarsi[i].resp;
+	}
+	for (i = 0; i < (p->nther + 1) * 2; i++) {
+		x->safety[i].n += y->safety[i].n;
+		x->safety[i].resp += y->safety[i].resp;
+	}
+}
+
+/* Baseline and follow-ups of each unit in [t->u0, t->u1), added up in t. */
+static void tally_units(tally *tl_)
+{
+	const unit_pass *p = tl_->p;
+	const promstat_registry *reg = p->reg;
+	const promstat_audit *a = p->a;
+	const size_t ncat = p->ncat, ntp = p->ntp, ni = p->ni, nmask = p->nmask;
+	const size_t nther = p->nther, nbands = p->nbands;
+	const long *oarsi_c = p->oarsi_c;
+	block *blocks = tl_->blocks;
+	size_t u, t, j;
+
+	for (u = tl_->u0; u < tl_->u1; u++) {
+		const ps_obs *o = reg->obs + reg->unit_start[u];
+		size_t n = reg->unit_start[u + 1] - reg->unit_start[u], s = 0, e;
+		const uint32_t *cells = p->combo_cells + (size_t)p->unit_combo[u] * nmask;
+		acc *own = tl_->combo + (size_t)p->unit_combo[u] * ni * ntp;
+		int tl = p->therapy_level[u], bl = p->band_level[u];
+		const ps_unit *un = &reg->units[u];
+
+		/* safety: [therapy or ALL][ae, satisfied] */
+		for (j = 0; j < 2; j++) {
+			pair_acc *sa = tl_->safety + (j ? nther : (size_t)tl) * 2;
+
+			sa[0].n++;
+			sa[0].resp += un->ae != 0;
+			if (un->satisfied >= 0) {
+				sa[1].n++;
+				sa[1].resp += un->satisfied == 1;
+			}
+		}
+		for (; s < n; s = e) {
+			uint32_t ic = o[s].instrument;
+			const promstat_instrument *ins;
+			long sel;
+			long bi;
+
+			for (e = s + 1; e < n && o[e].instrument == ic; e++)
+				;
+			if (ic >= ncat)
+				continue;
+			if (p->do_oarsi && ((long)ic == oarsi_c[0] || (long)ic == oarsi_c[1] ||
+					 (long)ic == oarsi_c[2])) {
+				blocks[ic].obs = o + s;
+				blocks[ic].n = e - s;
+			}
+			if ((sel = p->inst_sel[ic]) < 0)
+				continue;
+			if ((bi = ps_pair_baseline(o + s, e - s, a->opt.baseline_window)) < 0)
+				continue;
+			ins = promstat_catalogue_get(reg->cat, ic);
+			for (t = 0; t < ntp; t++) {
+				long fi = ps_pair_followup(o + s, e - s, a->tps[t].day,
+							   a->tps[t].halfwidth);
+				double b = o[s + (size_t)bi].score, f;
+				acc *x = &own[(size_t)sel * ntp + t];
+
+				x->nb++;
+				if (fi < 0)
+					continue;
+				f = o[s + (size_t)fi].score;
+				acc_add(x, ins, a->mcid[sel], a->pass[sel], b, f);
+				if (isfinite(a->mcid[sel])) {
+					double d = ins->higher_better ? f - b : b - f;
+					int r = d >= a->mcid[sel] - TOL;
+					size_t base = (size_t)tl * (nbands + 1);
+					pair_acc *p1 = &tl_->cmp[((base + (size_t)bl) * ni + (size_t)sel) * ntp + t];
+					pair_acc *p2 = &tl_->cmp[((base + nbands) * ni + (size_t)sel) * ntp + t];
+
+					p1->n++;
+					p1->resp += (size_t)r;
+					p2->n++;
+					p2->resp += (size_t)r;
+				}
+			}
+		}
+		if (p->do_oarsi) {
+			for (t = 0; t < ntp; t++) {
+				double b[3], f[3];
+				int hi[3] = { 0, 0, 0 }, mo[3] = { 0, 0, 0 }, ok = 1, nd, nm = 0, resp;
+				size_t m;
+
+				nd = oarsi_c[2] >= 0 ? 3 : 2;
+				for (j = 0; j < (size_t)nd && ok; j++) {
+					ok = pair_at(&blocks[oarsi_c[j]], a->opt.baseline_window,
+						     &a->tps[t], &b[j], &f[j]);
+					if (ok)
+						oarsi_domain(promstat_catalogue_get(reg->cat,
+										    (size_t)oarsi_c[j]),
+							     b[j], f[j], &hi[j], &mo[j]);
+					nm += mo[j];
+				}
+				if (!ok)
+					continue;
+				resp = hi[0] || hi[1] || nm >= 2;
+				for (m = 0; m < nmask; m++) {
+					pair_acc *q = &tl_->oarsi[(size_t)cells[m] * ntp + t];
+
+					q->n++;
+					q->resp += (size_t)resp;
+				}
+			}
+			for (j = 0; j < 3; j++)
+				if (oarsi_c[j] >= 0)
+					blocks[oarsi_c[j]].obs = NULL;
+		}
+	}
+
+}
+
+static void *tally_thread(void *t)
+{
+	tally_units(t);
+	return NULL;
+}
+
+/* Units per thread below which the pass runs on one thread. */
+#define SPLIT_UNITS 50000
+
+/*
+ * The pass over all units into sum (initialised here; the caller frees
+ * it). A large registry is split in two halves, the second added up by a
+ * second thread and merged in after; the split depends only on the number
+ * of units, so results do not depend on whether the thread could start.
+ */
+static int tally_all(const unit_pass *p, tally *sum)
+{
+	size_t n = p->reg->n_units, half = n >= 2 * SPLIT_UNITS ? n / 2 : n;
+	tally second;
+	pthread_t thread;
+	int threaded = 0;
+
+	memset(&second, 0, sizeof second);
+	if (tally_init(sum, p, 0, half))
+		return -1;
+	if (half < n) {
+		if (tally_init(&second, p, half, n)) {
+			tally_free(&second);
+			return -1;
+		}
+		threaded = pthread_create(&thread, NULL, tally_thread, &second) == 0;
+	}
+	tally_units(sum);
+	if (half < n) {
+		if (threaded)
+			pthread_join(thread, NULL);
+		else
+			tally_units(&second);
+		tally_merge(sum, &second);
+		tally_free(&second);
+	}
+	return 0;
+}
+
 int promstat_audit_run(const promstat_registry *reg, const promstat_audit_options *opt,
 		       promstat_audit **out, promstat_error *err)
 {
@@ -1102,16 +1327,16 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 	column band = { COL_AGE_BAND, "age_band", 0, NULL, NULL };
 	const column *th, *bd;
 	uint32_t *unit_combo = NULL, *combo_cells = NULL;
-	size_t n_combos = 0, ncat, ntp, ni, nmask, u, i, t, c, j;
-	acc *accs = NULL, *combo_accs = NULL;
-	pair_acc *cmp_acc = NULL, *oarsi_acc = NULL, *safety_acc = NULL;
-	block *blocks = NULL;
+	size_t n_combos = 0, ncat, ntp, ni, nmask, i, t, c, j;
+	acc *accs = NULL;
+	unit_pass pass;
+	tally sum;
 	long *inst_sel = NULL, ref_level = -1;
-	long oarsi_c[3] = { -1, -1, -1 };
-	int rc = PROMSTAT_OK, do_oarsi, tcol, bcol;
+	int rc = PROMSTAT_OK, tcol, bcol;
 	size_t nbands, nther;
 
 	*out = NULL;
+	memset(&sum, 0, sizeof sum);
 	if (!reg || !reg->cat || (reg->n_units && !reg->unit_start))
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no registry to audit");
 	if (!opt) {
@@ -1162,21 +1387,9 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 	ntp = a->opt.n_timepoints;
 	ni = a->n_inst;
 	nmask = (size_t)1 << a->n_by;
-	do_oarsi = a->opt.oarsi_pain != NULL;
-	if (do_oarsi) {
-		oarsi_c[0] = promstat_catalogue_find(reg->cat, a->opt.oarsi_pain);
-		oarsi_c[1] = promstat_catalogue_find(reg->cat, a->opt.oarsi_function);
-		oarsi_c[2] = a->opt.oarsi_global
-				     ? promstat_catalogue_find(reg->cat, a->opt.oarsi_global) : -1;
-	}
 	accs = calloc(nz(a->n_cells * ni * ntp), sizeof *accs);
-	combo_accs = calloc(nz(n_combos * ni * ntp), sizeof *combo_accs);
-	cmp_acc = calloc(nz(nther * (nbands + 1) * ni * ntp), sizeof *cmp_acc);
-	oarsi_acc = calloc(nz(a->n_cells * ntp), sizeof *oarsi_acc);
-	safety_acc = calloc((nther + 1) * 2, sizeof *safety_acc);
-	blocks = calloc(ncat ? ncat : 1, sizeof *blocks);
-	inst_sel = malloc((ncat ? ncat : 1) * sizeof *inst_sel);
-	if (!accs || !combo_accs || !cmp_acc || !oarsi_acc || !safety_acc || !blocks || !inst_sel) {
+	inst_sel = malloc(nz(ncat) * sizeof *inst_sel);
+	if (!accs || !inst_sel) {
 		rc = nomem(err);
 		goto fail;
 	}
@@ -1184,101 +1397,34 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 		inst_sel[c] = -1;
 	for (i = 0; i < ni; i++)
 		inst_sel[a->inst_cat[i]] = (long)i;
+	memset(&pass, 0, sizeof pass);
+	pass.reg = reg;
+	pass.a = a;
+	pass.unit_combo = unit_combo;
+	pass.combo_cells = combo_cells;
+	pass.therapy_level = th->unit_level;
+	pass.band_level = bd->unit_level;
+	pass.inst_sel = inst_sel;
+	pass.do_oarsi = a->opt.oarsi_pain != NULL;
+	pass.oarsi_c[0] = pass.oarsi_c[1] = pass.oarsi_c[2] = -1;
+	if (pass.do_oarsi) {
+		pass.oarsi_c[0] = promstat_catalogue_find(reg->cat, a->opt.oarsi_pain);
+		pass.oarsi_c[1] = promstat_catalogue_find(reg->cat, a->opt.oarsi_function);
+		pass.oarsi_c[2] = a->opt.oarsi_global
+					  ? promstat_catalogue_find(reg->cat, a->opt.oarsi_global)
+					  : -1;
+	}
+	pass.ncat = ncat;
+	pass.ntp = ntp;
+	pass.ni = ni;
+	pass.nmask = nmask;
+	pass.nther = nther;
+	pass.nbands = nbands;
+	pass.n_combos = n_combos;
 
-	for (u = 0; u < reg->n_units; u++) {
-		const ps_obs *o = reg->obs + reg->unit_start[u];
-		size_t n = reg->unit_start[u + 1] - reg->unit_start[u], s = 0, e;
-		const uint32_t *cells = combo_cells + (size_t)unit_combo[u] * nmask;
-		acc *own = combo_accs + (size_t)unit_combo[u] * ni * ntp;
-		int tl = th->unit_level[u], bl = bd->unit_level[u];
-		const ps_unit *un = &reg->units[u];
-
-		/* safety: [therapy or ALL][ae, satisfied] */
-		for (j = 0; j < 2; j++) {
-			pair_acc *sa = safety_acc + (j ? nther : (size_t)tl) * 2;
-
-			sa[0].n++;
-			sa[0].resp += un->ae != 0;
-			if (un->satisfied >= 0) {
-				sa[1].n++;
-				sa[1].resp += un->satisfied == 1;
-			}
-		}
-		for (; s < n; s = e) {
-			uint32_t ic = o[s].instrument;
-			const promstat_instrument *ins;
-			long sel;
-			long bi;
-
-			for (e = s + 1; e < n && o[e].instrument == ic; e++)
-				;
-			if (ic >= ncat)
-				continue;
-			if (do_oarsi && ((long)ic == oarsi_c[0] || (long)ic == oarsi_c[1] ||
-					 (long)ic == oarsi_c[2])) {
-				blocks[ic].obs = o + s;
-				blocks[ic].n = e - s;
-			}
-			if ((sel = inst_sel[ic]) < 0)
-				continue;
-			if ((bi = ps_pair_baseline(o + s, e - s, a->opt.baseline_window)) < 0)
-				continue;
-			ins = promstat_catalogue_get(reg->cat, ic);
-			for (t = 0; t < ntp; t++) {
-				long fi = ps_pair_followup(o + s, e - s, a->tps[t].day,
-							   a->tps[t].halfwidth);
-				double b = o[s + (size_t)bi].score, f;
-				acc *x = &own[(size_t)sel * ntp + t];
-
-				x->nb++;
-				if (fi < 0)
-					continue;
-				f = o[s + (size_t)fi].score;
-				acc_add(x, ins, a->mcid[sel], a->pass[sel], b, f);
-				if (isfinite(a->mcid[sel])) {
-					double d = ins->higher_better ? f - b : b - f;
-					int r = d >= a->mcid[sel] - TOL;
-					size_t base = (size_t)tl * (nbands + 1);
-					pair_acc *p1 = &cmp_acc[((base + (size_t)bl) * ni + (size_t)sel) * ntp + t];
-					pair_acc *p2 = &cmp_acc[((base + nbands) * ni + (size_t)sel) * ntp + t];
-
-					p1->n++;
-					p1->resp += (size_t)r;
-					p2->n++;
-					p2->resp += (size_t)r;
-				}
-			}
-		}
-		if (do_oarsi) {
-			for (t = 0; t < ntp; t++) {
-				double b[3], f[3];
-				int hi[3] = { 0, 0, 0 }, mo[3] = { 0, 0, 0 }, ok = 1, nd, nm = 0, resp;
-				size_t m;
-
-				nd = oarsi_c[2] >= 0 ? 3 : 2;
-				for (j = 0; j < (size_t)nd && ok; j++) {
-					ok = pair_at(&blocks[oarsi_c[j]], a->opt.baseline_window,
-						     &a->tps[t], &b[j], &f[j]);
-					if (ok)
-						oarsi_domain(promstat_catalogue_get(reg->cat,
-										    (size_t)oarsi_c[j]),
-							     b[j], f[j], &hi[j], &mo[j]);
-					nm += mo[j];
-				}
-				if (!ok)
-					continue;
-				resp = hi[0] || hi[1] || nm >= 2;
-				for (m = 0; m < nmask; m++) {
-					pair_acc *p = &oarsi_acc[(size_t)cells[m] * ntp + t];
-
-					p->n++;
-					p->resp += (size_t)resp;
-				}
-			}
-			for (j = 0; j < 3; j++)
-				if (oarsi_c[j] >= 0)
-					blocks[oarsi_c[j]].obs = NULL;
-		}
+	if (tally_all(&pass, &sum)) {
+		rc = nomem(err);
+		goto fail;
 	}
 
 	/* every cell from the combinations of levels it covers */
@@ -1287,7 +1433,7 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 		for (m = 0; m < nmask; m++) {
 			acc *cell = accs + (size_t)combo_cells[c * nmask + m] * ni * ntp;
 			for (i = 0; i < ni * ntp; i++)
-				acc_merge(&cell[i], &combo_accs[c * ni * ntp + i]);
+				acc_merge(&cell[i], &sum.combo[c * ni * ntp + i]);
 		}
 	}
 
@@ -1329,13 +1475,13 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 			for (t = 0; t < ntp; t++)
 				for (j = 0; j <= nbands; j++) {
 					const pair_acc *ref =
-						&cmp_acc[(((size_t)ref_level * (nbands + 1) + j) * ni + i) *
+						&sum.cmp[(((size_t)ref_level * (nbands + 1) + j) * ni + i) *
 							 ntp + t];
 					size_t k;
 
 					for (k = 0; k < nther; k++) {
 						const pair_acc *p =
-							&cmp_acc[((k * (nbands + 1) + j) * ni + i) * ntp + t];
+							&sum.cmp[((k * (nbands + 1) + j) * ni + i) * ntp + t];
 						promstat_audit_comparison *q = &a->cmp[a->n_cmp];
 
 						if ((long)k == ref_level)
@@ -1376,7 +1522,7 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 	}
 	for (j = 0; j <= nther && reg->n_units; j++) {
 		promstat_audit_safety *s = &a->safety[a->n_safety++];
-		const pair_acc *sa = safety_acc + j * 2;
+		const pair_acc *sa = sum.safety + j * 2;
 
 		s->therapy = j == nther ? PROMSTAT_AUDIT_ALL : th->labels[j];
 		s->units = sa[0].n;
@@ -1392,7 +1538,7 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 	}
 
 	/* OARSI */
-	if (do_oarsi) {
+	if (pass.do_oarsi) {
 		a->n_oarsi = ntp * a->n_cells;
 		a->oarsi = calloc(a->n_oarsi ? a->n_oarsi : 1, sizeof *a->oarsi);
 		if (!a->oarsi) {
@@ -1402,7 +1548,7 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 		for (t = 0; t < ntp; t++)
 			for (c = 0; c < a->n_cells; c++) {
 				promstat_audit_oarsi *q = &a->oarsi[t * a->n_cells + c];
-				const pair_acc *p = &oarsi_acc[c * ntp + t];
+				const pair_acc *p = &sum.oarsi[c * ntp + t];
 
 				q->timepoint = t;
 				q->day = a->tps[t].day;
@@ -1425,11 +1571,7 @@ cleanup:
 	free(unit_combo);
 	free(combo_cells);
 	free(accs);
-	free(combo_accs);
-	free(cmp_acc);
-	free(oarsi_acc);
-	free(safety_acc);
-	free(blocks);
+	tally_free(&sum);
 	free(inst_sel);
 	return rc;
 }

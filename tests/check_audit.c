@@ -810,7 +810,9 @@ END_TEST
  * from those (acc_merge in audit.c); here each cell's means and SD of
  * improvement are computed afresh, two-pass in long double, from the units
  * it covers. The scores sit near the top of a 0-100 scale with a small
- * spread, where a merge of raw sums of squares would lose digits.
+ * spread, where a merge of raw sums of squares would lose digits. With
+ * 100000 units the pass over units is split between two threads and their
+ * sums merged as well (tally_all in audit.c).
  */
 static int covers(const promstat_audit_result *r, const char *therapy, const char *band)
 {
@@ -818,21 +820,22 @@ static int covers(const promstat_audit_result *r, const char *therapy, const cha
 	       (r->level_index[1] < 0 || !strcmp(r->levels[1], band));
 }
 
-START_TEST(audit_cells_match_two_pass)
+static void check_two_pass(size_t nu)
 {
 	static const char *const ther[] = { "HA", "PRP", "MSC" };
-	enum { NU = 3000 };
-	static double imp[NU], base[NU];
-	static const char *uther[NU], *uband[NU];
+	double *imp = malloc(nu * sizeof *imp), *base = malloc(nu * sizeof *base);
+	double *fol = malloc(nu * sizeof *fol);
+	const char **uther = malloc(nu * sizeof *uther), **uband = malloc(nu * sizeof *uband);
 	char *text = NULL, bs[16], fs[16];
 	size_t len = 0, u, i, checked = 0;
 	FILE *f = open_memstream(&text, &len);
 	promstat_error err;
 	promstat_audit *a;
 
+	ck_assert(imp && base && fol && uther && uband);
 	ck_assert_ptr_nonnull(f);
 	fputs("patient_id,therapy,age,day,instrument,score\n", f);
-	for (u = 0; u < NU; u++) {
+	for (u = 0; u < nu; u++) {
 		/* a fixed scramble of u: baseline 95.0-99.9, follow-up
 		 * 90.0-95.9 on the 0.1 grid, age 30-79 */
 		unsigned x = (unsigned)u * 2654435761u;
@@ -845,7 +848,8 @@ START_TEST(audit_cells_match_two_pass)
 		fprintf(f, "U%zu,%s,%d,-10,WOMAC_PAIN,%s\n", u, uther[u], age, bs);
 		fprintf(f, "U%zu,%s,%d,175,WOMAC_PAIN,%s\n", u, uther[u], age, fs);
 		base[u] = strtod(bs, NULL);
-		imp[u] = base[u] - strtod(fs, NULL); /* lower is better */
+		fol[u] = strtod(fs, NULL);
+		imp[u] = base[u] - fol[u]; /* lower is better */
 	}
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(promstat_catalogue_load(DATA "audit-instruments.csv", &cat, &err), 0);
@@ -857,25 +861,27 @@ START_TEST(audit_cells_match_two_pass)
 	a = run(NULL);
 	for (i = 0; i < promstat_audit_count(a); i++) {
 		const promstat_audit_result *r = promstat_audit_get(a, i);
-		long double sum = 0, sumb = 0, ss = 0, mean;
+		long double sum = 0, sumb = 0, sumf = 0, ss = 0, mean;
 		size_t n = 0;
 
 		if (strcmp(r->instrument_code, "WOMAC_PAIN") || r->day != 180)
 			continue;
-		for (u = 0; u < NU; u++)
+		for (u = 0; u < nu; u++)
 			if (covers(r, uther[u], uband[u])) {
 				sum += imp[u];
 				sumb += base[u];
+				sumf += fol[u];
 				n++;
 			}
 		ck_assert_uint_eq(r->n_followup, n);
 		ck_assert_uint_gt(n, 100);
 		mean = sum / n;
-		for (u = 0; u < NU; u++)
+		for (u = 0; u < nu; u++)
 			if (covers(r, uther[u], uband[u]))
 				ss += (imp[u] - mean) * (imp[u] - mean);
 		ck_close(r->mean_improvement, (double)mean, 1e-12);
 		ck_close(r->baseline_mean, (double)(sumb / n), 1e-12);
+		ck_close(r->followup_mean, (double)(sumf / n), 1e-12);
 		ck_close(r->sd_improvement, (double)sqrtl(ss / (n - 1)), 1e-12);
 		checked++;
 	}
@@ -883,6 +889,22 @@ START_TEST(audit_cells_match_two_pass)
 	promstat_audit_free(a);
 	unload();
 	free(text);
+	free(imp);
+	free(base);
+	free(fol);
+	free(uther);
+	free(uband);
+}
+
+START_TEST(audit_cells_match_two_pass)
+{
+	check_two_pass(3000);
+}
+END_TEST
+
+START_TEST(audit_cells_match_two_pass_split)
+{
+	check_two_pass(100000);
 }
 END_TEST
 
@@ -916,6 +938,7 @@ int main(void)
 	tcase_add_test(au, audit_oarsi);
 	tcase_add_test(au, audit_empty);
 	tcase_add_test(au, audit_cells_match_two_pass);
+	tcase_add_test(au, audit_cells_match_two_pass_split);
 	suite_add_tcase(s, ci);
 	suite_add_tcase(s, pa);
 	suite_add_tcase(s, op);
