@@ -322,6 +322,8 @@ typedef struct piece_buf {
 	int nul;	/* it holds a NUL byte */
 	uint32_t *ev;	/* its events, see EV_EOL */
 	size_t nev;
+	uint32_t *eol;	/* the index in ev of each line's EV_EOL event */
+	size_t nlines;	/* lines ending in it */
 	/* With ps_csv_prepare: for the k-th line scan_chunk found plain,
 	 * where it starts and what was made of it (size bytes at out). */
 	int prepared;
@@ -358,52 +360,53 @@ typedef struct source {
 static void scan_chunk(piece_buf *c)
 {
 	const char *b = c->buf;
-	size_t n = c->len, nev = 0, line_ev = 0, line_start = 0, i = 0;
+	size_t n = c->len, nev = 0, line_ev = 0, line_start = 0, i = 0, nlines = 0;
 	int mixed = 0;
-	uint32_t *ev = c->ev;
+	uint32_t *ev = c->ev, *eol = c->eol;
 
 	c->nul = 0;
 	/* A line's commas are the events recorded since it started, so their
 	 * number is checked, with its length, when its '\n' is met. */
-#define SCAN_EOL(at)                                                                 \
-	do {                                                                         \
-		size_t eol_ = (at);                                                   \
-		if (mixed || nev - line_ev >= PS_CSV_MAX_FIELDS ||                   \
-		    eol_ + 1 - line_start > PS_CSV_MAX_FIELD) {                       \
-			nev = line_ev;                                               \
-			ev[nev++] = (uint32_t)eol_ | EV_EOL | EV_MIXED;               \
-		} else {                                                             \
-			ev[nev++] = (uint32_t)eol_ | EV_EOL;                          \
-		}                                                                    \
-		line_ev = nev;                                                       \
-		line_start = eol_ + 1;                                                \
-		mixed = 0;                                                           \
+#define SCAN_EOL(at)                                                                    \
+	do {                                                                            \
+		size_t eol_ = (at);                                                     \
+		if (mixed || nev - line_ev >= PS_CSV_MAX_FIELDS ||                      \
+		    eol_ + 1 - line_start > PS_CSV_MAX_FIELD) {                         \
+			nev = line_ev;                                                  \
+			ev[nev++] = (uint32_t)eol_ | EV_EOL | EV_MIXED;                 \
+		} else {                                                                \
+			ev[nev++] = (uint32_t)eol_ | EV_EOL;                            \
+		}                                                                       \
+		eol[nlines++] = (uint32_t)(nev - 1);                                    \
+		line_ev = nev;                                                          \
+		line_start = eol_ + 1;                                                  \
+		mixed = 0;                                                              \
 	} while (0)
 	/* any byte the fast loop below does not take */
-#define SCAN_EVENT(at)                                                               \
-	do {                                                                         \
-		size_t at_ = (at);                                                   \
-		switch (b[at_]) {                                                    \
-		case ',':                                                            \
-			if (!mixed)                                                  \
-				ev[nev++] = (uint32_t)at_;                           \
-			break;                                                       \
-		case '\n':                                                           \
-			SCAN_EOL(at_);                                               \
-			break;                                                       \
-		case '\r':                                                           \
-			if (at_ + 1 < n && b[at_ + 1] == '\n')                       \
-				break;                                               \
-			mixed = 1;                                                   \
-			nev = line_ev;                                               \
-			break;                                                       \
-		case '\0':                                                           \
-			c->nul = 1;                                                  \
-			/* fall through */                                           \
-		default: /* '"' */                                           \
-			mixed = 1;                                                   \
-			nev = line_ev;                                               \
-		}                                                                    \
+#define SCAN_EVENT(at)                                                                  \
+	do {                                                                            \
+		size_t at_ = (at);                                                      \
+		switch (b[at_]) {                                                       \
+		case ',':                                                               \
+			if (!mixed)                                                     \
+				ev[nev++] = (uint32_t)at_;                              \
+			break;                                                          \
+		case '\n':                                                              \
+			SCAN_EOL(at_);                                                  \
+			break;                                                          \
+		case '\r':                                                              \
+			if (at_ + 1 < n && b[at_ + 1] == '\n')                          \
+				break;                                                  \
+			mixed = 1;                                                      \
+			nev = line_ev;                                                  \
+			break;                                                          \
+		case '\0':                                                              \
+			c->nul = 1;                                                     \
+			/* fall through */                                              \
+		default: /* '"' */                                                      \
+			mixed = 1;                                                      \
+			nev = line_ev;                                                  \
+		}                                                                       \
 	} while (0)
 #ifdef __SSE2__
 	{
@@ -451,6 +454,7 @@ static void scan_chunk(piece_buf *c)
 #undef SCAN_EOL
 	/* a last line without its '\n' yet goes to libcsv: no events */
 	c->nev = line_ev;
+	c->nlines = nlines;
 }
 
 /*
@@ -463,13 +467,11 @@ static void scan_chunk(piece_buf *c)
  */
 static int prepare_chunk(source *src, piece_buf *c)
 {
-	size_t e, lines = 0, li = 0, start = 0, first = 0;
+	size_t e, lines = c->nlines, li, start = 0, first = 0;
 	size_t size = src->prep->size;
 	ps_csv_record rec;
 
 	c->prepared = 0;
-	for (e = 0; e < c->nev; e++)
-		lines += (c->ev[e] & EV_EOL) != 0;
 	if (lines > c->lines_cap) {
 		uint32_t *st = realloc(c->starts, lines * sizeof *st);
 		unsigned char *out;
@@ -484,18 +486,17 @@ static int prepare_chunk(source *src, piece_buf *c)
 	}
 	memset(&rec, 0, sizeof rec);
 	rec.fields = src->prep_fields;
-	for (e = 0; e < c->nev; e++) {
-		size_t nl = c->ev[e] & EV_OFFSET;
+	for (li = 0; li < lines; li++) {
+		size_t nl;
 
-		if (!(c->ev[e] & EV_EOL))
-			continue;
+		e = c->eol[li];
+		nl = c->ev[e] & EV_OFFSET;
 		c->starts[li] = (uint32_t)start;
 		/* (line 0: the reading thread does not count lines) */
 		if (!(c->ev[e] & EV_MIXED) &&
 		    (rec.nfields = split_plain(c->buf, start, nl, c->ev + first, e - first,
 					       src->prep_fields, 0)) > 0)
 			src->prep->fn(&rec, c->out + li * size, src->prep->ctx);
-		li++;
 		start = nl + 1;
 		first = e + 1;
 	}
@@ -574,7 +575,8 @@ static int source_open(source *src, FILE *in, size_t chunk, ps_sha256 *sha,
 	ahead = chunk >= AHEAD_MIN_CHUNK && fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
 	for (i = 0; i < (ahead ? SOURCE_SLOTS : 1); i++)
 		if (!(src->slot[i].buf = malloc(chunk)) ||
-		    !(src->slot[i].ev = malloc(chunk * sizeof *src->slot[i].ev)))
+		    !(src->slot[i].ev = malloc(chunk * sizeof *src->slot[i].ev)) ||
+		    !(src->slot[i].eol = malloc(chunk * sizeof *src->slot[i].eol)))
 			return -1;
 	if (!ahead || pthread_mutex_init(&src->mu, NULL))
 		return 0;
@@ -648,6 +650,7 @@ static int source_close(source *src)
 	for (i = 0; i < SOURCE_SLOTS; i++) {
 		free(src->slot[i].buf);
 		free(src->slot[i].ev);
+		free(src->slot[i].eol);
 		free(src->slot[i].starts);
 		free(src->slot[i].out);
 	}
@@ -721,13 +724,12 @@ int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record
 		/* Line by line: the fast path where it may, libcsv elsewhere; the
 		 * pieces libcsv gets end just after a '\n' or at the chunk's end. */
 		while (!r.status && pos < c->len) {
-			size_t k = e, nl;
-			if (e == c->nev) {
+			size_t k, nl;
+			if (li == c->nlines) {
 				feed(&r, &p, c->buf + pos, c->len - pos, 0);
 				break;
 			}
-			while (!(c->ev[k] & EV_EOL))
-				k++;
+			k = c->eol[li];
 			nl = c->ev[k] & EV_OFFSET;
 			if (!(c->ev[k] & EV_MIXED) && p.pstate == 0) {
 				/* (the first line of a chunk may have begun in the
