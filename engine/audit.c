@@ -1164,29 +1164,29 @@ static void tally_merge(tally *x, const tally *y)
 	}
 }
 
-/* Baseline and follow-ups of each unit in [t->u0, t->u1), added up in t. */
-static void tally_units(tally *tl_)
+/* Baseline and follow-ups of each unit in [sums->u0, sums->u1), added up in sums. */
+static void tally_units(tally *sums)
 {
-	const unit_pass *p = tl_->p;
+	const unit_pass *p = sums->p;
 	const promstat_registry *reg = p->reg;
 	const promstat_audit *a = p->a;
 	const size_t ncat = p->ncat, ntp = p->ntp, ni = p->ni, nmask = p->nmask;
 	const size_t nther = p->nther, nbands = p->nbands;
 	const long *oarsi_c = p->oarsi_c;
-	block *blocks = tl_->blocks;
+	block *blocks = sums->blocks;
 	size_t u, t, j;
 
-	for (u = tl_->u0; u < tl_->u1; u++) {
+	for (u = sums->u0; u < sums->u1; u++) {
 		const ps_obs *o = reg->obs + reg->unit_start[u];
 		size_t n = reg->unit_start[u + 1] - reg->unit_start[u], s = 0, e;
 		const uint32_t *cells = p->combo_cells + (size_t)p->unit_combo[u] * nmask;
-		acc *own = tl_->combo + (size_t)p->unit_combo[u] * ni * ntp;
+		acc *own = sums->combo + (size_t)p->unit_combo[u] * ni * ntp;
 		int tl = p->therapy_level[u], bl = p->band_level[u];
 		const ps_unit *un = &reg->units[u];
 
 		/* safety: [therapy or ALL][ae, satisfied] */
 		for (j = 0; j < 2; j++) {
-			pair_acc *sa = tl_->safety + (j ? nther : (size_t)tl) * 2;
+			pair_acc *sa = sums->safety + (j ? nther : (size_t)tl) * 2;
 
 			sa[0].n++;
 			sa[0].resp += un->ae != 0;
@@ -1230,8 +1230,8 @@ static void tally_units(tally *tl_)
 					double d = ins->higher_better ? f - b : b - f;
 					int r = d >= a->mcid[sel] - TOL;
 					size_t base = (size_t)tl * (nbands + 1);
-					pair_acc *p1 = &tl_->cmp[((base + (size_t)bl) * ni + (size_t)sel) * ntp + t];
-					pair_acc *p2 = &tl_->cmp[((base + nbands) * ni + (size_t)sel) * ntp + t];
+					pair_acc *p1 = &sums->cmp[((base + (size_t)bl) * ni + (size_t)sel) * ntp + t];
+					pair_acc *p2 = &sums->cmp[((base + nbands) * ni + (size_t)sel) * ntp + t];
 
 					p1->n++;
 					p1->resp += (size_t)r;
@@ -1260,7 +1260,7 @@ static void tally_units(tally *tl_)
 					continue;
 				resp = hi[0] || hi[1] || nm >= 2;
 				for (m = 0; m < nmask; m++) {
-					pair_acc *q = &tl_->oarsi[(size_t)cells[m] * ntp + t];
+					pair_acc *q = &sums->oarsi[(size_t)cells[m] * ntp + t];
 
 					q->n++;
 					q->resp += (size_t)resp;
@@ -1271,7 +1271,6 @@ static void tally_units(tally *tl_)
 					blocks[oarsi_c[j]].obs = NULL;
 		}
 	}
-
 }
 
 static void *tally_thread(void *t)
