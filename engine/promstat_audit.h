@@ -236,6 +236,12 @@ typedef struct promstat_audit_oarsi {
  * an option does not fit the data (unknown --by column or instrument code,
  * overlapping timepoints, a reference therapy absent from the registry...),
  * or PROMSTAT_ENOMEM.
+ *
+ * From 100,000 units on, the pass over units runs as two halves, the second
+ * on a thread that ends before this function returns; reg is only read.
+ * Means and SDs of cells with ALL, and of every cell when the pass is
+ * split, are merged from partial sums, so their last digits may differ
+ * from a single running sum over the same units.
  */
 int promstat_audit_run(const struct promstat_registry *reg, const promstat_audit_options *opt,
 		       promstat_audit **out, struct promstat_error *err);

@@ -103,10 +103,10 @@ typedef struct promstat_ingest_counts {
  * err with PROMSTAT_EDATA. A failed write to opt->rejects gives
  * PROMSTAT_EWRITE. On failure *out is NULL and nothing is left allocated.
  *
- * When in is a regular file, a second thread reads it ahead (and hashes
- * and pre-checks it); it ends before this function returns, and callbacks
- * (opt->on_reject) are always called from the calling thread. Pipes are
- * read on the calling thread only.
+ * When in is a regular file, a second thread reads it ahead (and hashes,
+ * scans and, while this thread lags behind, pre-checks it); it ends before
+ * this function returns, and callbacks (opt->on_reject) are always called
+ * from the calling thread. Pipes are read on the calling thread only.
  */
 int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue *cat,
 			   const promstat_ingest_options *opt, promstat_registry **out,
