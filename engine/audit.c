@@ -46,10 +46,22 @@ typedef struct tuple_set {
 	size_t nslots;
 } tuple_set;
 
-/* Sums of one (cell, instrument, timepoint). Welford running moments. */
+/* A sum with Neumaier's compensation (Kahan's summation, improved by
+ * Neumaier 1974, ZAMM 54:39): its error stays near one rounding of the
+ * total however many terms are added and in whatever order, so how the
+ * units were split and merged moves a mean by a rounding at most. */
+typedef struct ksum {
+	double s, c; /* the running sum and the low-order parts it lost */
+} ksum;
+
+/* Sums of one (cell, instrument, timepoint): means from compensated sums;
+ * the SD of improvement from Welford's running mean and sum of squared
+ * deviations (md, m2), which stay accurate when scores are large against
+ * their spread. */
 typedef struct acc {
 	size_t nb, nf, mcid, p30, p50, pexcl, pass;
-	double mb, mf, md, m2;
+	ksum sb, sf, sd; /* baseline, follow-up and improvement */
+	double md, m2;
 } acc;
 
 typedef struct pair_acc {
@@ -968,6 +980,28 @@ static void oarsi_domain(const promstat_instrument *ins, double b, double f, int
 	*moderate = imp >= 10 - TOL && imp >= 0.2 * sb - TOL && imp > 0;
 }
 
+static void ksum_add(ksum *k, double x)
+{
+	double t = k->s + x;
+
+	if (fabs(k->s) >= fabs(x))
+		k->c += (k->s - t) + x;
+	else
+		k->c += (x - t) + k->s;
+	k->s = t;
+}
+
+static double ksum_value(const ksum *k)
+{
+	return k->s + k->c;
+}
+
+static void ksum_merge(ksum *k, const ksum *o)
+{
+	ksum_add(k, o->s);
+	k->c += o->c;
+}
+
 static void acc_add(acc *x, const promstat_instrument *ins, double mcid, double pass,
 		    double b, double f)
 {
@@ -976,8 +1010,9 @@ static void acc_add(acc *x, const promstat_instrument *ins, double mcid, double 
 	double delta;
 
 	x->nf++;
-	x->mb += (b - x->mb) / (double)x->nf;
-	x->mf += (f - x->mf) / (double)x->nf;
+	ksum_add(&x->sb, b);
+	ksum_add(&x->sf, f);
+	ksum_add(&x->sd, d);
 	delta = d - x->md;
 	x->md += delta / (double)x->nf;
 	x->m2 += delta * (d - x->md);
@@ -996,8 +1031,9 @@ static void acc_add(acc *x, const promstat_instrument *ins, double mcid, double 
 }
 
 /*
- * Adds the units of y to x (Chan, Golub and LeVeque 1979, the pairwise
- * update of a mean and a sum of squared deviations). Units are accumulated
+ * Adds the units of y to x: sums add, and the running mean and sum of
+ * squared deviations merge by Chan, Golub and LeVeque's pairwise update
+ * (1979; Chan, Golub and LeVeque 1983, Am Stat 37:242). Units are accumulated
  * once, in the cell of their own combination of --by levels; the cells with
  * ALL in them are merged from those afterwards, in a fixed order. A cell
  * that receives one combination only is a copy of it.
@@ -1018,8 +1054,9 @@ static void acc_merge(acc *x, const acc *y)
 	}
 	w = (double)y->nf / (double)n;
 	d = y->md - x->md;
-	x->mb += (y->mb - x->mb) * w;
-	x->mf += (y->mf - x->mf) * w;
+	ksum_merge(&x->sb, &y->sb);
+	ksum_merge(&x->sf, &y->sf);
+	ksum_merge(&x->sd, &y->sd);
 	x->md += d * w;
 	x->m2 += y->m2 + d * d * (double)x->nf * w;
 	x->nf = n;
@@ -1052,9 +1089,9 @@ static int fill_result(const promstat_audit *a, const acc *x, size_t i, promstat
 	r->followup_rate = ratio(x->nf, x->nb);
 	if ((rc = rate_ci(a, x->nf, x->nb, &r->followup_ci_lb, &r->followup_ci_ub, err)))
 		return rc;
-	r->baseline_mean = x->nf ? x->mb : NAN;
-	r->followup_mean = x->nf ? x->mf : NAN;
-	r->mean_improvement = x->nf ? x->md : NAN;
+	r->baseline_mean = x->nf ? ksum_value(&x->sb) / (double)x->nf : NAN;
+	r->followup_mean = x->nf ? ksum_value(&x->sf) / (double)x->nf : NAN;
+	r->mean_improvement = x->nf ? ksum_value(&x->sd) / (double)x->nf : NAN;
 	r->sd_improvement = x->nf >= 2 ? sqrt(x->m2 / (double)(x->nf - 1)) : NAN;
 	if ((rc = promstat_ci_mean(r->mean_improvement, r->sd_improvement, x->nf, a->opt.level,
 				   &r->improvement_ci_lb, &r->improvement_ci_ub, err)))

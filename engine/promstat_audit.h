@@ -239,9 +239,10 @@ typedef struct promstat_audit_oarsi {
  *
  * From 100,000 units on, the pass over units runs as two halves, the second
  * on a thread that ends before this function returns; reg is only read.
- * Means and SDs of cells with ALL, and of every cell when the pass is
- * split, are merged from partial sums, so their last digits may differ
- * from a single running sum over the same units.
+ * Means are compensated sums divided by n, and SDs come from Welford's
+ * running sums; cells with ALL, and every cell when the pass is split,
+ * are merged from partial sums, so an SD's last digits may differ from a
+ * single pass over the same units.
  */
 int promstat_audit_run(const struct promstat_registry *reg, const promstat_audit_options *opt,
 		       promstat_audit **out, struct promstat_error *err);
