@@ -889,6 +889,7 @@ int promstat_studies_design_build(const promstat_studies *s, const char *const *
 			} else {
 				level key;
 				long l;
+				memset(&key, 0, sizeof key);
 				key.text = ps_strpool_get(s->text, id);
 				l = level_of(lvs[a], nlv[a], &key, 0);
 				for (b = 1; b < nlv[a]; b++)
