@@ -270,7 +270,13 @@ static int feed(reader *r, struct csv_parser *p, const char *buf, size_t len, in
 			       r->err, PROMSTAT_EDATA, r->name, r->line,
 			       (unsigned long)r->nfields + 1,
 			       "misplaced double quote: a quoted field must start with \" and end with \" "
-			       "followed by a comma or the end of the line (write \"\" for a quote inside)");
+			       "followed by a comma or the end of the line (write \"\" for a quote "
+			       "inside)%s",
+			       buf[used] == ';'	   ? "; a ';' follows it: is the file separated by "
+						     "semicolons instead of commas?"
+			       : buf[used] == '\t' ? "; a tab follows it: is the file separated by "
+						     "tabs instead of commas?"
+						   : "");
 	}
 	/* The field being read is checked here as well as when it ends, so a
 	 * field over the limit fails whether or not it ends inside this piece,
@@ -769,6 +775,18 @@ int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record
 	free(r.text_caps);
 	free(r.fields);
 	return r.status;
+}
+
+const char *ps_csv_foreign_separator(const ps_csv_record *rec)
+{
+	const ps_csv_field *f;
+
+	if (!rec || rec->nfields != 1)
+		return NULL;
+	f = &rec->fields[0];
+	return memchr(f->text, ';', f->len) ? "';' (semicolons)"
+	       : memchr(f->text, '\t', f->len) ? "tabs"
+					       : NULL;
 }
 
 static int needs_quotes(const char *s, size_t len)

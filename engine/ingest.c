@@ -487,22 +487,10 @@ static int header(ingest *c, const ps_csv_record *rec, promstat_error *err)
 				      c->map_col[k], c->map_col[k]);
 			goto done;
 		}
-	if (rec->nfields == 1) {
-		/* Spreadsheets set to a European locale save "CSV" with ';'
-		 * between fields (and decimal commas); tab-separated exports
-		 * are common too. Say so rather than miss a column. */
-		const ps_csv_field *f = &rec->fields[0];
-		const char *sep = memchr(f->text, ';', f->len) ? "';' (semicolons)"
-				  : memchr(f->text, '\t', f->len) ? "tabs"
-								   : NULL;
-		if (sep) {
-			st = ps_error(err, PROMSTAT_EDATA, c->name, rec->line, 0,
-				      "the header is a single column with %s in it: promstat "
-				      "reads comma-separated files with a decimal point; save "
-				      "or convert the extract with ',' between fields",
-				      sep);
-			goto done;
-		}
+	if (ps_csv_foreign_separator(rec)) {
+		st = ps_error(err, PROMSTAT_EDATA, c->name, rec->line, 0, PS_CSV_FOREIGN_SEPARATOR,
+			      ps_csv_foreign_separator(rec));
+		goto done;
 	}
 	{
 		static const int required[] = { K_PATIENT, K_THERAPY, K_INSTRUMENT, K_SCORE };

@@ -165,6 +165,16 @@ typedef struct ps_csv_prepare {
 	int ready;
 } ps_csv_prepare;
 
+/* When a header record is one field holding ';' or a tab, a description of
+ * that separator ("';' (semicolons)" or "tabs"), else NULL: spreadsheets
+ * set to a European locale save "CSV" with semicolons, and some exports
+ * use tabs, neither of which this reader splits on. */
+const char *ps_csv_foreign_separator(const ps_csv_record *rec);
+/* The message for it, a format taking that description. */
+#define PS_CSV_FOREIGN_SEPARATOR                                                          \
+	"the header is a single column with %s in it: promstat reads comma-separated "  \
+	"files with a decimal point; save or convert the file with ',' between fields"
+
 /* ps_csv_read_hashed with records prepared ahead (prep may be NULL). */
 int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn,
 			 void *ctx, char sha256_hex[65], ps_csv_prepare *prep,

@@ -171,6 +171,9 @@ static int header(read_ctx *c, const ps_csv_record *rec, promstat_error *err)
 	const int *alt = NULL;
 	size_t i, j;
 
+	if (ps_csv_foreign_separator(rec))
+		return ps_error(err, PROMSTAT_EDATA, c->name, rec->line, 0, PS_CSV_FOREIGN_SEPARATOR,
+				ps_csv_foreign_separator(rec));
 	switch (promstat_meta_measure_input(s->measure)) {
 	case PROMSTAT_META_INPUT_MEANS: c->form = form_means; break;
 	case PROMSTAT_META_INPUT_TABLE: c->form = form_table; alt = form_table_n; break;
