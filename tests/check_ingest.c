@@ -1039,6 +1039,83 @@ START_TEST(test_large)
 END_TEST
 
 /*
+ * The reading thread against reading in step. A messy extract (quoted
+ * fields with commas, quoted fields over two lines, CRLF lines, rejects of
+ * every kind, duplicates, units coming back) is read from a regular file
+ * with the default chunk and with 4 KiB chunks, where the reading thread
+ * prepares rows only while the parser lags behind, so which rows come
+ * prepared depends on timing; and from memory (fmemopen), which is read in
+ * step with every plain row prepared. Registry, diagnostics and rejects
+ * must be the same every time.
+ */
+START_TEST(test_thread_matches_in_step)
+{
+	static const char *const inst[] = { "PAIN_NRS", "KOOS_PAIN", "WOMAC_FUNCTION", "PAIN_NSR" };
+	promstat_catalogue *cat = test_catalogue();
+	unsigned long long x = 0x9e3779b97f4a7c15ULL; /* xorshift64 */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	run ref;
+	int i, round;
+
+	ck_assert_ptr_nonnull(f);
+	fputs("patient_id,therapy,age,day,instrument,score,ae,note\n", f);
+	for (i = 0; i < 40000; i++) {
+		int unit, day, in_, kind;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		unit = (int)(i / 12 + (x % 50 == 0 ? (x >> 8) % 3000 : 0)); /* runs, some returns */
+		day = (int)((i % 12) * 30 - 60 + (x % 7 == 0 ? -(int)((x >> 12) % 40) : 0));
+		in_ = (int)((x >> 20) % 4 == 3 && x % 13 ? (x >> 24) % 3 : (x >> 20) % 4);
+		kind = (int)((x >> 32) % 100);
+		fprintf(f, "U%d,%s,%s,%d,%s,", unit, unit % 3 ? "PRP" : "HA",
+			unit % 11 ? (unit % 2 ? "54" : "67.5") : "", day, inst[in_]);
+		if (kind < 2)
+			fputs("11", f); /* out of range for PAIN_NRS */
+		else if (kind < 3)
+			fputs("x", f);
+		else
+			fprintf(f, "%d.%d", (int)((x >> 40) % 10), (int)((x >> 44) % 10));
+		if (kind == 5)
+			fputs(",rash,\"two\nlines\"", f);
+		else if (kind < 12)
+			fputs(",,\"a, b\"", f);
+		else if (kind == 12)
+			fputs(",,", f); /* a field too few */
+		else
+			fputs(",,", f);
+		fputs(kind == 13 || kind == 14 ? "\r\n" : "\n", f);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+
+	f = fmemopen(text, len, "rb");
+	ck_assert_ptr_nonnull(f);
+	ref = read_with(f, "m.csv", cat, NULL, 0);
+	fclose(f);
+	ck_assert_int_eq(ref.status, PROMSTAT_OK);
+	ck_assert_uint_gt(ref.reg->counts.rows_rejected, 1000);
+	ck_assert_uint_gt(ref.reg->counts.by_reason[PROMSTAT_REJECT_DUPLICATE], 10);
+	for (round = 0; round < 6; round++) {
+		FILE *in = tmpfile();
+		run r;
+
+		ck_assert_uint_eq(fwrite(text, 1, len, in), len);
+		rewind(in);
+		r = read_with(in, "m.csv", cat, NULL, round % 2 ? 4096 : 0);
+		fclose(in);
+		ck_assert_int_eq(r.status, PROMSTAT_OK);
+		ck_assert_msg(!strcmp(r.dump, ref.dump), "round %d: registry differs", round);
+		ck_assert_msg(!strcmp(r.diag, ref.diag), "round %d: diagnostics differ", round);
+		ck_assert_msg(!strcmp(r.rejects, ref.rejects), "round %d: rejects differ", round);
+		run_free(&r);
+	}
+	run_free(&ref);
+	free(text);
+	promstat_catalogue_free(cat);
+}
+END_TEST
+
+/*
  * Duplicates against a naive reference: random rows over few units, days
  * and instruments, in runs (as extracts usually are) and scattered, so a
  * unit is often read again after others. Every fourth round has long runs
@@ -1122,6 +1199,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_rejects_unwritable);
 	tcase_add_test(t, test_large);
 	tcase_add_test(t, test_duplicates_random);
+	tcase_add_test(t, test_thread_matches_in_step);
 	suite_add_tcase(s, t);
 	t = tcase_create("chunks");
 	tcase_set_timeout(t, 600);
