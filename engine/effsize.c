@@ -25,15 +25,11 @@ static const char *const measure_names[PROMSTAT_MEASURE_COUNT] = {
 
 int promstat_meta_measure_parse(const char *s, promstat_meta_measure *out, promstat_error *err)
 {
-	size_t i;
+	long i = ps_name_index(s, measure_names, PROMSTAT_MEASURE_COUNT);
 
-	if (s != NULL && out != NULL) {
-		for (i = 0; i < PROMSTAT_MEASURE_COUNT; i++) {
-			if (strcmp(s, measure_names[i]) == 0) {
-				*out = (promstat_meta_measure)i;
-				return PROMSTAT_OK;
-			}
-		}
+	if (i >= 0 && out != NULL) {
+		*out = (promstat_meta_measure)i;
+		return PROMSTAT_OK;
 	}
 	return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 			"unknown effect size measure \"%s\": use one of MD, SMD, ROM, RR, OR, RD, "

@@ -216,12 +216,7 @@ static uint64_t obs_hash(uint32_t unit, uint32_t instrument, int32_t day)
 	uint64_t h = ((uint64_t)unit << 32 | (uint32_t)day) * 0x9e3779b97f4a7c15ULL;
 
 	h ^= (uint64_t)(instrument + 1) * 0xc2b2ae3d27d4eb4fULL;
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebULL;
-	h ^= h >> 31;
-	return h;
+	return ps_mix64(h);
 }
 
 /* Index of the observation (unit, instrument, day) in t, or -1. */

@@ -79,6 +79,10 @@ size_t ps_strpool_count(const ps_strpool *pool);
 
 /* 64-bit FNV-1a then a final mix; shared by the engine's hash tables. */
 uint64_t ps_hash_bytes(const void *p, size_t len, uint64_t seed);
+/* splitmix64's finaliser: spreads every bit of h over the result. */
+uint64_t ps_mix64(uint64_t h);
+/* Index of s in the n names, or -1 (also when s is NULL). */
+long ps_name_index(const char *s, const char *const *names, size_t n);
 
 /* ---- SHA-256 (sha256.c) ---- */
 

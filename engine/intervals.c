@@ -33,6 +33,28 @@ static void undefined(double *lb, double *ub)
 }
 
 /*
+ * The checks both proportion intervals make: sets *a to alpha/2 and
+ * returns PROMSTAT_OK, with *done set (and both bounds undefined) when
+ * n = 0; or an error for a bad level or more successes than trials.
+ */
+static int proportion_args(size_t x, size_t n, double level, double *a, double *lb, double *ub,
+			   int *done, promstat_error *err)
+{
+	*a = half_alpha(level);
+	*done = 0;
+	if (*a < 0)
+		return bad_level(err, level);
+	if (x > n)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+				"%zu successes cannot come from %zu trials", x, n);
+	if (n == 0) {
+		undefined(lb, ub);
+		*done = 1;
+	}
+	return PROMSTAT_OK;
+}
+
+/*
  * Wilson (1927) score interval, as in Newcombe (1998a, Stat Med 17:857,
  * method 3): (2np + z^2 +- z sqrt(z^2 + 4np(1-p))) / (2(n + z^2)). The end
  * at 0 or 1 is set exactly when x is 0 or n (the formula gives it only up to
@@ -41,17 +63,11 @@ static void undefined(double *lb, double *ub)
 int promstat_ci_wilson(size_t x, size_t n, double level, double *lb, double *ub,
 		       promstat_error *err)
 {
-	double a = half_alpha(level), z, z2, p, nd, centre, half;
+	double a, z, z2, p, nd, centre, half;
+	int done, rc = proportion_args(x, n, level, &a, lb, ub, &done, err);
 
-	if (a < 0)
-		return bad_level(err, level);
-	if (x > n)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
-				"%zu successes cannot come from %zu trials", x, n);
-	if (n == 0) {
-		undefined(lb, ub);
-		return PROMSTAT_OK;
-	}
+	if (rc || done)
+		return rc;
 	z = gsl_cdf_ugaussian_Qinv(a);
 	z2 = z * z;
 	nd = (double)n;
@@ -72,18 +88,12 @@ int promstat_ci_wilson(size_t x, size_t n, double level, double *lb, double *ub,
 int promstat_ci_clopper_pearson(size_t x, size_t n, double level, double *lb, double *ub,
 				promstat_error *err)
 {
-	double a = half_alpha(level);
+	double a;
 	gsl_error_handler_t *old;
+	int done, rc = proportion_args(x, n, level, &a, lb, ub, &done, err);
 
-	if (a < 0)
-		return bad_level(err, level);
-	if (x > n)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
-				"%zu successes cannot come from %zu trials", x, n);
-	if (n == 0) {
-		undefined(lb, ub);
-		return PROMSTAT_OK;
-	}
+	if (rc || done)
+		return rc;
 	old = gsl_set_error_handler_off();
 	*lb = x == 0 ? 0 : gsl_cdf_beta_Pinv(a, (double)x, (double)(n - x + 1));
 	*ub = x == n ? 1 : gsl_cdf_beta_Qinv(a, (double)(x + 1), (double)(n - x));

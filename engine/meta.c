@@ -41,19 +41,13 @@ static const char *const method_names[PROMSTAT_METHOD_COUNT] = {
 
 int promstat_meta_method_parse(const char *s, promstat_meta_method *out, promstat_error *err)
 {
-	size_t i;
+	long i = ps_name_index(s, method_names, PROMSTAT_METHOD_COUNT);
 
-	if (s != NULL && out != NULL) {
-		if (strcmp(s, "FE") == 0) {
-			*out = PROMSTAT_METHOD_EE;
-			return PROMSTAT_OK;
-		}
-		for (i = 0; i < PROMSTAT_METHOD_COUNT; i++) {
-			if (strcmp(s, method_names[i]) == 0) {
-				*out = (promstat_meta_method)i;
-				return PROMSTAT_OK;
-			}
-		}
+	if (s != NULL && strcmp(s, "FE") == 0)
+		i = PROMSTAT_METHOD_EE;
+	if (i >= 0 && out != NULL) {
+		*out = (promstat_meta_method)i;
+		return PROMSTAT_OK;
 	}
 	return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 			"unknown estimation method \"%s\": use one of EE (or FE), DL, HE, HS, SJ, "

@@ -49,12 +49,28 @@ uint64_t ps_hash_bytes(const void *p, size_t len, uint64_t seed)
 		memcpy(&w, b, len);
 		h = (h ^ w) * 0xff51afd7ed558ccdULL;
 	}
+	return ps_mix64(h);
+}
+
+uint64_t ps_mix64(uint64_t h)
+{
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 27;
 	h *= 0x94d049bb133111ebULL;
 	h ^= h >> 31;
 	return h;
+}
+
+long ps_name_index(const char *s, const char *const *names, size_t n)
+{
+	size_t i;
+
+	if (s)
+		for (i = 0; i < n; i++)
+			if (strcmp(s, names[i]) == 0)
+				return (long)i;
+	return -1;
 }
 
 int ps_reserve(void **ptr, size_t *cap, size_t need, size_t elem)
