@@ -727,7 +727,7 @@ int cmd_audit(int argc, char **argv)
 			break;
 		}
 		case O_AGE:
-			free(cuts);
+			promstat_free(cuts);
 			if (promstat_audit_parse_age_cuts(optarg, &cuts, &ncuts, &err)) {
 				rc = cli_usage_error("audit", "%s", err.message);
 				goto done;
@@ -736,7 +736,7 @@ int cmd_audit(int argc, char **argv)
 			ao.n_age_cuts = ncuts;
 			break;
 		case O_TP:
-			free(tps);
+			promstat_free(tps);
 			if (promstat_audit_parse_timepoints(optarg, &tps, &ntp, &err)) {
 				rc = cli_usage_error("audit", "--timepoints: %s", err.message);
 				goto done;
@@ -885,7 +885,7 @@ done:
 	free(pass);
 	free(by);
 	free(inst);
-	free(tps);
-	free(cuts);
+	promstat_free(tps);
+	promstat_free(cuts);
 	return rc;
 }

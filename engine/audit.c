@@ -113,7 +113,7 @@ static char *dupstr(const char *s)
 	if (!s)
 		return NULL;
 	n = strlen(s) + 1;
-	p = malloc(n);
+	p = ps_malloc(n);
 	if (p)
 		memcpy(p, s, n);
 	return p;
@@ -139,8 +139,8 @@ static const char *own(promstat_audit *a, const char *s)
 
 static void tuple_set_free(tuple_set *t)
 {
-	free(t->keys);
-	free(t->slots);
+	ps_free(t->keys);
+	ps_free(t->slots);
 }
 
 /* Returns the id of key (adding it), or -1 when out of memory. */
@@ -151,7 +151,7 @@ static long tuple_set_add(tuple_set *t, const int *key)
 
 	if (t->n * 2 >= t->nslots) {
 		size_t ns = t->nslots ? t->nslots * 2 : 64, j;
-		long *slots = malloc(ns * sizeof *slots);
+		long *slots = ps_malloc(ns * sizeof *slots);
 
 		if (!slots)
 			return -1;
@@ -165,7 +165,7 @@ static long tuple_set_add(tuple_set *t, const int *key)
 				s = (s + 1) & (ns - 1);
 			slots[s] = (long)j;
 		}
-		free(t->slots);
+		ps_free(t->slots);
 		t->slots = slots;
 		t->nslots = ns;
 	}
@@ -241,13 +241,13 @@ int promstat_audit_parse_timepoints(const char *spec, promstat_audit_timepoint *
 		colon = memchr(p, ':', len);
 		if (!colon || ps_parse_long(p, (size_t)(colon - p), 1, 100000, &day) ||
 		    ps_parse_long(colon + 1, len - (size_t)(colon - p) - 1, 0, 100000, &hw)) {
-			free(tp);
+			ps_free(tp);
 			return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 					"timepoint \"%.*s\" is not DAY:HALFWIDTH in whole days "
 					"(e.g. 180:45)", (int)len, p);
 		}
 		if (ps_reserve((void **)&tp, &cap, ntp + 1, sizeof *tp)) {
-			free(tp);
+			ps_free(tp);
 			return nomem(err);
 		}
 		tp[ntp].day = (int)day;
@@ -259,7 +259,7 @@ int promstat_audit_parse_timepoints(const char *spec, promstat_audit_timepoint *
 	}
 	qsort(tp, ntp, sizeof *tp, cmp_tp);
 	if ((rc = check_timepoints(tp, ntp, err)) != PROMSTAT_OK) {
-		free(tp);
+		ps_free(tp);
 		return rc;
 	}
 	*out = tp;
@@ -303,12 +303,12 @@ int promstat_audit_parse_age_cuts(const char *spec, double **out, size_t *n,
 		double v;
 
 		if (ps_parse_double(p, len, &v)) {
-			free(c);
+			ps_free(c);
 			return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 					"age band cut-point \"%.*s\" is not a number", (int)len, p);
 		}
 		if (ps_reserve((void **)&c, &cap, nc + 1, sizeof *c)) {
-			free(c);
+			ps_free(c);
 			return nomem(err);
 		}
 		c[nc++] = v;
@@ -317,7 +317,7 @@ int promstat_audit_parse_age_cuts(const char *spec, double **out, size_t *n,
 		p = end + 1;
 	}
 	if ((rc = check_cuts(c, nc, err)) != PROMSTAT_OK) {
-		free(c);
+		ps_free(c);
 		return rc;
 	}
 	*out = c;
@@ -443,12 +443,12 @@ static int build_column(promstat_audit *a, const promstat_registry *reg, column 
 	size_t u, nu = reg->n_units, k;
 	char buf[64];
 
-	c->unit_level = malloc((nu ? nu : 1) * sizeof *c->unit_level);
+	c->unit_level = ps_malloc((nu ? nu : 1) * sizeof *c->unit_level);
 	if (!c->unit_level)
 		return nomem(err);
 	if (c->kind == COL_AGE_BAND) {
 		size_t nb = a->opt.n_age_cuts + 1;
-		int *seen = calloc(nb + 1, sizeof *seen), *map;
+		int *seen = ps_calloc(nb + 1, sizeof *seen), *map;
 
 		if (!seen)
 			return nomem(err);
@@ -457,11 +457,11 @@ static int build_column(promstat_audit *a, const promstat_registry *reg, column 
 			c->unit_level[u] = b;
 			seen[b < 0 ? nb : (size_t)b] = 1;
 		}
-		map = malloc((nb + 1) * sizeof *map);
-		c->labels = malloc((nb + 1) * sizeof *c->labels);
+		map = ps_malloc((nb + 1) * sizeof *map);
+		c->labels = ps_malloc((nb + 1) * sizeof *c->labels);
 		if (!map || !c->labels) {
-			free(seen);
-			free(map);
+			ps_free(seen);
+			ps_free(map);
 			return nomem(err);
 		}
 		for (k = 0; k <= nb; k++) {
@@ -471,20 +471,20 @@ static int build_column(promstat_audit *a, const promstat_registry *reg, column 
 			band_label(k == nb ? -1 : (int)k, a->cuts, a->opt.n_age_cuts, buf,
 				   sizeof buf);
 			if (!(c->labels[c->n_levels] = own(a, buf))) {
-				free(seen);
-				free(map);
+				ps_free(seen);
+				ps_free(map);
 				return nomem(err);
 			}
 			map[k] = (int)c->n_levels++;
 		}
 		for (u = 0; u < nu; u++)
 			c->unit_level[u] = map[c->unit_level[u] < 0 ? nb : (size_t)c->unit_level[u]];
-		free(seen);
-		free(map);
+		ps_free(seen);
+		ps_free(map);
 		return PROMSTAT_OK;
 	} else {
 		size_t np = ps_strpool_count(reg->pool), nl = 0;
-		int *map = malloc((np + 1) * sizeof *map);
+		int *map = ps_malloc((np + 1) * sizeof *map);
 		named_id *ids = NULL;
 		long unknown_id = ps_strpool_find(reg->pool, PROMSTAT_AUDIT_UNKNOWN,
 								strlen(PROMSTAT_AUDIT_UNKNOWN));
@@ -494,9 +494,9 @@ static int build_column(promstat_audit *a, const promstat_registry *reg, column 
 			return nomem(err);
 		for (k = 0; k <= np; k++)
 			map[k] = -1;
-		ids = malloc((np + 1) * sizeof *ids);
+		ids = ps_malloc((np + 1) * sizeof *ids);
 		if (!ids) {
-			free(map);
+			ps_free(map);
 			return nomem(err);
 		}
 		for (u = 0; u < nu; u++) {
@@ -515,17 +515,17 @@ static int build_column(promstat_audit *a, const promstat_registry *reg, column 
 			}
 		}
 		qsort(ids, nl, sizeof *ids, cmp_named);
-		c->labels = malloc((nl + 1) * sizeof *c->labels);
+		c->labels = ps_malloc((nl + 1) * sizeof *c->labels);
 		if (!c->labels) {
-			free(map);
-			free(ids);
+			ps_free(map);
+			ps_free(ids);
 			return nomem(err);
 		}
 		for (k = 0; k < nl; k++) {
 			map[ids[k].id] = (int)k;
 			if (!(c->labels[k] = own(a, ids[k].s))) {
-				free(map);
-				free(ids);
+				ps_free(map);
+				ps_free(ids);
 				return nomem(err);
 			}
 		}
@@ -539,16 +539,16 @@ static int build_column(promstat_audit *a, const promstat_registry *reg, column 
 				v = unknown_id;
 			c->unit_level[u] = v < 0 ? (int)nl : map[v];
 		}
-		free(map);
-		free(ids);
+		ps_free(map);
+		ps_free(ids);
 		return PROMSTAT_OK;
 	}
 }
 
 static void column_free(column *c)
 {
-	free(c->labels);
-	free(c->unit_level);
+	ps_free(c->labels);
+	ps_free(c->unit_level);
 }
 
 /* ---- the audit object ---- */
@@ -559,42 +559,42 @@ void promstat_audit_free(promstat_audit *a)
 
 	if (!a)
 		return;
-	free(a->tps);
-	free(a->cuts);
+	ps_free(a->tps);
+	ps_free(a->cuts);
 	/* each array is freed over the length it was allocated with */
 	for (i = 0; a->by_names && i < a->n_by; i++)
-		free(a->by_names[i]);
-	free(a->by_names);
+		ps_free(a->by_names[i]);
+	ps_free(a->by_names);
 	for (i = 0; a->inst_codes && i < a->n_inst; i++)
-		free(a->inst_codes[i]);
-	free(a->inst_codes);
+		ps_free(a->inst_codes[i]);
+	ps_free(a->inst_codes);
 	for (i = 0; a->mcid_over && i < a->opt.n_mcid; i++)
-		free((char *)a->mcid_over[i].code);
-	free(a->mcid_over);
+		ps_free((char *)a->mcid_over[i].code);
+	ps_free(a->mcid_over);
 	for (i = 0; a->pass_over && i < a->opt.n_pass; i++)
-		free((char *)a->pass_over[i].code);
-	free(a->pass_over);
-	free(a->reference);
-	free(a->oarsi_pain);
-	free(a->oarsi_function);
-	free(a->oarsi_global);
-	free(a->inst_cat);
-	free(a->mcid);
-	free(a->pass);
+		ps_free((char *)a->pass_over[i].code);
+	ps_free(a->pass_over);
+	ps_free(a->reference);
+	ps_free(a->oarsi_pain);
+	ps_free(a->oarsi_function);
+	ps_free(a->oarsi_global);
+	ps_free(a->inst_cat);
+	ps_free(a->mcid);
+	ps_free(a->pass);
 	for (i = 0; a->cols && i < a->n_by; i++)
 		column_free(&a->cols[i]);
-	free(a->cols);
+	ps_free(a->cols);
 	ps_strpool_free(a->strings);
-	free(a->cell_index);
-	free(a->cell_labels);
-	free(a->res);
-	free(a->cmp);
-	free(a->safety);
-	free(a->oarsi);
+	ps_free(a->cell_index);
+	ps_free(a->cell_labels);
+	ps_free(a->res);
+	ps_free(a->cmp);
+	ps_free(a->safety);
+	ps_free(a->oarsi);
 	for (i = 0; i < a->n_notes; i++)
-		free(a->notes[i]);
-	free(a->notes);
-	free(a);
+		ps_free(a->notes[i]);
+	ps_free(a->notes);
+	ps_free(a);
 }
 
 static int add_note(promstat_audit *a, const char *fmt, const char *s, promstat_error *err)
@@ -603,7 +603,7 @@ static int add_note(promstat_audit *a, const char *fmt, const char *s, promstat_
 	char **n;
 
 	snprintf(buf, sizeof buf, fmt, s, s);
-	n = realloc(a->notes, (a->n_notes + 1) * sizeof *n);
+	n = ps_realloc(a->notes, (a->n_notes + 1) * sizeof *n);
 	if (!n)
 		return nomem(err);
 	a->notes = n;
@@ -622,7 +622,7 @@ static int copy_thresholds(const promstat_catalogue *cat, const promstat_audit_t
 	*out = NULL;
 	if (n == 0)
 		return PROMSTAT_OK;
-	*out = calloc(n, sizeof **out);
+	*out = ps_calloc(n, sizeof **out);
 	if (!*out)
 		return nomem(err);
 	for (i = 0; i < n; i++) {
@@ -679,7 +679,7 @@ static int setup(promstat_audit *a, const promstat_registry *reg,
 		o->timepoints = default_timepoints;
 		o->n_timepoints = sizeof default_timepoints / sizeof *default_timepoints;
 	}
-	a->tps = malloc(o->n_timepoints * sizeof *a->tps);
+	a->tps = ps_malloc(o->n_timepoints * sizeof *a->tps);
 	if (!a->tps)
 		return nomem(err);
 	memcpy(a->tps, o->timepoints, o->n_timepoints * sizeof *a->tps);
@@ -693,7 +693,7 @@ static int setup(promstat_audit *a, const promstat_registry *reg,
 		o->age_cuts = default_age_cuts;
 		o->n_age_cuts = 1;
 	}
-	a->cuts = malloc(o->n_age_cuts * sizeof *a->cuts);
+	a->cuts = ps_malloc(o->n_age_cuts * sizeof *a->cuts);
 	if (!a->cuts)
 		return nomem(err);
 	memcpy(a->cuts, o->age_cuts, o->n_age_cuts * sizeof *a->cuts);
@@ -710,8 +710,8 @@ static int setup(promstat_audit *a, const promstat_registry *reg,
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 				"at most %d --by columns can be combined", PROMSTAT_AUDIT_MAX_BY);
 	a->n_by = o->n_by;
-	a->cols = calloc(o->n_by, sizeof *a->cols);
-	a->by_names = calloc(o->n_by, sizeof *a->by_names);
+	a->cols = ps_calloc(o->n_by, sizeof *a->cols);
+	a->by_names = ps_calloc(o->n_by, sizeof *a->by_names);
 	if (!a->cols || !a->by_names)
 		return nomem(err);
 	for (i = 0; i < o->n_by; i++) {
@@ -736,7 +736,7 @@ static int setup(promstat_audit *a, const promstat_registry *reg,
 
 	/* instruments: the named ones, or every one with data, catalogue order */
 	{
-		char *want = calloc(ncat ? ncat : 1, 1);
+		char *want = ps_calloc(ncat ? ncat : 1, 1);
 
 		if (!want)
 			return nomem(err);
@@ -746,7 +746,7 @@ static int setup(promstat_audit *a, const promstat_registry *reg,
 						 ? promstat_catalogue_find(reg->cat, in->instruments[i])
 						 : -1;
 				if (c < 0) {
-					free(want);
+					ps_free(want);
 					return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 							"--instrument names \"%s\", which is not in the "
 							"catalogue", in->instruments[i] ? in->instruments[i] : "");
@@ -760,12 +760,12 @@ static int setup(promstat_audit *a, const promstat_registry *reg,
 		}
 		for (i = 0; i < ncat; i++)
 			a->n_inst += want[i];
-		a->inst_cat = malloc((a->n_inst ? a->n_inst : 1) * sizeof *a->inst_cat);
-		a->inst_codes = calloc(a->n_inst ? a->n_inst : 1, sizeof *a->inst_codes);
-		a->mcid = malloc((a->n_inst ? a->n_inst : 1) * sizeof *a->mcid);
-		a->pass = malloc((a->n_inst ? a->n_inst : 1) * sizeof *a->pass);
+		a->inst_cat = ps_malloc((a->n_inst ? a->n_inst : 1) * sizeof *a->inst_cat);
+		a->inst_codes = ps_calloc(a->n_inst ? a->n_inst : 1, sizeof *a->inst_codes);
+		a->mcid = ps_malloc((a->n_inst ? a->n_inst : 1) * sizeof *a->mcid);
+		a->pass = ps_malloc((a->n_inst ? a->n_inst : 1) * sizeof *a->pass);
 		if (!a->inst_cat || !a->inst_codes || !a->mcid || !a->pass) {
-			free(want);
+			ps_free(want);
 			return nomem(err);
 		}
 		for (i = 0, j = 0; i < ncat; i++)
@@ -774,14 +774,14 @@ static int setup(promstat_audit *a, const promstat_registry *reg,
 
 				a->inst_cat[j] = i;
 				if (!(a->inst_codes[j] = dupstr(ins->code))) {
-					free(want);
+					ps_free(want);
 					return nomem(err);
 				}
 				a->mcid[j] = threshold_for(a->mcid_over, o->n_mcid, ins->code, ins->mcid);
 				a->pass[j] = threshold_for(a->pass_over, o->n_pass, ins->code, ins->pass);
 				j++;
 			}
-		free(want);
+		ps_free(want);
 		o->instruments = (const char *const *)a->inst_codes;
 		o->n_instruments = a->n_inst;
 	}
@@ -857,7 +857,7 @@ static int build_cube(promstat_audit *a, size_t n_units, uint32_t **unit_combo,
 	long *rank = NULL;
 	int rc = PROMSTAT_OK;
 
-	*unit_combo = malloc((n_units ? n_units : 1) * sizeof **unit_combo);
+	*unit_combo = ps_malloc((n_units ? n_units : 1) * sizeof **unit_combo);
 	*combo_cells = NULL;
 	if (!*unit_combo)
 		return nomem(err);
@@ -873,7 +873,7 @@ static int build_cube(promstat_audit *a, size_t n_units, uint32_t **unit_combo,
 		(*unit_combo)[u] = (uint32_t)id;
 	}
 	*n_combos = combos.n;
-	*combo_cells = malloc((combos.n ? combos.n : 1) * nmask * sizeof **combo_cells);
+	*combo_cells = ps_malloc((combos.n ? combos.n : 1) * nmask * sizeof **combo_cells);
 	if (!*combo_cells) {
 		rc = nomem(err);
 		goto done;
@@ -892,10 +892,10 @@ static int build_cube(promstat_audit *a, size_t n_units, uint32_t **unit_combo,
 			(*combo_cells)[c * nmask + m] = (uint32_t)id;
 		}
 	a->n_cells = cells.n;
-	order = malloc((cells.n ? cells.n : 1) * sizeof *order);
-	rank = malloc((cells.n ? cells.n : 1) * sizeof *rank);
-	a->cell_index = malloc((cells.n ? cells.n : 1) * (k ? k : 1) * sizeof *a->cell_index);
-	a->cell_labels = malloc((cells.n ? cells.n : 1) * (k ? k : 1) * sizeof *a->cell_labels);
+	order = ps_malloc((cells.n ? cells.n : 1) * sizeof *order);
+	rank = ps_malloc((cells.n ? cells.n : 1) * sizeof *rank);
+	a->cell_index = ps_malloc((cells.n ? cells.n : 1) * (k ? k : 1) * sizeof *a->cell_index);
+	a->cell_labels = ps_malloc((cells.n ? cells.n : 1) * (k ? k : 1) * sizeof *a->cell_labels);
 	if (!order || !rank || !a->cell_index || !a->cell_labels) {
 		rc = nomem(err);
 		goto done;
@@ -919,8 +919,8 @@ static int build_cube(promstat_audit *a, size_t n_units, uint32_t **unit_combo,
 	for (c = 0; c < combos.n * nmask; c++)
 		(*combo_cells)[c] = (uint32_t)rank[(*combo_cells)[c]];
 done:
-	free(order);
-	free(rank);
+	ps_free(order);
+	ps_free(rank);
 	tuple_set_free(&combos);
 	tuple_set_free(&cells);
 	return rc;
@@ -1161,21 +1161,21 @@ static int tally_init(tally *t, const unit_pass *p, size_t u0, size_t u1)
 	t->p = p;
 	t->u0 = u0;
 	t->u1 = u1;
-	t->combo = calloc(nz(p->n_combos * p->ni * p->ntp), sizeof *t->combo);
-	t->cmp = calloc(nz(p->nther * (p->nbands + 1) * p->ni * p->ntp), sizeof *t->cmp);
-	t->oarsi = calloc(nz(p->a->n_cells * p->ntp), sizeof *t->oarsi);
-	t->safety = calloc((p->nther + 1) * 2, sizeof *t->safety);
-	t->blocks = calloc(nz(p->ncat), sizeof *t->blocks);
+	t->combo = ps_calloc(nz(p->n_combos * p->ni * p->ntp), sizeof *t->combo);
+	t->cmp = ps_calloc(nz(p->nther * (p->nbands + 1) * p->ni * p->ntp), sizeof *t->cmp);
+	t->oarsi = ps_calloc(nz(p->a->n_cells * p->ntp), sizeof *t->oarsi);
+	t->safety = ps_calloc((p->nther + 1) * 2, sizeof *t->safety);
+	t->blocks = ps_calloc(nz(p->ncat), sizeof *t->blocks);
 	return t->combo && t->cmp && t->oarsi && t->safety && t->blocks ? 0 : -1;
 }
 
 static void tally_free(tally *t)
 {
-	free(t->combo);
-	free(t->cmp);
-	free(t->oarsi);
-	free(t->safety);
-	free(t->blocks);
+	ps_free(t->combo);
+	ps_free(t->cmp);
+	ps_free(t->oarsi);
+	ps_free(t->safety);
+	ps_free(t->blocks);
 }
 
 /* Adds the units of y to x; counts add, moments merge (acc_merge). */
@@ -1379,14 +1379,14 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 		promstat_audit_options_init(&defaults);
 		opt = &defaults;
 	}
-	a = calloc(1, sizeof *a);
+	a = ps_calloc(1, sizeof *a);
 	if (!a)
 		return nomem(err);
 	a->cat = reg->cat;
 	memcpy(a->sha256, reg->sha256, sizeof a->sha256);
 	a->sha256[64] = '\0';
 	if (!(a->strings = ps_strpool_new())) {
-		free(a);
+		ps_free(a);
 		return nomem(err);
 	}
 	if ((rc = setup(a, reg, opt, err)))
@@ -1423,8 +1423,8 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 	ntp = a->opt.n_timepoints;
 	ni = a->n_inst;
 	nmask = (size_t)1 << a->n_by;
-	accs = calloc(nz(a->n_cells * ni * ntp), sizeof *accs);
-	inst_sel = malloc(nz(ncat) * sizeof *inst_sel);
+	accs = ps_calloc(nz(a->n_cells * ni * ntp), sizeof *accs);
+	inst_sel = ps_malloc(nz(ncat) * sizeof *inst_sel);
 	if (!accs || !inst_sel) {
 		rc = nomem(err);
 		goto fail;
@@ -1475,7 +1475,7 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 
 	/* results */
 	a->n_res = ni * ntp * a->n_cells;
-	a->res = calloc(a->n_res ? a->n_res : 1, sizeof *a->res);
+	a->res = ps_calloc(a->n_res ? a->n_res : 1, sizeof *a->res);
 	if (!a->res) {
 		rc = nomem(err);
 		goto fail;
@@ -1500,7 +1500,7 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 	if (ref_level >= 0) {
 		size_t cap = ni * ntp * (nbands + 1) * nther;
 
-		a->cmp = calloc(cap ? cap : 1, sizeof *a->cmp);
+		a->cmp = ps_calloc(cap ? cap : 1, sizeof *a->cmp);
 		if (!a->cmp) {
 			rc = nomem(err);
 			goto fail;
@@ -1551,7 +1551,7 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 	}
 
 	/* safety */
-	a->safety = calloc(nther + 1, sizeof *a->safety);
+	a->safety = ps_calloc(nther + 1, sizeof *a->safety);
 	if (!a->safety) {
 		rc = nomem(err);
 		goto fail;
@@ -1576,7 +1576,7 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 	/* OARSI */
 	if (pass.do_oarsi) {
 		a->n_oarsi = ntp * a->n_cells;
-		a->oarsi = calloc(a->n_oarsi ? a->n_oarsi : 1, sizeof *a->oarsi);
+		a->oarsi = ps_calloc(a->n_oarsi ? a->n_oarsi : 1, sizeof *a->oarsi);
 		if (!a->oarsi) {
 			rc = nomem(err);
 			goto fail;
@@ -1604,11 +1604,11 @@ fail:
 cleanup:
 	column_free(&therapy);
 	column_free(&band);
-	free(unit_combo);
-	free(combo_cells);
-	free(accs);
+	ps_free(unit_combo);
+	ps_free(combo_cells);
+	ps_free(accs);
 	tally_free(&sum);
-	free(inst_sel);
+	ps_free(inst_sel);
 	return rc;
 }
 

@@ -55,7 +55,7 @@ static int sei_regression(const double *yi, const double *vi, size_t k,
 	size_t i;
 	int rc;
 
-	X = malloc(2 * k * sizeof *X);
+	X = ps_malloc(2 * k * sizeof *X);
 	if (X == NULL)
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	for (i = 0; i < k; i++) {
@@ -63,7 +63,7 @@ static int sei_regression(const double *yi, const double *vi, size_t k,
 		X[2 * i + 1] = sqrt(vi[i]);
 	}
 	rc = promstat_meta_regress(yi, vi, k, X, 2, opt, coefs, rs, err);
-	free(X);
+	ps_free(X);
 	return rc;
 }
 
@@ -156,15 +156,15 @@ static double inversions(double *y, double *tmp, size_t n)
  */
 static int kendall_s(const double *x, const double *y, size_t n, double *S)
 {
-	xy *p = malloc(n * sizeof *p);
-	double *ys = malloc(n * sizeof *ys), *tmp = malloc(n * sizeof *tmp);
+	xy *p = ps_malloc(n * sizeof *p);
+	double *ys = ps_malloc(n * sizeof *ys), *tmp = ps_malloc(n * sizeof *tmp);
 	double n0 = (double)n * (double)(n - 1) / 2, n1 = 0, n2 = 0, n3 = 0, inv;
 	size_t i, j, l;
 
 	if (p == NULL || ys == NULL || tmp == NULL) {
-		free(p);
-		free(ys);
-		free(tmp);
+		ps_free(p);
+		ps_free(ys);
+		ps_free(tmp);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -202,9 +202,9 @@ static int kendall_s(const double *x, const double *y, size_t n, double *S)
 		n2 += t * (t - 1) / 2;
 	}
 	*S = n0 - n1 - n2 + n3 - 2 * inv;
-	free(p);
-	free(ys);
-	free(tmp);
+	ps_free(p);
+	ps_free(ys);
+	ps_free(tmp);
 	return 0;
 }
 
@@ -218,7 +218,7 @@ static int cmp_double(const void *a, const void *b)
 /* Tie groups of x: sums of t(t-1), t(t-1)(t-2), t(t-1)(2t+5) over groups. */
 static int ties(const double *x, size_t n, double *s1, double *s2, double *s3)
 {
-	double *t = malloc(n * sizeof *t);
+	double *t = ps_malloc(n * sizeof *t);
 	size_t i, j;
 
 	*s1 = *s2 = *s3 = 0;
@@ -238,7 +238,7 @@ static int ties(const double *x, size_t n, double *s1, double *s2, double *s3)
 			*s3 += m * (m - 1) * (2 * m + 5);
 		}
 	}
-	free(t);
+	ps_free(t);
 	return 0;
 }
 
@@ -256,11 +256,11 @@ static double pkendall(double q, size_t n)
 		return 0;
 	if (q >= (double)max)
 		return 1;
-	p = calloc(max + 1, sizeof *p);
-	c = calloc(max + 2, sizeof *c);
+	p = ps_calloc(max + 1, sizeof *p);
+	c = ps_calloc(max + 2, sizeof *c);
 	if (p == NULL || c == NULL) {
-		free(p);
-		free(c);
+		ps_free(p);
+		ps_free(c);
 		return NAN;
 	}
 	p[0] = 1;
@@ -279,8 +279,8 @@ static double pkendall(double q, size_t n)
 	}
 	for (j = 0; j <= (size_t)q; j++)
 		r += p[j];
-	free(p);
-	free(c);
+	ps_free(p);
+	ps_free(c);
 	return r > 1 ? 1 : r;
 }
 
@@ -315,21 +315,21 @@ int promstat_meta_rank_test(const double *yi, const double *vi, size_t k,
 	}
 	theta = swy / sw;
 	vb = 1 / sw;
-	ys = malloc(k * sizeof *ys);
+	ys = ps_malloc(k * sizeof *ys);
 	if (ys == NULL)
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	for (i = 0; i < k; i++)
 		ys[i] = (yi[i] - theta) / sqrt(vi[i] - vb);
 	/* Kendall's tau-b between ys and vi, as cor.test(method = "kendall") */
 	if (kendall_s(ys, vi, k, &S) != 0) {
-		free(ys);
+		ps_free(ys);
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	if (ties(ys, k, &tx1, &tx2, &tx3) != 0 || ties(vi, k, &ty1, &ty2, &ty3) != 0) {
-		free(ys);
+		ps_free(ys);
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	}
-	free(ys);
+	ps_free(ys);
 	{
 		double n = (double)k;
 
@@ -427,11 +427,11 @@ int promstat_meta_trimfill_run(const double *yi, const double *vi, size_t k,
 		return rc;
 	side = coefs[1].estimate < 0 ? 1 : -1;
 
-	o = malloc(k * sizeof *o);
-	zs = malloc(k * sizeof *zs);
-	vs = malloc(k * sizeof *vs);
-	ya = malloc(2 * k * sizeof *ya);
-	va = malloc(2 * k * sizeof *va);
+	o = ps_malloc(k * sizeof *o);
+	zs = ps_malloc(k * sizeof *zs);
+	vs = ps_malloc(k * sizeof *vs);
+	ya = ps_malloc(2 * k * sizeof *ya);
+	va = ps_malloc(2 * k * sizeof *va);
 	if (o == NULL || zs == NULL || vs == NULL || ya == NULL || va == NULL) {
 		rc = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 		goto done;
@@ -498,11 +498,11 @@ int promstat_meta_trimfill_run(const double *yi, const double *vi, size_t k,
 	}
 	rc = ps_meta_fit_flags(ya, va, k + k0, &odef, 0, &out->filled, NULL, err);
 done:
-	free(o);
-	free(zs);
-	free(vs);
-	free(ya);
-	free(va);
+	ps_free(o);
+	ps_free(zs);
+	ps_free(vs);
+	ps_free(ya);
+	ps_free(va);
 	return rc;
 }
 
@@ -528,11 +528,11 @@ int promstat_meta_leave1out(const double *yi, const double *vi, size_t k,
 	rc = used_method(yi, vi, k, opt, &o1, &fit, err);
 	if (rc != PROMSTAT_OK)
 		return rc;
-	ys = malloc((k - 1) * sizeof *ys);
-	vs = malloc((k - 1) * sizeof *vs);
+	ys = ps_malloc((k - 1) * sizeof *ys);
+	vs = ps_malloc((k - 1) * sizeof *vs);
 	if (ys == NULL || vs == NULL) {
-		free(ys);
-		free(vs);
+		ps_free(ys);
+		ps_free(vs);
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	/* ys/vs hold every study but i: moving one study per step keeps the
@@ -549,8 +549,8 @@ int promstat_meta_leave1out(const double *yi, const double *vi, size_t k,
 		}
 		rc = ps_meta_fit_flags(ys, vs, k - 1, &o1, PS_META_NO_TAU2_CI, &s, NULL, NULL);
 		if (rc == PROMSTAT_ENOMEM) {
-			free(ys);
-			free(vs);
+			ps_free(ys);
+			ps_free(vs);
 			return ps_error(err, rc, NULL, 0, 0, "out of memory");
 		}
 		r->converged = rc == PROMSTAT_OK && s.converged;
@@ -566,7 +566,7 @@ int promstat_meta_leave1out(const double *yi, const double *vi, size_t k,
 		r->Q = s.Q;
 		r->Q_pval = s.Q_pval;
 	}
-	free(ys);
-	free(vs);
+	ps_free(ys);
+	ps_free(vs);
 	return PROMSTAT_OK;
 }

@@ -152,7 +152,7 @@ int promstat_catalogue_load(const char *path, promstat_catalogue **out, promstat
 				strerror(errno));
 	memset(&c, 0, sizeof c);
 	c.name = path;
-	c.cat = calloc(1, sizeof *c.cat);
+	c.cat = ps_calloc(1, sizeof *c.cat);
 	if (!c.cat || !(c.cat->codes = ps_strpool_new()) || !(c.cat->text = ps_strpool_new())) {
 		fclose(in);
 		promstat_catalogue_free(c.cat);
@@ -174,10 +174,10 @@ void promstat_catalogue_free(promstat_catalogue *cat)
 {
 	if (!cat)
 		return;
-	free(cat->items);
+	ps_free(cat->items);
 	ps_strpool_free(cat->codes);
 	ps_strpool_free(cat->text);
-	free(cat);
+	ps_free(cat);
 }
 
 size_t promstat_catalogue_count(const promstat_catalogue *cat)

@@ -69,15 +69,15 @@ static int reserve_field(reader *r, size_t i)
 		return 0;
 	for (ncap = r->cap ? r->cap * 2 : 32; ncap <= i;)
 		ncap *= 2;
-	nf = realloc(r->fields, ncap * sizeof *nf);
+	nf = ps_realloc(r->fields, ncap * sizeof *nf);
 	if (!nf)
 		return -1;
 	r->fields = nf;
-	nt = realloc(r->texts, ncap * sizeof *nt);
+	nt = ps_realloc(r->texts, ncap * sizeof *nt);
 	if (!nt)
 		return -1;
 	r->texts = nt;
-	nc = realloc(r->text_caps, ncap * sizeof *nc);
+	nc = ps_realloc(r->text_caps, ncap * sizeof *nc);
 	if (!nc)
 		return -1;
 	r->text_caps = nc;
@@ -127,7 +127,7 @@ static int add_field(reader *r, const char *text, size_t len, int copy)
 	f = &r->fields[i];
 	if (copy) {
 		if (r->text_caps[i] < len + 1) {
-			char *t = realloc(r->texts[i], len + 1);
+			char *t = ps_realloc(r->texts[i], len + 1);
 			if (!t)
 				goto nomem;
 			r->texts[i] = t;
@@ -479,12 +479,12 @@ static int prepare_chunk(source *src, piece_buf *c)
 
 	c->prepared = 0;
 	if (lines > c->lines_cap) {
-		uint32_t *st = realloc(c->starts, lines * sizeof *st);
+		uint32_t *st = ps_realloc(c->starts, lines * sizeof *st);
 		unsigned char *out;
 		if (!st)
 			return -1;
 		c->starts = st;
-		out = realloc(c->out, lines * size);
+		out = ps_realloc(c->out, lines * size);
 		if (!out)
 			return -1;
 		c->out = out;
@@ -575,14 +575,14 @@ static int source_open(source *src, FILE *in, size_t chunk, ps_sha256 *sha,
 	src->sha = sha;
 	if (prep && prep->fn && prep->size) {
 		src->prep = prep;
-		if (!(src->prep_fields = malloc(PS_CSV_MAX_FIELDS * sizeof *src->prep_fields)))
+		if (!(src->prep_fields = ps_malloc(PS_CSV_MAX_FIELDS * sizeof *src->prep_fields)))
 			return -1;
 	}
 	ahead = chunk >= AHEAD_MIN_CHUNK && fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
 	for (i = 0; i < (ahead ? SOURCE_SLOTS : 1); i++)
-		if (!(src->slot[i].buf = malloc(chunk)) ||
-		    !(src->slot[i].ev = malloc(chunk * sizeof *src->slot[i].ev)) ||
-		    !(src->slot[i].eol = malloc(chunk * sizeof *src->slot[i].eol)))
+		if (!(src->slot[i].buf = ps_malloc(chunk)) ||
+		    !(src->slot[i].ev = ps_malloc(chunk * sizeof *src->slot[i].ev)) ||
+		    !(src->slot[i].eol = ps_malloc(chunk * sizeof *src->slot[i].eol)))
 			return -1;
 	if (!ahead || pthread_mutex_init(&src->mu, NULL))
 		return 0;
@@ -654,13 +654,13 @@ static int source_close(source *src)
 		pthread_mutex_destroy(&src->mu);
 	}
 	for (i = 0; i < SOURCE_SLOTS; i++) {
-		free(src->slot[i].buf);
-		free(src->slot[i].ev);
-		free(src->slot[i].eol);
-		free(src->slot[i].starts);
-		free(src->slot[i].out);
+		ps_free(src->slot[i].buf);
+		ps_free(src->slot[i].ev);
+		ps_free(src->slot[i].eol);
+		ps_free(src->slot[i].starts);
+		ps_free(src->slot[i].out);
 	}
-	free(src->prep_fields);
+	ps_free(src->prep_fields);
 	return src->read_errno;
 }
 
@@ -699,6 +699,9 @@ int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return ps_error(err, PROMSTAT_ENOMEM, name, 0, 0, "out of memory");
 	csv_set_space_func(&p, no_space);
+	/* libcsv's field buffer is the engine's memory too. */
+	csv_set_realloc_func(&p, ps_realloc);
+	csv_set_free_func(&p, ps_free);
 	/* libcsv grows its field buffer by a fixed block (128 bytes by
 	 * default), which copies a long field quadratically; 64 KiB blocks keep
 	 * a field at the 1 MiB limit to 16 reallocations. */
@@ -770,10 +773,10 @@ int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record
 		ps_sha256_hex(&sha, sha256_hex);
 	csv_free(&p);
 	for (i = 0; i < r.cap; i++)
-		free(r.texts[i]);
-	free(r.texts);
-	free(r.text_caps);
-	free(r.fields);
+		ps_free(r.texts[i]);
+	ps_free(r.texts);
+	ps_free(r.text_caps);
+	ps_free(r.fields);
 	return r.status;
 }
 

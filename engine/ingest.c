@@ -194,14 +194,14 @@ static int unit_insert(ingest *c, size_t idx)
 	}
 	if ((c->nuhash + 1) * 2 > c->nuslots) {
 		size_t n = c->nuslots ? c->nuslots * 2 : 256, i;
-		uint32_t *s = calloc(n, sizeof *s);
+		uint32_t *s = ps_calloc(n, sizeof *s);
 		if (!s)
 			return -1;
 		for (i = 0; i < c->nuslots; i++)
 			if (c->uslots[i])
 				unit_slot_put(s, n, &c->reg->units[c->uslots[i] - 1],
 					      c->uslots[i] - 1);
-		free(c->uslots);
+		ps_free(c->uslots);
 		c->uslots = s;
 		c->nuslots = n;
 	}
@@ -254,13 +254,13 @@ static int table_put(obs_table *t, const ps_obs *obs, size_t idx, uint32_t unit)
 
 	if ((t->n + 1) * 2 > t->nslots) {
 		size_t n = t->nslots ? t->nslots * 2 : 64, i;
-		obs_slot *s = calloc(n, sizeof *s);
+		obs_slot *s = ps_calloc(n, sizeof *s);
 		if (!s)
 			return -1;
 		for (i = 0; i < t->nslots; i++)
 			if (t->slots[i].idx1)
 				slot_put(s, n, &obs[t->slots[i].idx1 - 1], t->slots[i]);
-		free(t->slots);
+		ps_free(t->slots);
 		t->slots = s;
 		t->nslots = n;
 	}
@@ -325,7 +325,7 @@ static void table_reset(obs_table *t)
 	if (!t->n)
 		return;
 	if (t->nslots > 256) {
-		free(t->slots);
+		ps_free(t->slots);
 		t->slots = NULL;
 		t->nslots = 0;
 	} else if (t->nslots) {
@@ -425,8 +425,8 @@ static int header(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	for (k = 0; k < K_NCOLS; k++)
 		c->col[k] = -1;
 	c->ncols = rec->nfields;
-	c->extra_col = malloc((rec->nfields + 1) * sizeof *c->extra_col);
-	reg->extra_names = calloc(rec->nfields + 1, sizeof *reg->extra_names);
+	c->extra_col = ps_malloc((rec->nfields + 1) * sizeof *c->extra_col);
+	reg->extra_names = ps_calloc(rec->nfields + 1, sizeof *reg->extra_names);
 	if (!c->extra_col || !reg->extra_names) {
 		st = ps_error(err, PROMSTAT_ENOMEM, c->name, rec->line, 0, "out of memory");
 		goto done;
@@ -465,7 +465,7 @@ static int header(ingest *c, const ps_csv_record *rec, promstat_error *err)
 		if (k >= 0) {
 			c->col[k] = (long)i;
 		} else {
-			reg->extra_names[reg->n_extra] = malloc(f->len + 1);
+			reg->extra_names[reg->n_extra] = ps_malloc(f->len + 1);
 			if (!reg->extra_names[reg->n_extra]) {
 				st = ps_error(err, PROMSTAT_ENOMEM, c->name, rec->line, 0,
 					      "out of memory");
@@ -520,7 +520,7 @@ static int header(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	c->prep.ready = 1;
 	st = write_rejects_header(c, rec, err);
 done:
-	free(lower);
+	ps_free(lower);
 	ps_strpool_free(seen);
 	return st;
 }
@@ -1086,7 +1086,7 @@ static int group_obs(ingest *c, promstat_error *err)
 	promstat_registry *reg = c->reg;
 	size_t *start, i, u;
 
-	start = calloc(reg->n_units + 1, sizeof *start);
+	start = ps_calloc(reg->n_units + 1, sizeof *start);
 	if (!start)
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	reg->unit_start = start;
@@ -1097,11 +1097,11 @@ static int group_obs(ingest *c, promstat_error *err)
 	for (u = 0; u < reg->n_units; u++)
 		start[u + 1] += start[u];
 	if (c->n_runs != reg->n_units) {
-		ps_obs *to = malloc((reg->n_obs ? reg->n_obs : 1) * sizeof *to);
-		size_t *next = malloc((reg->n_units ? reg->n_units : 1) * sizeof *next);
+		ps_obs *to = ps_malloc((reg->n_obs ? reg->n_obs : 1) * sizeof *to);
+		size_t *next = ps_malloc((reg->n_units ? reg->n_units : 1) * sizeof *next);
 		if (!to || !next) {
-			free(to);
-			free(next);
+			ps_free(to);
+			ps_free(next);
 			return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 		}
 		memcpy(next, start, reg->n_units * sizeof *next);
@@ -1111,8 +1111,8 @@ static int group_obs(ingest *c, promstat_error *err)
 			memcpy(to + next[c->runs[i].unit], reg->obs + from, (end - from) * sizeof *to);
 			next[c->runs[i].unit] += end - from;
 		}
-		free(next);
-		free(reg->obs);
+		ps_free(next);
+		ps_free(reg->obs);
 		reg->obs = to;
 		reg->obs_cap = reg->n_obs;
 	}
@@ -1131,7 +1131,7 @@ static int finish(ingest *c, promstat_error *err)
 
 	if ((st = group_obs(c, err)))
 		return st;
-	seen = calloc(npool ? npool : 1, 1);
+	seen = ps_calloc(npool ? npool : 1, 1);
 	if (!seen)
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	reg->n_patients = 0;
@@ -1142,7 +1142,7 @@ static int finish(ingest *c, promstat_error *err)
 			reg->n_patients++;
 		}
 	}
-	free(seen);
+	ps_free(seen);
 	return PROMSTAT_OK;
 }
 
@@ -1171,9 +1171,9 @@ int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue 
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 				"the instrument catalogue has more than %u instruments",
 				(unsigned)UINT16_MAX);
-	c.reg = calloc(1, sizeof *c.reg);
+	c.reg = ps_calloc(1, sizeof *c.reg);
 	if (!c.reg || !(c.reg->pool = ps_strpool_new())) {
-		free(c.reg);
+		ps_free(c.reg);
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	c.reg->cat = cat;
@@ -1186,16 +1186,16 @@ int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue 
 		st = ps_error(err, PROMSTAT_EDATA, name, 1, 0,
 			      "the file is empty: a header line (patient_id,therapy,day,"
 			      "instrument,score,...) is required");
-	free(c.uslots);
-	free(c.first_unit);
-	free(c.local.slots);
-	free(c.global.slots);
-	free(c.side);
-	free(c.obs_line);
-	free(c.extra_col);
+	ps_free(c.uslots);
+	ps_free(c.first_unit);
+	ps_free(c.local.slots);
+	ps_free(c.global.slots);
+	ps_free(c.side);
+	ps_free(c.obs_line);
+	ps_free(c.extra_col);
 	if (!st)
 		st = finish(&c, err);
-	free(c.runs);
+	ps_free(c.runs);
 	if (st) {
 		promstat_registry_free(c.reg);
 		return st;
@@ -1211,15 +1211,15 @@ void promstat_registry_free(promstat_registry *reg)
 	if (!reg)
 		return;
 	ps_strpool_free(reg->pool);
-	free(reg->units);
-	free(reg->obs);
-	free(reg->unit_start);
+	ps_free(reg->units);
+	ps_free(reg->obs);
+	ps_free(reg->unit_start);
 	if (reg->extra_names)
 		for (i = 0; i < reg->n_extra; i++)
-			free(reg->extra_names[i]);
-	free(reg->extra_names);
-	free(reg->extra);
-	free(reg);
+			ps_free(reg->extra_names[i]);
+	ps_free(reg->extra_names);
+	ps_free(reg->extra);
+	ps_free(reg);
 }
 
 const promstat_ingest_counts *promstat_registry_counts(const promstat_registry *reg)

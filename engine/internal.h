@@ -49,6 +49,20 @@ int ps_parse_long(const char *s, size_t len, long min, long max, long *out);
  */
 int ps_parse_date(const char *s, size_t len, long *days);
 
+/* ---- memory (alloc.c) ----
+ * Engine code allocates only through these, never through malloc, calloc,
+ * realloc, strdup or free, so that the caller's allocator
+ * (promstat_set_allocator) sees every byte. They behave as their C
+ * library namesakes, except that a size of 0 is taken as 1 byte and
+ * ps_calloc returns NULL when n * size overflows. */
+void *ps_malloc(size_t n);
+void *ps_calloc(size_t n, size_t size);
+void *ps_realloc(void *p, size_t n);
+void ps_free(void *p);
+char *ps_strdup(const char *s);
+/* A NUL-terminated copy of the len bytes at s (which may hold NULs). */
+char *ps_strndup(const char *s, size_t len);
+
 /* ---- growable memory ---- */
 
 /*

@@ -367,7 +367,7 @@ static int wls_alloc(wls *s, size_t p)
 	memset(s, 0, sizeof *s);
 	if (p == 0 || p > 4096)
 		return -1;
-	mem = calloc(5 * p * p + 2 * p, sizeof *mem);
+	mem = ps_calloc(5 * p * p + 2 * p, sizeof *mem);
 	if (mem == NULL)
 		return -1;
 	s->p = p;
@@ -384,7 +384,7 @@ static int wls_alloc(wls *s, size_t p)
 static void wls_free(wls *s)
 {
 	if (s != NULL)
-		free(s->A);
+		ps_free(s->A);
 }
 
 /*
@@ -689,7 +689,7 @@ static double mad(const double *y, size_t k)
 	double *t, med, r;
 	size_t i;
 
-	t = malloc(k * sizeof *t);
+	t = ps_malloc(k * sizeof *t);
 	if (t == NULL)
 		return NAN;
 	memcpy(t, y, k * sizeof *t);
@@ -699,7 +699,7 @@ static double mad(const double *y, size_t k)
 		t[i] = fabs(y[i] - med);
 	qsort(t, k, sizeof *t, cmp_double);
 	r = 1.4826 * median_sorted(t, k);
-	free(t);
+	ps_free(t);
 	return r;
 }
 
@@ -1234,7 +1234,7 @@ static int regress(const double *yi, const double *vi, size_t k, const double *X
 	memset(&mo, 0, sizeof mo);
 	if (wls_alloc(&s, p) != 0)
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
-	mem = calloc(3 * p * p + p, sizeof *mem);
+	mem = ps_calloc(3 * p * p + p, sizeof *mem);
 	if (mem == NULL) {
 		wls_free(&s);
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
@@ -1327,7 +1327,7 @@ static int regress(const double *yi, const double *vi, size_t k, const double *X
 		}
 	}
 done:
-	free(mem);
+	ps_free(mem);
 	wls_free(&s);
 	return rc;
 }
@@ -1430,11 +1430,11 @@ int promstat_meta_subgroups(const double *yi, const double *vi, const size_t *gr
 			return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 					"study %zu has a subgroup number outside 0..%zu", i + 1,
 					nlevels - 1);
-	ys = malloc(k * sizeof *ys);
-	vs = malloc(k * sizeof *vs);
-	est = malloc(nlevels * sizeof *est);
-	var = malloc(nlevels * sizeof *var);
-	col = malloc(nlevels * sizeof *col);
+	ys = ps_malloc(k * sizeof *ys);
+	vs = ps_malloc(k * sizeof *vs);
+	est = ps_malloc(nlevels * sizeof *est);
+	var = ps_malloc(nlevels * sizeof *var);
+	col = ps_malloc(nlevels * sizeof *col);
 	if (ys == NULL || vs == NULL || est == NULL || var == NULL || col == NULL) {
 		rc = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 		goto done;
@@ -1493,10 +1493,10 @@ int promstat_meta_subgroups(const double *yi, const double *vi, const size_t *gr
 		promstat_meta_reg_summary rs;
 		size_t p = used;
 
-		X = calloc(k * p, sizeof *X);
-		coefs = calloc(p, sizeof *coefs);
+		X = ps_calloc(k * p, sizeof *X);
+		coefs = ps_calloc(p, sizeof *coefs);
 		if (X == NULL || coefs == NULL) {
-			free(coefs);
+			ps_free(coefs);
 			rc = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 			goto done;
 		}
@@ -1512,14 +1512,14 @@ int promstat_meta_subgroups(const double *yi, const double *vi, const size_t *gr
 			test->common_pval = rs.QM_pval;
 			test->common_converged = 1;
 		}
-		free(coefs);
+		ps_free(coefs);
 	}
 done:
-	free(ys);
-	free(vs);
-	free(X);
-	free(est);
-	free(var);
-	free(col);
+	ps_free(ys);
+	ps_free(vs);
+	ps_free(X);
+	ps_free(est);
+	ps_free(var);
+	ps_free(col);
 	return rc;
 }

@@ -14,6 +14,10 @@
  *    as null (JSON) or an empty field (CSV), never as 0.
  *  - The library never prints, never exits, never forks and never changes
  *    the locale.
+ *  - Every byte the library allocates comes from the allocator set with
+ *    promstat_set_allocator() (the C library's by default), and every
+ *    allocation that fails makes the call fail with PROMSTAT_ENOMEM,
+ *    having released what it had taken.
  */
 #ifndef PROMSTAT_H
 #define PROMSTAT_H
@@ -71,6 +75,41 @@ const char *promstat_version(void);
 
 /* Nonzero when x is an undefined statistic (NaN). */
 int promstat_isundef(double x);
+
+/*
+ * The library's allocator, after Lua's lua_Alloc: one function that
+ * allocates, resizes and frees. fn(ud, NULL, size) allocates size bytes;
+ * fn(ud, ptr, size) resizes ptr to size bytes (as realloc, keeping ptr
+ * valid when it fails); fn(ud, ptr, 0) frees ptr and returns NULL. size is
+ * never 0 except to free, and ptr is never NULL when freeing. Returning
+ * NULL for a nonzero size is "out of memory": the library call that asked
+ * fails with PROMSTAT_ENOMEM and leaks nothing.
+ *
+ * The library reads files on a second thread and tallies audits on two, so
+ * fn may be called from several threads at once and must be safe for that.
+ * GSL's own allocations do not go through fn.
+ */
+typedef void *(*promstat_alloc_fn)(void *ud, void *ptr, size_t size);
+
+/*
+ * Makes fn (with ud passed to every call) the library's allocator; NULL
+ * restores the C library's malloc, realloc and free. This is process-wide
+ * state, like GMP's mp_set_memory_functions(): set it before making any
+ * library object, and free every object under the allocator it was made
+ * with. Not thread-safe: no other library call may run meanwhile.
+ */
+void promstat_set_allocator(promstat_alloc_fn fn, void *ud);
+
+/* The current allocator and its ud (*fn NULL for the C library's). Either
+ * pointer may be NULL. */
+void promstat_get_allocator(promstat_alloc_fn *fn, void **ud);
+
+/*
+ * Frees memory the library handed to the caller as a plain array (the
+ * parsed time points and age cut-points of promstat_audit_parse_*), through
+ * the library's allocator. NULL is a no-op.
+ */
+void promstat_free(void *p);
 
 #ifdef __cplusplus
 }

@@ -140,14 +140,14 @@ void promstat_audit_options_init(promstat_audit_options *opt);
 /*
  * Parses "42:14,90:30" (DAY:HALFWIDTH, comma-separated, whole days, DAY > 0,
  * 0 <= HALFWIDTH < DAY). Windows that overlap (share any day) are rejected.
- * On success *out is a malloc'd array (sorted by day) the caller frees and
- * *n its length. Returns PROMSTAT_OK or PROMSTAT_EINVAL with a sentence.
+ * On success *out is an array (sorted by day) the caller frees with
+ * promstat_free(), and *n its length. Returns PROMSTAT_OK or PROMSTAT_EINVAL with a sentence.
  */
 int promstat_audit_parse_timepoints(const char *spec, promstat_audit_timepoint **out,
 				    size_t *n, struct promstat_error *err);
 /*
  * Parses "60" or "40,60": strictly increasing finite cut-points (ages in
- * years). *out is malloc'd; the caller frees it. PROMSTAT_OK or EINVAL.
+ * years). The caller frees *out with promstat_free(). PROMSTAT_OK or EINVAL.
  */
 int promstat_audit_parse_age_cuts(const char *spec, double **out, size_t *n,
 				  struct promstat_error *err);

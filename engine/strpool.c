@@ -88,7 +88,7 @@ int ps_reserve(void **ptr, size_t *cap, size_t need, size_t elem)
 	}
 	if (elem && ncap > SIZE_MAX / elem)
 		return -1;
-	p = realloc(*ptr, ncap * elem);
+	p = ps_realloc(*ptr, ncap * elem);
 	if (!p)
 		return -1;
 	*ptr = p;
@@ -99,7 +99,7 @@ int ps_reserve(void **ptr, size_t *cap, size_t need, size_t elem)
 static int grow_table(ps_strpool *pool)
 {
 	size_t nslots = pool->nslots * 2, mask = nslots - 1, i, j;
-	pool_slot *slots = calloc(nslots, sizeof *slots);
+	pool_slot *slots = ps_calloc(nslots, sizeof *slots);
 
 	if (!slots)
 		return -1;
@@ -111,7 +111,7 @@ static int grow_table(ps_strpool *pool)
 			;
 		slots[j] = sl;
 	}
-	free(pool->slots);
+	ps_free(pool->slots);
 	pool->slots = slots;
 	pool->nslots = nslots;
 	return 0;
@@ -119,14 +119,14 @@ static int grow_table(ps_strpool *pool)
 
 ps_strpool *ps_strpool_new(void)
 {
-	ps_strpool *pool = calloc(1, sizeof *pool);
+	ps_strpool *pool = ps_calloc(1, sizeof *pool);
 
 	if (!pool)
 		return NULL;
 	pool->nslots = 64;
-	pool->slots = calloc(pool->nslots, sizeof *pool->slots);
+	pool->slots = ps_calloc(pool->nslots, sizeof *pool->slots);
 	if (!pool->slots) {
-		free(pool);
+		ps_free(pool);
 		return NULL;
 	}
 	return pool;
@@ -139,12 +139,12 @@ void ps_strpool_free(ps_strpool *pool)
 	if (!pool)
 		return;
 	for (i = 0; i < pool->nblocks; i++)
-		free(pool->blocks[i]);
-	free(pool->blocks);
-	free(pool->strs);
-	free(pool->lens);
-	free(pool->slots);
-	free(pool);
+		ps_free(pool->blocks[i]);
+	ps_free(pool->blocks);
+	ps_free(pool->strs);
+	ps_free(pool->lens);
+	ps_free(pool->slots);
+	ps_free(pool);
 }
 
 /* The slot holding s, or the empty slot where it would go. */
@@ -172,7 +172,7 @@ static char *store(ps_strpool *pool, const char *s, size_t len)
 		 * the last */
 		if (ps_reserve((void **)&pool->blocks, &pool->bcap, pool->nblocks + 1,
 			       sizeof *pool->blocks) ||
-		    !(copy = malloc(len + 1)))
+		    !(copy = ps_malloc(len + 1)))
 			return NULL;
 		if (pool->nblocks) {
 			pool->blocks[pool->nblocks] = pool->blocks[pool->nblocks - 1];
@@ -186,7 +186,7 @@ static char *store(ps_strpool *pool, const char *s, size_t len)
 		if (!pool->nblocks || pool->used + len + 1 > POOL_BLOCK) {
 			if (ps_reserve((void **)&pool->blocks, &pool->bcap, pool->nblocks + 1,
 				       sizeof *pool->blocks) ||
-			    !(pool->blocks[pool->nblocks] = malloc(POOL_BLOCK)))
+			    !(pool->blocks[pool->nblocks] = ps_malloc(POOL_BLOCK)))
 				return NULL;
 			pool->nblocks++;
 			pool->used = 0;

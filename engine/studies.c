@@ -211,8 +211,8 @@ static int header(read_ctx *c, const ps_csv_record *rec, promstat_error *err)
 						"column \"%s\" appears twice in the header",
 						rec->fields[j].text);
 	c->ncols = rec->nfields;
-	c->mod_field = malloc((rec->nfields ? rec->nfields : 1) * sizeof *c->mod_field);
-	s->mod_names = calloc(rec->nfields ? rec->nfields : 1, sizeof *s->mod_names);
+	c->mod_field = ps_malloc((rec->nfields ? rec->nfields : 1) * sizeof *c->mod_field);
+	s->mod_names = ps_calloc(rec->nfields ? rec->nfields : 1, sizeof *s->mod_names);
 	if (!c->mod_field || !s->mod_names)
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	for (i = 0; i < rec->nfields; i++) {
@@ -222,7 +222,7 @@ static int header(read_ctx *c, const ps_csv_record *rec, promstat_error *err)
 				used = 1;
 		if (used)
 			continue;
-		s->mod_names[s->nmods] = strdup(rec->fields[i].text);
+		s->mod_names[s->nmods] = ps_strdup(rec->fields[i].text);
 		if (!s->mod_names[s->nmods])
 			return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 		c->mod_field[s->nmods++] = (int)i;
@@ -386,8 +386,8 @@ static int type_moderators(promstat_studies *s)
 
 	if (!s->nmods)
 		return 0;
-	s->mod_numeric = calloc(s->nmods, sizeof *s->mod_numeric);
-	s->mod_num = malloc((s->k ? s->k : 1) * s->nmods * sizeof *s->mod_num);
+	s->mod_numeric = ps_calloc(s->nmods, sizeof *s->mod_numeric);
+	s->mod_num = ps_malloc((s->k ? s->k : 1) * s->nmods * sizeof *s->mod_num);
 	if (!s->mod_numeric || !s->mod_num)
 		return -1;
 	for (j = 0; j < s->nmods; j++) {
@@ -462,16 +462,16 @@ int promstat_studies_read(FILE *in, const char *name, promstat_meta_measure meas
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "unknown measure");
 	if ((st = apply_map(&c, err)))
 		return st;
-	s = calloc(1, sizeof *s);
+	s = ps_calloc(1, sizeof *s);
 	if (!s || !(s->text = ps_strpool_new())) {
-		free(s);
+		ps_free(s);
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	s->measure = measure;
 	c.s = s;
 	c.diag.code = PROMSTAT_EDATA;
 	st = ps_csv_read(in, name, c.opt.chunk, row, &c, err);
-	free(c.mod_field);
+	ps_free(c.mod_field);
 	if (!st && !c.form)
 		st = ps_error(err, PROMSTAT_EDATA, name, 0, 0,
 			      "the file is empty; a header row is required");
@@ -496,16 +496,16 @@ void promstat_studies_free(promstat_studies *s)
 	if (!s)
 		return;
 	for (j = 0; j < s->nmods; j++)
-		free(s->mod_names[j]);
-	free(s->mod_names);
-	free(s->mod_numeric);
-	free(s->mod_text);
-	free(s->mod_num);
-	free(s->st);
-	free(s->yi);
-	free(s->vi);
+		ps_free(s->mod_names[j]);
+	ps_free(s->mod_names);
+	ps_free(s->mod_numeric);
+	ps_free(s->mod_text);
+	ps_free(s->mod_num);
+	ps_free(s->st);
+	ps_free(s->yi);
+	ps_free(s->vi);
 	ps_strpool_free(s->text);
-	free(s);
+	ps_free(s);
 }
 
 /* ---- accessors ---- */
@@ -639,7 +639,7 @@ static int cmp_text(const void *a, const void *b)
  */
 static level *distinct_levels(const promstat_studies *s, size_t j, size_t *nlev)
 {
-	level *lv = malloc((s->k ? s->k : 1) * sizeof *lv);
+	level *lv = ps_malloc((s->k ? s->k : 1) * sizeof *lv);
 	size_t i, n = 0, u = 0;
 	int numeric = s->mod_numeric[j];
 
@@ -686,9 +686,9 @@ void promstat_studies_groups_free(promstat_studies_groups *g)
 	if (!g)
 		return;
 	for (l = 0; g->levels && l < g->nlevels; l++)
-		free(g->levels[l]);
-	free(g->levels);
-	free(g->group);
+		ps_free(g->levels[l]);
+	ps_free(g->levels);
+	ps_free(g->group);
 	memset(g, 0, sizeof *g);
 }
 
@@ -713,7 +713,7 @@ static int age_bands(const promstat_studies *s, const double *bands, size_t nban
 			return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 					"age bands must be ascending numbers");
 	g->nlevels = nbands + 1;
-	g->levels = calloc(g->nlevels, sizeof *g->levels);
+	g->levels = ps_calloc(g->nlevels, sizeof *g->levels);
 	if (!g->levels)
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	for (b = 0; b <= nbands; b++) {
@@ -724,7 +724,7 @@ static int age_bands(const promstat_studies *s, const double *bands, size_t nban
 			snprintf(buf, sizeof buf, ">=%g", bands[nbands - 1]);
 		else
 			snprintf(buf, sizeof buf, "[%g,%g)", bands[b - 1], bands[b]);
-		if (!(g->levels[b] = strdup(buf)))
+		if (!(g->levels[b] = ps_strdup(buf)))
 			return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	for (i = 0; i < s->k; i++) {
@@ -754,7 +754,7 @@ int promstat_studies_group_by(const promstat_studies *s, const char *col, const 
 	if (!s || !col)
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no studies or column given");
 	out->k = s->k;
-	out->group = malloc((s->k ? s->k : 1) * sizeof *out->group);
+	out->group = ps_malloc((s->k ? s->k : 1) * sizeof *out->group);
 	if (!out->group)
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	j = promstat_studies_column_find(s, col);
@@ -773,12 +773,12 @@ int promstat_studies_group_by(const promstat_studies *s, const char *col, const 
 		promstat_studies_groups_free(out);
 		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	}
-	out->levels = calloc(nlev ? nlev : 1, sizeof *out->levels);
+	out->levels = ps_calloc(nlev ? nlev : 1, sizeof *out->levels);
 	if (!out->levels)
 		goto nomem;
 	out->nlevels = nlev;
 	for (i = 0; i < nlev; i++)
-		if (!(out->levels[i] = strdup(lv[i].text)))
+		if (!(out->levels[i] = ps_strdup(lv[i].text)))
 			goto nomem;
 	for (i = 0; i < s->k; i++) {
 		level key;
@@ -791,10 +791,10 @@ int promstat_studies_group_by(const promstat_studies *s, const char *col, const 
 		key.num = s->mod_num[i * s->nmods + (size_t)j];
 		out->group[i] = level_of(lv, nlev, &key, s->mod_numeric[j]);
 	}
-	free(lv);
+	ps_free(lv);
 	return PROMSTAT_OK;
 nomem:
-	free(lv);
+	ps_free(lv);
 	promstat_studies_groups_free(out);
 	return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 }
@@ -808,10 +808,10 @@ void promstat_studies_design_free(promstat_studies_design *d)
 	if (!d)
 		return;
 	for (c = 0; d->names && c < d->p; c++)
-		free(d->names[c]);
-	free(d->names);
-	free(d->x);
-	free(d->rows);
+		ps_free(d->names[c]);
+	ps_free(d->names);
+	ps_free(d->x);
+	ps_free(d->rows);
 	memset(d, 0, sizeof *d);
 }
 
@@ -829,9 +829,9 @@ int promstat_studies_design_build(const promstat_studies *s, const char *const *
 	memset(out, 0, sizeof *out);
 	if (!s || (ncols && !cols))
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no studies or columns given");
-	idx = calloc(ncols ? ncols : 1, sizeof *idx);
-	lvs = calloc(ncols ? ncols : 1, sizeof *lvs);
-	nlv = calloc(ncols ? ncols : 1, sizeof *nlv);
+	idx = ps_calloc(ncols ? ncols : 1, sizeof *idx);
+	lvs = ps_calloc(ncols ? ncols : 1, sizeof *lvs);
+	nlv = ps_calloc(ncols ? ncols : 1, sizeof *nlv);
 	if (!idx || !lvs || !nlv)
 		goto nomem;
 	for (a = 0; a < ncols; a++) {
@@ -857,23 +857,23 @@ int promstat_studies_design_build(const promstat_studies *s, const char *const *
 		}
 	}
 	out->p = p;
-	out->names = calloc(p, sizeof *out->names);
-	out->rows = malloc((s->k ? s->k : 1) * sizeof *out->rows);
-	out->x = malloc((s->k ? s->k : 1) * p * sizeof *out->x);
+	out->names = ps_calloc(p, sizeof *out->names);
+	out->rows = ps_malloc((s->k ? s->k : 1) * sizeof *out->rows);
+	out->x = ps_malloc((s->k ? s->k : 1) * p * sizeof *out->x);
 	if (!out->names || !out->rows || !out->x)
 		goto nomem;
-	if (!(out->names[0] = strdup("intrcpt")))
+	if (!(out->names[0] = ps_strdup("intrcpt")))
 		goto nomem;
 	for (a = 0, c = 1; a < ncols; a++) {
 		const char *cn = s->mod_names[idx[a]];
 		if (s->mod_numeric[idx[a]]) {
-			if (!(out->names[c++] = strdup(cn)))
+			if (!(out->names[c++] = ps_strdup(cn)))
 				goto nomem;
 			continue;
 		}
 		for (b = 1; b < nlv[a]; b++) {
 			size_t len = strlen(cn) + strlen(lvs[a][b].text) + 1;
-			if (!(out->names[c] = malloc(len)))
+			if (!(out->names[c] = ps_malloc(len)))
 				goto nomem;
 			snprintf(out->names[c++], len, "%s%s", cn, lvs[a][b].text);
 		}
@@ -904,19 +904,19 @@ int promstat_studies_design_build(const promstat_studies *s, const char *const *
 	}
 	out->nrows = r;
 	for (a = 0; a < ncols; a++)
-		free(lvs[a]);
-	free(lvs);
-	free(nlv);
-	free(idx);
+		ps_free(lvs[a]);
+	ps_free(lvs);
+	ps_free(nlv);
+	ps_free(idx);
 	return PROMSTAT_OK;
 nomem:
 	ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 fail:
 	for (a = 0; lvs && a < ncols; a++)
-		free(lvs[a]);
-	free(lvs);
-	free(nlv);
-	free(idx);
+		ps_free(lvs[a]);
+	ps_free(lvs);
+	ps_free(nlv);
+	ps_free(idx);
 	promstat_studies_design_free(out);
 	return st;
 }

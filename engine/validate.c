@@ -37,12 +37,12 @@ int promstat_validate_summarize(const promstat_registry *reg, promstat_validate_
 				"promstat_validate_summarize needs a registry and a result");
 	ncat = promstat_catalogue_count(reg->cat);
 	npool = ps_strpool_count(reg->pool);
-	s = calloc(1, sizeof *s);
-	per_inst_obs = calloc(ncat + 1, sizeof *per_inst_obs);
-	per_inst_units = calloc(ncat + 1, sizeof *per_inst_units);
-	per_inst_base = calloc(ncat + 1, sizeof *per_inst_base);
-	per_inst_win = calloc((ncat + 1) * PROMSTAT_VALIDATE_NWINDOWS, sizeof *per_inst_win);
-	therapy_slot = malloc((npool + 1) * sizeof *therapy_slot);
+	s = ps_calloc(1, sizeof *s);
+	per_inst_obs = ps_calloc(ncat + 1, sizeof *per_inst_obs);
+	per_inst_units = ps_calloc(ncat + 1, sizeof *per_inst_units);
+	per_inst_base = ps_calloc(ncat + 1, sizeof *per_inst_base);
+	per_inst_win = ps_calloc((ncat + 1) * PROMSTAT_VALIDATE_NWINDOWS, sizeof *per_inst_win);
+	therapy_slot = ps_malloc((npool + 1) * sizeof *therapy_slot);
 	if (!s || !per_inst_obs || !per_inst_units || !per_inst_base || !per_inst_win ||
 	    !therapy_slot)
 		goto nomem;
@@ -55,7 +55,7 @@ int promstat_validate_summarize(const promstat_registry *reg, promstat_validate_
 	/* therapies: one slot per distinct pool id, then sorted by name */
 	for (i = 0; i < npool; i++)
 		therapy_slot[i] = -1;
-	s->therapies = calloc(reg->n_units ? reg->n_units : 1, sizeof *s->therapies);
+	s->therapies = ps_calloc(reg->n_units ? reg->n_units : 1, sizeof *s->therapies);
 	if (!s->therapies)
 		goto nomem;
 	for (i = 0; i < reg->n_units; i++) {
@@ -105,7 +105,7 @@ int promstat_validate_summarize(const promstat_registry *reg, promstat_validate_
 	for (i = 0; i < ncat; i++)
 		if (per_inst_obs[i])
 			s->n_instruments++;
-	s->instruments = calloc(s->n_instruments ? s->n_instruments : 1, sizeof *s->instruments);
+	s->instruments = ps_calloc(s->n_instruments ? s->n_instruments : 1, sizeof *s->instruments);
 	if (!s->instruments)
 		goto nomem;
 	for (i = 0, w = 0; i < ncat; i++) {
@@ -120,19 +120,19 @@ int promstat_validate_summarize(const promstat_registry *reg, promstat_validate_
 		memcpy(it->window_obs, per_inst_win + i * PROMSTAT_VALIDATE_NWINDOWS,
 		       sizeof it->window_obs);
 	}
-	free(per_inst_obs);
-	free(per_inst_units);
-	free(per_inst_base);
-	free(per_inst_win);
-	free(therapy_slot);
+	ps_free(per_inst_obs);
+	ps_free(per_inst_units);
+	ps_free(per_inst_base);
+	ps_free(per_inst_win);
+	ps_free(therapy_slot);
 	*out = s;
 	return PROMSTAT_OK;
 nomem:
-	free(per_inst_obs);
-	free(per_inst_units);
-	free(per_inst_base);
-	free(per_inst_win);
-	free(therapy_slot);
+	ps_free(per_inst_obs);
+	ps_free(per_inst_units);
+	ps_free(per_inst_base);
+	ps_free(per_inst_win);
+	ps_free(therapy_slot);
 	promstat_validate_summary_free(s);
 	return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 }
@@ -141,7 +141,7 @@ void promstat_validate_summary_free(promstat_validate_summary *s)
 {
 	if (!s)
 		return;
-	free(s->therapies);
-	free(s->instruments);
-	free(s);
+	ps_free(s->therapies);
+	ps_free(s->instruments);
+	ps_free(s);
 }

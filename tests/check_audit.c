@@ -246,14 +246,14 @@ START_TEST(parse_timepoints)
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(tp[0].day, 42); /* sorted */
 	ck_assert_int_eq(tp[1].halfwidth, 30);
-	free(tp);
+	promstat_free(tp);
 	/* [28, 56] and [56, 124] share day 56 */
 	ck_assert_int_eq(promstat_audit_parse_timepoints("42:14,90:34", &tp, &n, &err),
 			 PROMSTAT_EINVAL);
 	ck_assert_ptr_null(tp);
 	ck_assert(strstr(err.message, "overlap") != NULL);
 	ck_assert_int_eq(promstat_audit_parse_timepoints("42:14,90:33", &tp, &n, &err), 0);
-	free(tp);
+	promstat_free(tp);
 	ck_assert_int_eq(promstat_audit_parse_timepoints("180:45,180:45", &tp, &n, &err),
 			 PROMSTAT_EINVAL);
 	ck_assert_int_eq(promstat_audit_parse_timepoints("10:10", &tp, &n, &err), PROMSTAT_EINVAL);
@@ -283,7 +283,7 @@ START_TEST(age_bands)
 	ck_assert_int_eq(promstat_audit_parse_age_cuts("40,60", &c, &n, &err), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert(c[0] == 40 && c[1] == 60);
-	free(c);
+	promstat_free(c);
 	ck_assert_int_eq(promstat_audit_parse_age_cuts("60,40", &c, &n, &err), PROMSTAT_EINVAL);
 	ck_assert_int_eq(promstat_audit_parse_age_cuts("60,60", &c, &n, &err), PROMSTAT_EINVAL);
 	ck_assert_int_eq(promstat_audit_parse_age_cuts("sixty", &c, &n, &err), PROMSTAT_EINVAL);
