@@ -21,7 +21,8 @@
  * - a response that depends on therapy, is stronger under 60 and wanes
  *   after 12 months;
  * - a global rating of change `anchor` on the 15-point scale -7..7
- *   (Jaeschke 1989), correlated with the pain change;
+ *   (Jaeschke 1989) that follows the observed pain change with noise around
+ *   a known true MIC of 1.5 NRS points (see rate_change);
  * - occasional adverse events and `satisfied` (0/1) at the last visit.
  */
 #include <errno.h>
@@ -274,12 +275,41 @@ static void visit_scores(rng *r, const state *s, double gain, visit *v)
 	v->present[2] = !bernoulli(r, 0.04);
 }
 
-static void simulate_unit(rng *r, unit *u)
+/*
+ * The anchor model. A unit rates itself improved (anchor >= 1) when the
+ * improvement it perceives (the observed NRS improvement since baseline plus
+ * N(0, PERCEPTION_SD^2) at each visit) exceeds its own MIC, drawn once per unit
+ * from N(TRUE_MIC, OWN_MIC_SD^2); worse (anchor <= -1) when it perceives a
+ * worsening beyond WORSE_THRESHOLD; unchanged (0) in between. So
+ * P(improved | observed improvement x) = Phi((x - TRUE_MIC) / sqrt(OWN_MIC_SD^2 +
+ * PERCEPTION_SD^2)): one half at x = TRUE_MIC, which is the population's true MIC
+ * in the sense of Terluin 2015/2017 (the mean of the individual MICs).
+ */
+#define TRUE_MIC 1.5
+#define OWN_MIC_SD 1.0
+#define PERCEPTION_SD 0.5
+#define WORSE_THRESHOLD 1.5
+/* Anchor points per NRS point beyond the threshold crossed. */
+#define ANCHOR_SLOPE 1.1
+
+/* Global rating of change, -7 (a very great deal worse) to 7, of a unit that
+ * perceives an improvement of `perceived` NRS points and whose own MIC is
+ * `own_mic`. */
+static int rate_change(double perceived, double own_mic)
+{
+	if (perceived > own_mic)
+		return (int)clip(1.0 + floor(ANCHOR_SLOPE * (perceived - own_mic)), 1, 7);
+	if (perceived < -WORSE_THRESHOLD)
+		return (int)clip(-1.0 - floor(ANCHOR_SLOPE * (-WORSE_THRESHOLD - perceived)), -7, -1);
+	return 0;
+}
+
+static void simulate_unit(rng *r, rng *ra, unit *u)
 {
 	state s;
-	double peak, mult;
+	double peak, mult, own_mic;
 	int t, day, prev, followed = 1, last_fu = -1, first_fu = -1;
-	visit *v;
+	visit *v, *base;
 
 	u->nv = 0;
 	baseline_scores(r, u->age, &s);
@@ -293,6 +323,7 @@ static void simulate_unit(rng *r, unit *u)
 	v = &u->v[u->nv++];
 	v->day = bernoulli(r, 0.25) ? 0 : (int)unif_int(r, -30, -1);
 	visit_scores(r, &s, 0.0, v);
+	base = v;
 
 	mult = u->age >= 0 && u->age < 60 ? 1.3 : 0.8;
 	peak = therapy_effect[u->therapy] * mult + provider_effect[u->provider] + 1.4 * normal(r);
@@ -326,15 +357,21 @@ static void simulate_unit(rng *r, unit *u)
 		last_fu = u->nv - 1;
 	}
 
+	/* The unit's own threshold of a worthwhile improvement (its individual
+	 * MIC, Terluin 2015), from the anchor stream so that every other column
+	 * is what it was before the anchor followed a known MIC. */
+	own_mic = TRUE_MIC + OWN_MIC_SD * normal(ra);
 	for (t = 0; t < u->nv; t++) {
 		v = &u->v[t];
 		v->ae = NULL;
 		v->satisfied = -1;
 		v->anchor = -99;
 		if (v->day > 0) {
-			/* Global rating of change, -7 (a very great deal worse) to 7. */
-			double change = s.nrs - v->score[0];
-			v->anchor = (int)clip(lround(1.1 * change + 1.4 * normal(r)), -7, 7);
+			/* Drawn here whatever the anchor model, to keep the main stream
+			 * (and so every other column) unchanged. */
+			double z = normal(r);
+			v->anchor = rate_change(base->score[0] - v->score[0] + PERCEPTION_SD * z,
+						own_mic);
 		}
 	}
 	if (first_fu >= 0 && bernoulli(r, therapy_ae[u->therapy])) {
@@ -446,7 +483,7 @@ int main(int argc, char **argv)
 	static unit u;
 	unsigned long long seed = 1, patients = 2000, p;
 	const char *path = NULL;
-	rng r;
+	rng r, ra;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "s:n:o:h", opts, NULL)) != -1) {
@@ -485,6 +522,8 @@ int main(int argc, char **argv)
 		return EXIT_CANTCREAT;
 	}
 	rng_seed(&r, seed);
+	/* A second stream for the anchor model's own MICs ("anchor" in ASCII). */
+	rng_seed(&ra, seed ^ 0x616e63686f72ULL);
 	put_str(&o, "patient_id,episode,therapy,age,sex,provider,site,day,instrument,score,anchor,ae,satisfied\n");
 	for (p = 1; p <= patients && !o.failed; p++) {
 		int second, later;
@@ -500,7 +539,7 @@ int main(int argc, char **argv)
 		second = bernoulli(&r, 0.10);
 		if (bernoulli(&r, 0.003)) /* age not recorded */
 			u.age = -1;
-		simulate_unit(&r, &u);
+		simulate_unit(&r, &ra, &u);
 		write_unit(&o, &u);
 		if (second) {
 			/* The other knee, treated up to two years later, often with the
@@ -511,7 +550,7 @@ int main(int argc, char **argv)
 				u.age = u.age + later > 90 ? 90 : u.age + later;
 			if (!bernoulli(&r, 0.6))
 				u.therapy = pick(&r, therapy_cum, N_THERAPIES);
-			simulate_unit(&r, &u);
+			simulate_unit(&r, &ra, &u);
 			write_unit(&o, &u);
 		}
 	}
