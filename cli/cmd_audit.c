@@ -44,6 +44,8 @@ static const char usage[] =
 	"  --pass CODE=VALUE       PASS to use instead of the catalogue's (repeatable)\n"
 	"  --level PERCENT         interval level (default 95)\n"
 	"  --ci METHOD             wilson (default) or clopper-pearson, for rates\n"
+	"  --min-followup RATE     warn under a timepoint whose follow-up rate is below\n"
+	"                          RATE (0-1, default 0.6)\n"
 	"  --reference THERAPY     compare every other therapy's MCID rate with this\n"
 	"                          one's: risk difference (Newcombe interval) and NNT\n"
 	"  --oarsi pain=CODE,function=CODE[,global=CODE]\n"
@@ -188,13 +190,26 @@ static void print_strata(FILE *out, const promstat_audit *a, const int *w,
 		fprintf(out, "%-*s ", w[j], levels[j]);
 }
 
+/* Whether r is the total of its block: every --by column ALL. */
+static int total_row(const promstat_audit *a, const promstat_audit_result *r)
+{
+	size_t j;
+
+	for (j = 0; j < promstat_audit_n_by(a); j++)
+		if (r->level_index[j] >= 0)
+			return 0;
+	return 1;
+}
+
 static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			const promstat_ingest_counts *counts)
 {
 	const promstat_audit_options *o = promstat_audit_options_used(a);
 	size_t i, n = promstat_audit_count(a), last_inst = (size_t)-1, last_tp = (size_t)-1;
 	int w[PROMSTAT_AUDIT_MAX_BY];
-	char b1[48], b2[48], b3[48], b4[48], b5[48], b6[48], b7[48], b8[48];
+	char b1[48], b2[48], b3[48], b4[48], b5[48], b6[48], b7[48], b8[48], b9[48], b10[48];
+	char b11[48];
+	const promstat_audit_result *block_all = NULL; /* the block's all-ALL row */
 
 	char cih[32];
 
@@ -226,27 +241,44 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			fprintf(out, "\n  Day %d (window %d-%d)\n  ", r->day, r->day - r->halfwidth,
 				r->day + r->halfwidth);
 			print_strata_head(out, a, w);
-			fprintf(out, "%4s %4s %4s %7s %-13s %5s %-9s %3s %3s %4s\n", "Base", "FU",
-				"FU%", "Change", cih, "MCID%", cih, "30%", "50%", "PASS");
+			fprintf(out, "%4s %4s %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
+				"Base", "FU", "FU%", "Change", cih, "MCID%", cih, "NRI%", "Best%",
+				"30%", "50%", "PASS", "PNRI");
 			last_tp = r->timepoint;
 		}
 		fputs("  ", out);
 		print_strata(out, a, w, r->levels);
-		fprintf(out, "%4zu %4zu %4s %7s %-13s %5s %-9s %3s %3s %4s\n", r->n_baseline,
-			r->n_followup, pct(r->followup_rate, b1, sizeof b1),
+		fprintf(out, "%4zu %4zu %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
+			r->n_baseline, r->n_followup, pct(r->followup_rate, b1, sizeof b1),
 			num(r->mean_improvement, dg, b2, sizeof b2),
 			num_ci(r->improvement_ci_lb, r->improvement_ci_ub, dg, b3, sizeof b3),
 			pct(r->mcid_rate, b4, sizeof b4), pct_ci(r->mcid_ci_lb, r->mcid_ci_ub, b5,
 								 sizeof b5),
+			pct(r->mcid_rate_nri, b9, sizeof b9), pct(r->mcid_rate_best, b10, sizeof b10),
 			pct(r->pct30_rate, b6, sizeof b6), pct(r->pct50_rate, b7, sizeof b7),
-			pct(r->pass_rate, b8, sizeof b8));
+			pct(r->pass_rate, b8, sizeof b8), pct(r->pass_rate_nri, b11, sizeof b11));
+		if (total_row(a, r))
+			block_all = r;
+		if (i + 1 == n || promstat_audit_get(a, i + 1)->timepoint != r->timepoint ||
+		    promstat_audit_get(a, i + 1)->instrument != r->instrument) {
+			if (block_all && block_all->low_followup)
+				fprintf(out, "  ! Follow-up %s%% is below %g%%: the completer rates (MCID%%, "
+					     "PASS) may not hold for\n    all patients treated; read them "
+					     "between NRI%% and Best%%.\n",
+					pct(block_all->followup_rate, b1, sizeof b1),
+					100 * o->min_followup);
+			block_all = NULL;
+		}
 	}
 	if (n)
 		fputs("\nBase: units with a baseline. FU: of those, units with a follow-up in the\n"
 		      "window (FU% of Base). Change: mean improvement of followed-up units\n"
-		      "(positive = better). MCID%, PASS: % of followed-up units; 30%, 50%: %\n"
-		      "reaching that share of their possible improvement (units at the best\n"
-		      "score at baseline left out). -: undefined.\n",
+		      "(positive = better). MCID%, PASS: % of followed-up units (completers);\n"
+		      "NRI%: % of Base, counting units lost to follow-up as non-responders (the\n"
+		      "worst case); Best%: the same counting them as responders: the rate over\n"
+		      "all of Base lies between the two. 30%, 50%: % reaching that share of\n"
+		      "their possible improvement (units at the best score at baseline left\n"
+		      "out). -: undefined.\n",
 		      out);
 
 	if (promstat_audit_n_comparisons(a)) {
@@ -333,7 +365,11 @@ static void print_csv(FILE *out, const promstat_audit *a)
 	fputs(",n_baseline,n_followup,followup_rate,baseline_mean,followup_mean,"
 	      "mean_improvement,sd_improvement,improvement_ci_lb,improvement_ci_ub,mcid,"
 	      "mcid_responders,mcid_rate,mcid_ci_lb,mcid_ci_ub,pct30_rate,pct50_rate,"
-	      "pct_excluded,pass,pass_rate,pass_ci_lb,pass_ci_ub\n",
+	      "pct_excluded,pass,pass_rate,pass_ci_lb,pass_ci_ub,mcid_rate_nri,mcid_nri_ci_lb,"
+	      "mcid_nri_ci_ub,mcid_rate_best,pass_rate_nri,pass_nri_ci_lb,pass_nri_ci_ub,"
+	      "pass_rate_best,lost_baseline_diff,lost_baseline_diff_ci_lb,"
+	      "lost_baseline_diff_ci_ub,n_age_lost,n_age_followup,lost_age_diff,"
+	      "lost_age_diff_ci_lb,lost_age_diff_ci_ub,low_followup\n",
 	      out);
 	for (i = 0; i < promstat_audit_count(a); i++) {
 		const promstat_audit_result *r = promstat_audit_get(a, i);
@@ -342,7 +378,13 @@ static void print_csv(FILE *out, const promstat_audit *a)
 				      r->improvement_ci_ub, r->mcid };
 		const double v2[] = { r->mcid_rate, r->mcid_ci_lb, r->mcid_ci_ub, r->pct30_rate,
 				      r->pct50_rate };
-		const double v3[] = { r->pass, r->pass_rate, r->pass_ci_lb, r->pass_ci_ub };
+		const double v3[] = { r->pass, r->pass_rate, r->pass_ci_lb, r->pass_ci_ub,
+				      r->mcid_rate_nri, r->mcid_nri_ci_lb, r->mcid_nri_ci_ub,
+				      r->mcid_rate_best, r->pass_rate_nri, r->pass_nri_ci_lb,
+				      r->pass_nri_ci_ub, r->pass_rate_best, r->lost_baseline_diff,
+				      r->lost_baseline_diff_ci_lb, r->lost_baseline_diff_ci_ub };
+		const double v4[] = { r->lost_age_diff, r->lost_age_diff_ci_lb,
+				      r->lost_age_diff_ci_ub };
 		size_t k;
 
 		cli_csv_string(out, r->instrument_code);
@@ -368,7 +410,12 @@ static void print_csv(FILE *out, const promstat_audit *a)
 			putc(',', out);
 			cli_csv_number(out, v3[k]);
 		}
-		putc('\n', out);
+		fprintf(out, ",%zu,%zu", r->n_age_lost, r->n_age_followup);
+		for (k = 0; k < sizeof v4 / sizeof *v4; k++) {
+			putc(',', out);
+			cli_csv_number(out, v4[k]);
+		}
+		fprintf(out, ",%d\n", r->low_followup);
 	}
 }
 
@@ -440,7 +487,9 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 	}
 	fputs("},\n    \"level\": ", out);
 	cli_json_number(out, o->level);
-	fprintf(out, ", \"ci\": \"%s\", \"reference\": ", ci_name(o->ci));
+	fprintf(out, ", \"ci\": \"%s\", \"min_followup\": ", ci_name(o->ci));
+	cli_json_number(out, o->min_followup);
+	fputs(", \"reference\": ", out);
 	if (o->reference)
 		cli_json_string(out, o->reference);
 	else
@@ -514,6 +563,23 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 		json_key_num(out, "pass_rate", r->pass_rate);
 		json_key_num(out, "pass_ci_lb", r->pass_ci_lb);
 		json_key_num(out, "pass_ci_ub", r->pass_ci_ub);
+		json_key_num(out, "mcid_rate_nri", r->mcid_rate_nri);
+		json_key_num(out, "mcid_nri_ci_lb", r->mcid_nri_ci_lb);
+		json_key_num(out, "mcid_nri_ci_ub", r->mcid_nri_ci_ub);
+		json_key_num(out, "mcid_rate_best", r->mcid_rate_best);
+		json_key_num(out, "pass_rate_nri", r->pass_rate_nri);
+		json_key_num(out, "pass_nri_ci_lb", r->pass_nri_ci_lb);
+		json_key_num(out, "pass_nri_ci_ub", r->pass_nri_ci_ub);
+		json_key_num(out, "pass_rate_best", r->pass_rate_best);
+		json_key_num(out, "lost_baseline_diff", r->lost_baseline_diff);
+		json_key_num(out, "lost_baseline_diff_ci_lb", r->lost_baseline_diff_ci_lb);
+		json_key_num(out, "lost_baseline_diff_ci_ub", r->lost_baseline_diff_ci_ub);
+		fprintf(out, ", \"n_age_lost\": %zu, \"n_age_followup\": %zu", r->n_age_lost,
+			r->n_age_followup);
+		json_key_num(out, "lost_age_diff", r->lost_age_diff);
+		json_key_num(out, "lost_age_diff_ci_lb", r->lost_age_diff_ci_lb);
+		json_key_num(out, "lost_age_diff_ci_ub", r->lost_age_diff_ci_ub);
+		fprintf(out, ", \"low_followup\": %s", r->low_followup ? "true" : "false");
 		putc('}', out);
 	}
 	fputs(promstat_audit_count(a) ? "\n  ],\n" : "],\n", out);
@@ -620,7 +686,8 @@ static int parse_oarsi(char *s, promstat_audit_options *o)
 int cmd_audit(int argc, char **argv)
 {
 	enum { O_FORMAT = 1000, O_INSTRUMENTS, O_MAP, O_REJECTS, O_STRICT, O_HELP, O_BY,
-	       O_AGE, O_TP, O_BW, O_INSTRUMENT, O_MCID, O_PASS, O_LEVEL, O_CI, O_REF, O_OARSI };
+	       O_AGE, O_TP, O_BW, O_INSTRUMENT, O_MCID, O_PASS, O_LEVEL, O_CI, O_REF, O_OARSI,
+	       O_MINFU };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "instruments", required_argument, NULL, O_INSTRUMENTS },
@@ -639,6 +706,7 @@ int cmd_audit(int argc, char **argv)
 		{ "ci", required_argument, NULL, O_CI },
 		{ "reference", required_argument, NULL, O_REF },
 		{ "oarsi", required_argument, NULL, O_OARSI },
+		{ "min-followup", required_argument, NULL, O_MINFU },
 		CLI_AUDIT_PLOT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -785,6 +853,14 @@ int cmd_audit(int argc, char **argv)
 			else {
 				rc = cli_usage_error("audit", "--ci must be wilson or clopper-pearson, "
 							      "not '%s'", optarg);
+				goto done;
+			}
+			break;
+		case O_MINFU:
+			if (ps_parse_double(optarg, strlen(optarg), &ao.min_followup) ||
+			    !(ao.min_followup >= 0 && ao.min_followup <= 1)) {
+				rc = cli_usage_error("audit", "--min-followup must be a rate from 0 to 1, "
+							      "e.g. 0.6, not '%s'", optarg);
 				goto done;
 			}
 			break;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "followup_bounds.h"
 #include "registry.h"
 
 #define TOL PROMSTAT_AUDIT_TOLERANCE
@@ -62,6 +63,7 @@ typedef struct acc {
 	size_t nb, nf, mcid, p30, p50, pexcl, pass;
 	ksum sb, sf, sd; /* baseline, follow-up and improvement */
 	double md, m2;
+	ps_bounds_acc bd; /* units lost against units followed (followup_bounds.c) */
 } acc;
 
 typedef struct pair_acc {
@@ -375,6 +377,7 @@ void promstat_audit_options_init(promstat_audit_options *opt)
 	opt->baseline_window = 90;
 	opt->level = 95;
 	opt->ci = PROMSTAT_CI_WILSON;
+	opt->min_followup = 0.6;
 }
 
 /* ---- columns ---- */
@@ -673,6 +676,10 @@ static int setup(promstat_audit *a, const promstat_registry *reg,
 				o->level);
 	if (o->ci != PROMSTAT_CI_WILSON && o->ci != PROMSTAT_CI_CLOPPER_PEARSON)
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "unknown interval method");
+	if (!(o->min_followup >= 0 && o->min_followup <= 1))
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+				"the minimum follow-up rate must be between 0 and 1, not %g",
+				o->min_followup);
 
 	/* timepoints */
 	if (!o->timepoints || o->n_timepoints == 0) {
@@ -1003,13 +1010,14 @@ static void ksum_merge(ksum *k, const ksum *o)
 }
 
 static void acc_add(acc *x, const promstat_instrument *ins, double mcid, double pass,
-		    double b, double f)
+		    double b, double f, double age)
 {
 	double d = ins->higher_better ? f - b : b - f;
 	double room = ins->higher_better ? ins->max - b : b - ins->min;
 	double delta;
 
 	x->nf++;
+	ps_bounds_add_followed(&x->bd, b, age);
 	ksum_add(&x->sb, b);
 	ksum_add(&x->sf, f);
 	ksum_add(&x->sd, d);
@@ -1044,12 +1052,15 @@ static void acc_merge(acc *x, const acc *y)
 	double w, d;
 
 	x->nb += y->nb;
+	ps_bounds_merge(&x->bd, &y->bd);
 	if (!y->nf)
 		return;
 	if (!x->nf) {
 		size_t nb = x->nb;
+		ps_bounds_acc bd = x->bd;
 		*x = *y;
 		x->nb = nb;
+		x->bd = bd;
 		return;
 	}
 	w = (double)y->nf / (double)n;
@@ -1118,7 +1129,7 @@ static int fill_result(const promstat_audit *a, const acc *x, size_t i, promstat
 		if ((rc = rate_ci(a, x->pass, x->nf, &r->pass_ci_lb, &r->pass_ci_ub, err)))
 			return rc;
 	}
-	return PROMSTAT_OK;
+	return ps_bounds_fill(&x->bd, &a->opt, r, err);
 }
 
 static int column_by_kind(const promstat_audit *a, int kind)
@@ -1259,10 +1270,12 @@ static void tally_units(tally *sums)
 				acc *x = &own[(size_t)sel * ntp + t];
 
 				x->nb++;
-				if (fi < 0)
+				if (fi < 0) {
+					ps_bounds_add_lost(&x->bd, b, un->age);
 					continue;
+				}
 				f = o[s + (size_t)fi].score;
-				acc_add(x, ins, a->mcid[sel], a->pass[sel], b, f);
+				acc_add(x, ins, a->mcid[sel], a->pass[sel], b, f, un->age);
 				if (isfinite(a->mcid[sel])) {
 					double d = ins->higher_better ? f - b : b - f;
 					int r = d >= a->mcid[sel] - TOL;

@@ -163,6 +163,39 @@ int promstat_ci_mean(double mean, double sd, size_t n, double level, double *lb,
 	return PROMSTAT_OK;
 }
 
+/*
+ * Welch (1947, Biometrika 34:28) with Satterthwaite's degrees of freedom
+ * (1946, Biometrics Bull 2:110), the interval R's t.test(x, y) reports:
+ * df = se^4 / (v1^2/(n1-1) + v2^2/(n2-1)) with vi = sdi^2/ni, which lies
+ * between min(n1, n2) - 1 and n1 + n2 - 2.
+ */
+int promstat_ci_welch(double mean1, double sd1, size_t n1, double mean2, double sd2, size_t n2,
+		      double level, double *lb, double *ub, promstat_error *err)
+{
+	double a = half_alpha(level), v1, v2, se2, df, h;
+
+	if (a < 0)
+		return bad_level(err, level);
+	undefined(lb, ub);
+	if (n1 < 2 || n2 < 2 || !isfinite(mean1) || !isfinite(mean2) || !isfinite(sd1) ||
+	    !isfinite(sd2))
+		return PROMSTAT_OK;
+	v1 = sd1 * sd1 / (double)n1;
+	v2 = sd2 * sd2 / (double)n2;
+	se2 = v1 + v2;
+	if (!(se2 > 0))
+		return PROMSTAT_OK;
+	/* the same df with each share of se^2 scaled to [0, 1]: no overflow or
+	 * underflow of the fourth powers */
+	v1 /= se2;
+	v2 /= se2;
+	df = 1 / (v1 * v1 / (double)(n1 - 1) + v2 * v2 / (double)(n2 - 1));
+	h = gsl_cdf_tdist_Qinv(a, df) * sqrt(se2);
+	*lb = (mean1 - mean2) - h;
+	*ub = (mean1 - mean2) + h;
+	return PROMSTAT_OK;
+}
+
 /* Reciprocal of a risk difference; NaN for 0 (infinite) or NaN. */
 static double recip(double x)
 {

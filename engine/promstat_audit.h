@@ -74,6 +74,17 @@ int promstat_ci_newcombe(size_t x1, size_t n1, size_t x2, size_t n2, double leve
  */
 int promstat_ci_mean(double mean, double sd, size_t n, double level, double *lb, double *ub,
 		     struct promstat_error *err);
+/*
+ * Welch's t interval for the difference of two means, mean1 - mean2, from
+ * two independent samples of n1 and n2 values with sample SDs sd1 and sd2
+ * (Welch 1947, Biometrika 34:28; as R's t.test(var.equal = FALSE)):
+ * diff +- t(df) se, se^2 = sd1^2/n1 + sd2^2/n2, df by Satterthwaite's
+ * approximation. NaN bounds when n1 or n2 is below 2, a mean or SD is not
+ * finite, or both samples are constant (se = 0, where R stops with "data
+ * are essentially constant"). PROMSTAT_EINVAL only for a bad level.
+ */
+int promstat_ci_welch(double mean1, double sd1, size_t n1, double mean2, double sd2, size_t n2,
+		      double level, double *lb, double *ub, struct promstat_error *err);
 
 /*
  * Number needed to treat from a risk difference rd (positive = benefit) and
@@ -132,6 +143,7 @@ typedef struct promstat_audit_options {
 	const char *oarsi_pain;	/* OMERACT-OARSI instruments; NULL: no OARSI */
 	const char *oarsi_function;
 	const char *oarsi_global; /* optional */
+	double min_followup;	/* follow-up rate in [0, 1] flagged as low below it (0.6) */
 } promstat_audit_options;
 
 /* Fills opt with the defaults above (NULL arrays mean the defaults). */
@@ -188,6 +200,26 @@ typedef struct promstat_audit_result {
 	double pass;		    /* NaN when unknown; then pass_* are undefined */
 	size_t pass_count;
 	double pass_rate, pass_ci_lb, pass_ci_ub;
+	/*
+	 * Missing follow-up (issue 13, section 1; followup_bounds.c). The
+	 * completer rates above count only the units that came back. With the
+	 * n_baseline - n_followup units lost counted as non-responders (NRI,
+	 * the worst case) and as responders (the best case), the two rates
+	 * bound the rate over all units with a baseline under any missingness.
+	 * Undefined without an MCID (a PASS) or without a unit with a baseline.
+	 */
+	double mcid_rate_nri, mcid_nri_ci_lb, mcid_nri_ci_ub; /* responders / n_baseline */
+	double mcid_rate_best;	    /* (responders + lost) / n_baseline */
+	double pass_rate_nri, pass_nri_ci_lb, pass_nri_ci_ub;
+	double pass_rate_best;
+	/* Mean baseline score (age) of the units lost minus that of the units
+	 * followed up, with Welch's t interval (promstat_ci_welch): positive =
+	 * those who did not come back started with a higher score (were older).
+	 * Ages count units with a known age only (n_age_lost, n_age_followup). */
+	double lost_baseline_diff, lost_baseline_diff_ci_lb, lost_baseline_diff_ci_ub;
+	size_t n_age_lost, n_age_followup;
+	double lost_age_diff, lost_age_diff_ci_lb, lost_age_diff_ci_ub;
+	int low_followup;	    /* followup_rate < min_followup */
 } promstat_audit_result;
 
 /* MCID-rate risk difference of one therapy against the reference. */
