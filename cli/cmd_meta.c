@@ -116,6 +116,8 @@ typedef struct meta_result {
 	promstat_meta_rank rank;
 	promstat_meta_trimfill trimfill;
 	promstat_meta_l1o *l1o;
+	char why_egger[PROMSTAT_MESSAGE_MAX], why_rank[PROMSTAT_MESSAGE_MAX];
+	char why_trimfill[PROMSTAT_MESSAGE_MAX]; /* why a test is undefined */
 	double n_hm; /* harmonic mean of ni (PFT back-transform) */
 } meta_result;
 
@@ -402,21 +404,33 @@ static int run_bias(const meta_args *a, meta_result *r)
 
 	r->have_bias = 1;
 	promstat_error_clear(&err);
-	if (!(st = promstat_meta_egger_test(r->yi, r->vi, r->k, &a->opt, &r->egger, &err)))
+	if (!(st = promstat_meta_egger_test(r->yi, r->vi, r->k, &a->opt, &r->egger, &err))) {
 		r->have_egger = 1;
-	else
+	} else {
 		fprintf(stderr, "promstat: Egger's test: %s\n", err.message);
+		snprintf(r->why_egger, sizeof r->why_egger, "%s", err.message);
+	}
 	promstat_error_clear(&err);
-	if (!(st = promstat_meta_rank_test(r->yi, r->vi, r->k, &a->opt, &r->rank, &err)))
+	if (!(st = promstat_meta_rank_test(r->yi, r->vi, r->k, &a->opt, &r->rank, &err))) {
 		r->have_rank = 1;
-	else
+		if (r->rank.reason[0])
+			fprintf(stderr, "promstat: rank correlation test: Kendall's tau is "
+					"undefined: %s\n",
+				r->rank.reason);
+	} else {
+		if (st == PROMSTAT_ENOMEM)
+			return cli_fail(&err);
 		fprintf(stderr, "promstat: rank correlation test: %s\n", err.message);
+		snprintf(r->why_rank, sizeof r->why_rank, "%s", err.message);
+	}
 	promstat_error_clear(&err);
 	if (!(st = promstat_meta_trimfill_run(r->yi, r->vi, r->k, &a->opt, &r->trimfill, NULL,
-					      NULL, &err)))
+					      NULL, &err))) {
 		r->have_trimfill = 1;
-	else
+	} else {
 		fprintf(stderr, "promstat: trim and fill: %s\n", err.message);
+		snprintf(r->why_trimfill, sizeof r->why_trimfill, "%s", err.message);
+	}
 	r->l1o = calloc(r->k, sizeof *r->l1o);
 	if (!r->l1o) {
 		fputs("promstat: out of memory\n", stderr);
@@ -541,6 +555,10 @@ static void print_json(FILE *out, const meta_args *a, const meta_result *r)
 			fputc('{', out);
 			json_key_number(out, "tau", r->rank.tau, 1);
 			json_key_number(out, "pval", r->rank.pval, 0);
+			if (r->rank.reason[0]) {
+				fputs(", \"undefined\": ", out);
+				cli_json_string(out, r->rank.reason);
+			}
 			fputc('}', out);
 		} else {
 			fputs("null", out);
@@ -1036,9 +1054,16 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 			fprintf(out, "Egger's regression test: %s = %.3f, p %s; limit estimate %.4f\n",
 				isnan(r->egger.df) ? "z" : "t", r->egger.zval,
 				fmt_p(r->egger.pval, pb, sizeof pb), r->egger.limit_estimate);
-		if (r->have_rank)
+		else if (r->why_egger[0])
+			fprintf(out, "Egger's regression test: undefined (%s)\n", r->why_egger);
+		if (r->have_rank && isnan(r->rank.tau))
+			fprintf(out, "Rank correlation test: Kendall's tau undefined (%s)\n",
+				r->rank.reason);
+		else if (r->have_rank)
 			fprintf(out, "Rank correlation test: Kendall's tau = %.3f, p %s\n", r->rank.tau,
 				fmt_p(r->rank.pval, pb, sizeof pb));
+		else if (r->why_rank[0])
+			fprintf(out, "Rank correlation test: undefined (%s)\n", r->why_rank);
 		if (r->have_trimfill) {
 			fprintf(out, "Trim and fill: %zu %s imputed on the %s; filled estimate "
 				     "%.4f (SE %.4f) [%.4f, %.4f], tau^2 = %.4f\n",
@@ -1052,6 +1077,8 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 					back(a, r->trimfill.filled.estimate, r->n_hm),
 					back(a, r->trimfill.filled.ci_lb, r->n_hm),
 					back(a, r->trimfill.filled.ci_ub, r->n_hm));
+		} else if (r->why_trimfill[0]) {
+			fprintf(out, "Trim and fill: undefined (%s)\n", r->why_trimfill);
 		}
 		if (r->have_l1o) {
 			snprintf(pooled, sizeof pooled, "%g%% CI", level);

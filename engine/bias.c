@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <float.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,22 @@ static int need_k(size_t k, size_t min, const char *what, promstat_error *err)
 		return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
 				"%s needs at least %zu studies (there are %zu)", what, min, k);
 	return PROMSTAT_OK;
+}
+
+/* The regression on sei (Egger's test, trim and fill's side) has no slope
+ * when every sampling variance is the same. */
+static int need_distinct_vi(const double *vi, size_t k, promstat_error *err)
+{
+	size_t i;
+
+	if (vi == NULL)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no studies given");
+	for (i = 1; i < k; i++)
+		if (vi[i] != vi[0])
+			return PROMSTAT_OK;
+	return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
+			"every study has the same sampling variance, so the standard "
+			"error cannot be a predictor");
 }
 
 /* Fits the model once to learn which method of the list is used, and
@@ -82,6 +99,9 @@ int promstat_meta_egger_test(const double *yi, const double *vi, size_t k,
 	out->zval = out->df = out->pval = NAN;
 	out->limit_estimate = out->limit_ci_lb = out->limit_ci_ub = NAN;
 	rc = need_k(k, 3, "Egger's regression test", err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	rc = need_distinct_vi(vi, k, err);
 	if (rc != PROMSTAT_OK)
 		return rc;
 	rc = used_method(yi, vi, k, opt, &o1, &fit, err);
@@ -244,24 +264,29 @@ static int ties(const double *x, size_t n, double *s1, double *s2, double *s3)
 
 /*
  * P(T <= q) for T the number of concordant pairs among n untied pairs
- * (R's pkendall): the Mahonian distribution, built one element at a time
- * as probabilities so nothing overflows. Returns NaN when out of memory.
+ * (R's pkendall) into *out: the Mahonian distribution, built one element
+ * at a time as probabilities so nothing overflows. Returns 0, or -1 when
+ * out of memory.
  */
-static double pkendall(double q, size_t n)
+static int pkendall(double q, size_t n, double *out)
 {
 	size_t max = n * (n - 1) / 2, m, j;
 	double *p, *c, r = 0;
 
-	if (q < 0)
+	if (q < 0) {
+		*out = 0;
 		return 0;
-	if (q >= (double)max)
-		return 1;
+	}
+	if (q >= (double)max) {
+		*out = 1;
+		return 0;
+	}
 	p = ps_calloc(max + 1, sizeof *p);
 	c = ps_calloc(max + 2, sizeof *c);
 	if (p == NULL || c == NULL) {
 		ps_free(p);
 		ps_free(c);
-		return NAN;
+		return -1;
 	}
 	p[0] = 1;
 	for (m = 2; m <= n; m++) {
@@ -281,7 +306,8 @@ static double pkendall(double q, size_t n)
 		r += p[j];
 	ps_free(p);
 	ps_free(c);
-	return r > 1 ? 1 : r;
+	*out = r > 1 ? 1 : r;
+	return 0;
 }
 
 int promstat_meta_rank_test(const double *yi, const double *vi, size_t k,
@@ -297,6 +323,7 @@ int promstat_meta_rank_test(const double *yi, const double *vi, size_t k,
 	if (out == NULL)
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no place to store the results");
 	out->tau = out->pval = NAN;
+	out->reason[0] = '\0';
 	if (yi == NULL || vi == NULL)
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no studies given");
 	rc = need_k(k, 3, "the rank correlation test", err);
@@ -334,16 +361,30 @@ int promstat_meta_rank_test(const double *yi, const double *vi, size_t k,
 		double n = (double)k;
 
 		T0 = n * (n - 1) / 2;
+		/* tau-b is S / sqrt((T0 - x ties)(T0 - y ties)): 0/0 when either
+		 * variable is one tie group (cor.test: "the standard deviation is
+		 * zero", NA) */
+		if (ty1 / 2 >= T0 || tx1 / 2 >= T0) {
+			snprintf(out->reason, sizeof out->reason, "%s",
+				 ty1 / 2 >= T0 ? "every study has the same sampling variance"
+					       : "every study has the same standardized deviate "
+						 "from the common-effect estimate");
+			return PROMSTAT_OK;
+		}
 		tau = S / sqrt((T0 - tx1 / 2) * (T0 - ty1 / 2));
 		out->tau = tau;
 		if (tx1 == 0 && ty1 == 0 && k <= EXACT_KENDALL_MAX) {
 			/* exact: q concordant pairs, two-sided as cor.test */
 			double q = floor((tau + 1) * n * (n - 1) / 4 + 0.5), p;
 
-			if (q > n * (n - 1) / 4)
-				p = 1 - pkendall(q - 1, k);
-			else
-				p = pkendall(q, k);
+			if (q > n * (n - 1) / 4) {
+				if (pkendall(q - 1, k, &p) != 0)
+					return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0,
+							"out of memory");
+				p = 1 - p;
+			} else if (pkendall(q, k, &p) != 0) {
+				return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+			}
 			p *= 2;
 			out->pval = p < 1 ? p : 1;
 		} else {
@@ -353,10 +394,13 @@ int promstat_meta_rank_test(const double *yi, const double *vi, size_t k,
 				     tx2 * ty2 / (9 * n * (n - 1) * (n - 2));
 
 			out->pval = ps_meta_p_norm2(S / sqrt(var));
+			if (isnan(out->pval))
+				/* not reached with two non-constant variables (var > 0);
+				 * said rather than printed as a number if it ever is */
+				snprintf(out->reason, sizeof out->reason,
+					 "the variance of Kendall's S is %g", var);
 		}
 	}
-	if (isnan(out->pval))
-		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 	return PROMSTAT_OK;
 }
 
@@ -409,6 +453,9 @@ int promstat_meta_trimfill_run(const double *yi, const double *vi, size_t k,
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no place to store the results");
 	memset(out, 0, sizeof *out);
 	rc = need_k(k, 3, "trim and fill", err);
+	if (rc != PROMSTAT_OK)
+		return rc;
+	rc = need_distinct_vi(vi, k, err);
 	if (rc != PROMSTAT_OK)
 		return rc;
 	rc = used_method(yi, vi, k, opt, &o1, &fit, err);

@@ -358,7 +358,11 @@ typedef struct wls {
 	double rss;  /* y'Py = sum w e^2 */
 	double rss2; /* y'PPy = sum w^2 e^2 */
 	double trP, trPP, trPV, logdet;
+	int fail;   /* why wls_eval last returned -1: WLS_FAIL_* */
+	size_t bad; /* with WLS_FAIL_WEIGHT: the study, or k for an overflowing sum */
 } wls;
+
+enum { WLS_FAIL_NONE, WLS_FAIL_WEIGHT, WLS_FAIL_SINGULAR };
 
 static int wls_alloc(wls *s, size_t p)
 {
@@ -516,14 +520,18 @@ static int wls_eval(const double *y, const double *v, const double *X, size_t k,
 
 	if (what & WLS_TRPP)
 		what |= WLS_TRP;
+	s->fail = WLS_FAIL_NONE;
 	memset(s->A, 0, 5 * p * p * sizeof(double));
 	memset(s->c, 0, p * sizeof(double));
 	for (i = 0; i < k; i++) {
 		double w = (what & WLS_UNWEIGHTED) ? 1 : 1 / (v[i] + tau2);
 		double w2 = w * w;
 
-		if (!isfinite(w) || !(w > 0))
+		if (!isfinite(w) || !(w > 0)) {
+			s->fail = WLS_FAIL_WEIGHT;
+			s->bad = i;
 			return -1;
+		}
 		sw += w;
 		sw2 += w2;
 		sw3 += w2 * w;
@@ -560,13 +568,32 @@ static int wls_eval(const double *y, const double *v, const double *X, size_t k,
 				s->B[b * p + a] = s->B[a * p + b];
 				s->C[b * p + a] = s->C[a * p + b];
 			}
+	if (!isfinite(sw)) {
+		/* every weight finite, their sum not: nothing is collinear */
+		s->fail = WLS_FAIL_WEIGHT;
+		s->bad = k;
+		return -1;
+	}
 	if (p == 1) {
-		if (!(s->A[0] > 0) || !isfinite(s->A[0]))
+		if (!(s->A[0] > 0) || !isfinite(s->A[0])) {
+			s->fail = WLS_FAIL_WEIGHT;
+			s->bad = k;
 			return -1;
+		}
 		s->Ainv[0] = 1 / s->A[0];
 		logdet = log(s->A[0]);
-	} else if (chol_inverse(s->A, s->Ainv, s->T, p, &logdet) != 0) {
-		return -1;
+	} else {
+		for (a = 0; a < p; a++)
+			if (!isfinite(s->A[a * p + a])) {
+				/* huge moderator values times the weights */
+				s->fail = WLS_FAIL_WEIGHT;
+				s->bad = k;
+				return -1;
+			}
+		if (chol_inverse(s->A, s->Ainv, s->T, p, &logdet) != 0) {
+			s->fail = WLS_FAIL_SINGULAR;
+			return -1;
+		}
 	}
 	for (a = 0; a < p; a++) {
 		double t = 0;
@@ -683,24 +710,25 @@ static double median_sorted(const double *s, size_t n)
 	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
-/* R's mad(): 1.4826 * median |y - median(y)|. NaN when out of memory. */
-static double mad(const double *y, size_t k)
+/* R's mad(): 1.4826 * median |y - median(y)| into *r. Returns 0, or -1
+ * when out of memory (a status, so no NaN is ever read as one). */
+static int mad(const double *y, size_t k, double *r)
 {
-	double *t, med, r;
+	double *t, med;
 	size_t i;
 
 	t = ps_malloc(k * sizeof *t);
 	if (t == NULL)
-		return NAN;
+		return -1;
 	memcpy(t, y, k * sizeof *t);
 	qsort(t, k, sizeof *t, cmp_double);
 	med = median_sorted(t, k);
 	for (i = 0; i < k; i++)
 		t[i] = fabs(y[i] - med);
 	qsort(t, k, sizeof *t, cmp_double);
-	r = 1.4826 * median_sorted(t, k);
+	*r = 1.4826 * median_sorted(t, k);
 	ps_free(t);
-	return r;
+	return 0;
 }
 
 /* Log-likelihood (ML or REML) at tau2 for metafor's ll0check. */
@@ -788,10 +816,10 @@ static int estimate_tau2(const model_in *in, promstat_meta_method method, wls *s
 		/* Paule & Mandel: the tau2 where the generalized Q equals k-p,
 		 * searched in [0, max(100, 10 mad(y)^2)] with uniroot. */
 		qe_ctx q = {in, s, kp, 0};
-		double md = mad(y, k), hi = 100, f0, f1;
+		double md, hi = 100, f0, f1;
 		int ok;
 
-		if (isnan(md))
+		if (mad(y, k, &md) != 0)
 			return -2;
 		if (10 * md * md > hi)
 			hi = 10 * md * md;
@@ -921,6 +949,29 @@ typedef struct model_out {
 	double QE, QE_df, QE_pval, vt, I2, H2, trP0;
 } model_out;
 
+/*
+ * Puts the true reason for a failed weighted fit (wls_eval returned -1)
+ * into err as PROMSTAT_EDATA: a weight that is not a finite positive
+ * number, weighted sums that overflow, or a singular X'WX. Only the last
+ * is collinearity, and only with moderators.
+ */
+static int wls_error(const model_in *in, const wls *s, promstat_error *err)
+{
+	if (s->fail == WLS_FAIL_WEIGHT && s->bad < in->k)
+		return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
+				"the model cannot be fitted: the weight 1/(vi + tau^2) of study %zu "
+				"(vi = %g) is not a finite positive number",
+				s->bad + 1, in->v[s->bad]);
+	if (s->fail == WLS_FAIL_SINGULAR && in->p > 1)
+		return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
+				"the model cannot be fitted: the moderators are collinear");
+	return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
+			"the model cannot be fitted: the weighted sums overflow (%s)",
+			in->p > 1 ? "sampling variances too small or moderator values too "
+				    "large to be weighted"
+				  : "sampling variances too small to be weighted");
+}
+
 /* Fits with the first method of the list that converges. */
 static int fit_model(const model_in *in, wls *s, model_out *mo, promstat_error *err)
 {
@@ -938,9 +989,7 @@ static int fit_model(const model_in *in, wls *s, model_out *mo, promstat_error *
 		if (rc == -2)
 			return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 		if (rc != 0)
-			return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
-					"the model cannot be fitted: the moderators are collinear or "
-					"a weight is not finite");
+			return wls_error(in, s, err);
 		if (mo->est.converged)
 			break;
 		if (notes[0] == '\0')
@@ -959,8 +1008,7 @@ static int fit_model(const model_in *in, wls *s, model_out *mo, promstat_error *
 		mo->est.tau2 = 0;
 
 	if (wls_eval(in->y, in->v, in->X, k, mo->est.tau2, 0, s) != 0)
-		return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
-				"the model cannot be fitted: the moderators are collinear");
+		return wls_error(in, s, err);
 	for (a = 0; a < p; a++) {
 		mo->beta[a] = s->beta[a];
 		for (b = 0; b < p; b++)
@@ -983,8 +1031,7 @@ static int fit_model(const model_in *in, wls *s, model_out *mo, promstat_error *
 	/* heterogeneity: Q with EE weights, vt = (k-p)/tr P (metafor i2def 1) */
 	if (k > p) {
 		if (wls_eval(in->y, in->v, in->X, k, 0, WLS_TRP, s) != 0)
-			return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
-					"the model cannot be fitted: the moderators are collinear");
+			return wls_error(in, s, err);
 		mo->QE = s->rss > 0 ? s->rss : 0;
 		mo->QE_df = kp;
 		mo->QE_pval = p_chisq(mo->QE, kp);
@@ -1029,6 +1076,14 @@ static int check_data(const double *yi, const double *vi, size_t k, promstat_err
 			return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
 					"study %zu has a sampling variance that is not positive",
 					i + 1);
+		/* every model weighs by 1/vi at tau^2 = 0 (Q, I^2, the EE fit):
+		 * a subnormal vi makes that weight infinite (metafor: "Division by
+		 * zero when computing the inverse variance weights") */
+		if (!isfinite(1 / vi[i]))
+			return ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
+					"study %zu has a sampling variance (%g) so small that its "
+					"weight 1/vi is infinite: the model cannot be fitted",
+					i + 1, vi[i]);
 	}
 	return PROMSTAT_OK;
 }

@@ -339,7 +339,9 @@ typedef struct promstat_meta_egger {
 	double limit_ci_lb, limit_ci_ub;
 } promstat_meta_egger;
 
-/* Needs k >= 3; otherwise PROMSTAT_EDATA. Non-convergence: PROMSTAT_ENUMERIC. */
+/* Needs k >= 3 and sampling variances that are not all equal (sei would be
+ * collinear with the intercept, as regtest's "Model matrix no longer of
+ * full rank"); otherwise PROMSTAT_EDATA. Non-convergence: PROMSTAT_ENUMERIC. */
 int promstat_meta_egger_test(const double *yi, const double *vi, size_t k,
 			     const promstat_meta_options *opt, promstat_meta_egger *out,
 			     promstat_error *err);
@@ -351,11 +353,17 @@ typedef struct promstat_meta_rank {
 			the exact null distribution when there are no ties
 			(here up to k = 500; beyond that, and with ties, the
 			normal approximation with tie-corrected variance) */
+	char reason[PROMSTAT_META_REASON_MAX]; /* empty, or why tau and pval
+			are undefined (NaN) */
 } promstat_meta_rank;
 
 /* Needs k >= 3; otherwise PROMSTAT_EDATA. opt is not used (ranktest
  * standardizes with the common-effect estimate whatever the model) and may
- * be NULL. O(k log k) time (plus O(k^3) for the exact p-value, k <= 500). */
+ * be NULL. When every sampling variance, or every standardized effect, is
+ * the same, Kendall's tau is 0/0: tau and pval are NaN, reason says which,
+ * and the call returns PROMSTAT_OK (cor.test gives NA). PROMSTAT_ENOMEM
+ * only when memory runs out. O(k log k) time (plus O(k^3) for the exact
+ * p-value, k <= 500). */
 int promstat_meta_rank_test(const double *yi, const double *vi, size_t k,
 			    const promstat_meta_options *opt, promstat_meta_rank *out,
 			    promstat_error *err);
@@ -377,7 +385,9 @@ const char *promstat_meta_side_name(int side);
 /*
  * Runs trim and fill. fill_yi and fill_vi (may be NULL) are caller arrays
  * of k entries receiving the k0 imputed studies (for the funnel plot).
- * Needs k >= 3. Non-convergence: PROMSTAT_ENUMERIC.
+ * Needs k >= 3 and sampling variances that are not all equal (the side
+ * comes from the slope on sei); otherwise PROMSTAT_EDATA.
+ * Non-convergence: PROMSTAT_ENUMERIC.
  */
 int promstat_meta_trimfill_run(const double *yi, const double *vi, size_t k,
 			       const promstat_meta_options *opt, promstat_meta_trimfill *out,

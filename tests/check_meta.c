@@ -704,6 +704,93 @@ START_TEST(collinear_moderators)
 END_TEST
 
 /*
+ * Issue 10 item 9: identical yi and vi with --bias printed "Kendall's tau =
+ * -nan". Kendall's tau-b is S / sqrt((T0 - ties x)(T0 - ties y)), 0/0 when
+ * every vi (or every standardized deviate) is the same; metafor 3.8.1's
+ * ranktest() gives "Kendall's tau = NA, p = NA" for
+ *   rma(c(.5,.5,.5,.5), c(.1,.1,.1,.1)) and rma(c(.5,.2,.9,.1), rep(.1, 4)).
+ * regtest() stops ("Model matrix no longer of full rank") and trimfill()
+ * too: with one vi the sei column is the intercept again.
+ */
+START_TEST(rank_identical_studies_undefined)
+{
+	double y[4] = {0.5, 0.5, 0.5, 0.5}, v[4] = {0.1, 0.1, 0.1, 0.1};
+	promstat_meta_rank rk;
+	promstat_error err;
+
+	ck_assert_int_eq(promstat_meta_rank_test(y, v, 4, NULL, &rk, &err), PROMSTAT_OK);
+	ck_assert(isnan(rk.tau) && isnan(rk.pval));
+	ck_assert(strstr(rk.reason, "same sampling variance") != NULL);
+}
+END_TEST
+
+/* Issue 10 item 9: equal variances made the rank test report "out of
+ * memory" (its NaN p-value was returned as PROMSTAT_ENOMEM). */
+START_TEST(rank_equal_variances_not_enomem)
+{
+	double y[4] = {0.5, 0.2, 0.9, 0.1}, v[4] = {0.1, 0.1, 0.1, 0.1};
+	double y2[4] = {0.5, 0.2, 0.9, 0.1}, v2[4] = {0.1, 0.2, 0.3, 0.4};
+	promstat_meta_rank rk;
+	promstat_meta_egger eg;
+	promstat_meta_trimfill tf;
+	promstat_error err;
+
+	promstat_error_clear(&err);
+	ck_assert_int_eq(promstat_meta_rank_test(y, v, 4, NULL, &rk, &err), PROMSTAT_OK);
+	ck_assert(isnan(rk.tau) && isnan(rk.pval));
+	ck_assert(strstr(rk.reason, "same sampling variance") != NULL);
+	ck_assert(err.code == PROMSTAT_OK);
+	ck_assert_int_eq(promstat_meta_egger_test(y, v, 4, NULL, &eg, &err), PROMSTAT_EDATA);
+	ck_assert(strstr(err.message, "same sampling variance") != NULL);
+	ck_assert(strstr(err.message, "memory") == NULL && strstr(err.message, "moderator") == NULL);
+	ck_assert_int_eq(promstat_meta_trimfill_run(y, v, 4, NULL, &tf, NULL, NULL, &err),
+			 PROMSTAT_EDATA);
+	ck_assert(strstr(err.message, "same sampling variance") != NULL);
+	/* one distinct vi is enough for a defined tau: the deviates
+	 * (y - 0.444)/sqrt(v - 0.048) = 0.245, -0.626, 0.908, -0.580 against
+	 * v = .1,.2,.3,.4 have 3 concordant and 3 discordant pairs (hand
+	 * count), tau = 0; cor.test's exact p for 3 of 6 concordant pairs is 1
+	 * (metafor 3.8.1: ranktest(rma(y2, v2)) "Kendall's tau = 0.0000,
+	 * p = 1.0000") */
+	ck_assert_int_eq(promstat_meta_rank_test(y2, v2, 4, NULL, &rk, &err), PROMSTAT_OK);
+	ck_assert(rk.reason[0] == '\0');
+	ck_assert_double_eq_tol(rk.tau, 0, 1e-15);
+	ck_assert_double_eq_tol(rk.pval, 1, 1e-12);
+}
+END_TEST
+
+/* Issue 10 item 9: vi = 4.9e-324 (the smallest subnormal) without
+ * moderators said "the moderators are collinear". Its weight 1/vi is
+ * infinite; metafor: "Division by zero when computing the inverse variance
+ * weights". Two finite weights of 1e308 overflow their sum instead. */
+START_TEST(tiny_variance_not_collinear)
+{
+	double y[4] = {0.5, 0.2, 0.9, 0.1}, v[4] = {4.9e-324, 0.1, 0.1, 0.1};
+	double v2[4] = {1e-308, 1e-308, 0.1, 0.1};
+	double X[8] = {1, 0, 1, 1, 1, 0, 1, 1};
+	promstat_meta_coef c[2];
+	promstat_meta_reg_summary r;
+	promstat_meta_summary s;
+	promstat_error err;
+
+	ck_assert(v[0] > 0);
+	ck_assert_int_eq(promstat_meta_fit(y, v, 4, NULL, &s, NULL, &err), PROMSTAT_EDATA);
+	ck_assert(strstr(err.message, "collinear") == NULL);
+	ck_assert_msg(strstr(err.message, "study 1") != NULL &&
+			      strstr(err.message, "weight 1/vi is infinite") != NULL,
+		      "%s", err.message);
+	ck_assert_int_eq(promstat_meta_regress(y, v, 4, X, 2, NULL, c, &r, &err), PROMSTAT_EDATA);
+	ck_assert(strstr(err.message, "collinear") == NULL);
+	ck_assert_int_eq(promstat_meta_fit(y, v2, 4, NULL, &s, NULL, &err), PROMSTAT_EDATA);
+	ck_assert_msg(strstr(err.message, "collinear") == NULL &&
+			      strstr(err.message, "overflow") != NULL,
+		      "%s", err.message);
+	ck_assert_int_eq(promstat_meta_regress(y, v2, 4, X, 2, NULL, c, &r, &err), PROMSTAT_EDATA);
+	ck_assert_msg(strstr(err.message, "collinear") == NULL, "%s", err.message);
+}
+END_TEST
+
+/*
  * k = p + 1: three studies, two subgroups, one residual df. metafor fits
  * every estimator there. Values: metafor 3.8.1,
  *   yi <- c(-2,-1,-3); vi <- c(0.65, 10.25/30, 8/15); g <- c("a","a","b")
@@ -998,6 +1085,9 @@ static Suite *meta_suite(void)
 	tcase_add_test(tc, no_abort_in_tails);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, collinear_moderators);
+	tcase_add_test(tc, rank_identical_studies_undefined);
+	tcase_add_test(tc, rank_equal_variances_not_enomem);
+	tcase_add_test(tc, tiny_variance_not_collinear);
 	tcase_add_test(tc, subgroup_single_study_level);
 	tcase_add_loop_test(tc, regress_one_residual_df, 0,
 			    (int)(sizeof kp1_cases / sizeof kp1_cases[0]));

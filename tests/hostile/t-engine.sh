@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The statistics engine on careless or adversarial data (issue 10, items 9,
+# 11 and 12): undefined statistics are said to be undefined with their true
+# reason (never a printed NaN, never "out of memory" or "collinear" when
+# that is not what happened), and inputs that would make the work or the
+# memory explode are refused before the work starts.
+. "$srcdir/tests/hostile/lib.sh"
+
+# expect_no_nan FILE: no printed NaN or inf (as %f prints them) in FILE.
+expect_no_nan() {
+	if grep -Eiq -- '(^|[^a-z])-?(nan|inf)([^a-z]|$)' "$1"; then
+		fail "$1 prints a NaN or inf: $(grep -Ei -- 'nan|inf' "$1" | head -3)"
+	fi
+}
+
+# Item 9: identical yi and vi printed "Kendall's tau = -nan".
+new_case rank-identical-studies-undefined
+printf 'study,yi,vi\nA,0.5,0.1\nB,0.5,0.1\nC,0.5,0.1\nD,0.5,0.1\n' >"$W/same.csv"
+run meta same.csv --measure GEN --bias
+expect_status 0
+expect_no_nan "$W/.stdout"
+grep -q "Rank correlation test: Kendall's tau undefined (every study has the same sampling variance)" \
+	"$W/.stdout" || fail "table does not say why tau is undefined: $(grep -i rank "$W/.stdout")"
+grep -q "Egger's regression test: undefined (every study has the same sampling variance" \
+	"$W/.stdout" || fail "table does not say why Egger's test is undefined"
+expect_stderr "rank correlation test: Kendall's tau is undefined: every study has the same sampling variance"
+run meta same.csv --measure GEN --bias --format json
+expect_status 0
+grep -q '"rank": {"tau": null, "pval": null, "undefined": "every study has the same sampling variance"}' \
+	"$W/.stdout" || fail "JSON rank is not null with its reason: $(grep '"rank"' "$W/.stdout")"
+expect_no_nan "$W/.stdout"
+run meta same.csv --measure GEN --bias --format csv
+expect_status 0
+expect_no_nan "$W/.stdout"
+
+# Item 9: equal variances made the rank test say "out of memory".
+new_case rank-equal-variances-not-enomem
+printf 'study,yi,vi\nA,0.5,0.1\nB,0.2,0.1\nC,0.9,0.1\nD,0.1,0.1\n' >"$W/eqv.csv"
+run meta eqv.csv --measure GEN --bias
+expect_status 0
+if grep -qi "memory" "$W/.stderr" "$W/.stdout"; then
+	fail "says out of memory: $(grep -i memory "$W/.stderr")"
+fi
+if grep -qi "collinear\|moderator" "$W/.stderr" "$W/.stdout"; then
+	fail "speaks of moderators that do not exist: $(grep -i 'collinear\|moderator' "$W/.stderr")"
+fi
+expect_stderr "Kendall's tau is undefined: every study has the same sampling variance"
+expect_stderr "trim and fill: every study has the same sampling variance"
+expect_no_nan "$W/.stdout"
+
+# Item 9: vi = 4.9e-324 without moderators said "the moderators are collinear".
+new_case tiny-variance-not-collinear
+printf 'study,yi,vi\nA,0.5,4.9e-324\nB,0.2,0.1\nC,0.9,0.1\nD,0.1,0.1\n' >"$W/tiny.csv"
+run meta tiny.csv --measure GEN
+expect_status 65
+if grep -qi "collinear\|moderator" "$W/.stderr"; then
+	fail "blames moderators: $(cat "$W/.stderr")"
+fi
+expect_stderr "study 1 has a sampling variance \(4.94066e-324\) so small that its weight 1/vi is infinite"
+printf 'study,yi,vi\nA,0.5,1e-308\nB,0.2,1e-308\nC,0.9,0.1\nD,0.1,0.1\n' >"$W/ovf.csv"
+run meta ovf.csv --measure GEN
+expect_status 65
+if grep -qi "collinear\|moderator" "$W/.stderr"; then
+	fail "blames moderators: $(cat "$W/.stderr")"
+fi
+expect_stderr "weighted sums overflow"
+
+hostile_done
