@@ -119,5 +119,6 @@ void promstat_free(void *p);
 #include "promstat_audit.h"
 #include "promstat_meta.h"
 #include "promstat_studies.h"
+#include "promstat_glm.h"
 
 #endif
