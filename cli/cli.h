@@ -39,6 +39,9 @@ int cli_parse_format(const char *s, enum cli_format *out);
  */
 int cli_load_catalogue(const char *path, promstat_catalogue **out, promstat_error *err);
 
+/* The file cli_load_catalogue(path, ...) reads, or NULL when there is none. */
+const char *cli_catalogue_path(const char *path);
+
 /* Opens path for reading ("-" = stdin); on failure fills err (EOPEN). */
 FILE *cli_open_input(const char *path, promstat_error *err);
 
@@ -71,12 +74,11 @@ typedef struct cli_rejects {
 } cli_rejects;
 
 /*
- * Opens r->path for writing when it is set. When in is given and is the
- * same file, nothing is opened: truncating it would destroy the input.
- * Returns EXIT_OK, EXIT_USAGE (the input file; cmd names the command in the
- * hint) or EXIT_CANTCREAT, with the message already on stderr.
+ * Opens (truncates) r->path for writing when it is set. The caller has
+ * checked it with cli_paths_check (outputs.h), which refuses the input.
+ * Returns EXIT_OK or EXIT_CANTCREAT, with the message already on stderr.
  */
-int cli_rejects_open(cli_rejects *r, const char *cmd, FILE *in);
+int cli_rejects_open(cli_rejects *r);
 
 /*
  * After reading with status st: prints the count of rejected rows not

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "outputs.h"
 #include "plot_cli.h"
 #include "internal.h" /* ps_parse_double */
 
@@ -727,6 +728,7 @@ int cmd_audit(int argc, char **argv)
 	promstat_error err;
 	cli_reject_list sh = { 0 };
 	cli_rejects rj = { 0 };
+	cli_paths paths = { 0 };
 	FILE *in = NULL;
 	int c, st, rc = EXIT_OK;
 	size_t cap = (size_t)argc + 1, i;
@@ -917,7 +919,18 @@ int cmd_audit(int argc, char **argv)
 		goto done;
 	}
 	rj.path = cs.rejects;
-	if ((rc = cli_rejects_open(&rj, "audit", in)) != EXIT_OK)
+	/* Every output of the run, checked before the first is written; the
+	   chart files, named once the audit knows its instruments, again before
+	   the first is drawn. */
+	cli_paths_input(&paths, path, "the input file");
+	cli_paths_input(&paths, cli_catalogue_path(cs.instruments_file), "the instrument catalogue");
+	cli_paths_output(&paths, "--rejects", cs.rejects);
+	cli_plot_paths(&plots, &paths);
+	if ((rc = cli_paths_check(&paths, "audit", NULL, NULL, 0)) != EXIT_OK ||
+	    (rc = cli_audit_plots_folder(&plots)) != EXIT_OK)
+		goto done;
+	plots.paths = &paths;
+	if ((rc = cli_rejects_open(&rj)) != EXIT_OK)
 		goto done;
 	io.rejects = rj.f;
 	st = promstat_registry_read(in, display, cat, &io, &reg, &err);

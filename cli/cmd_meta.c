@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "internal.h"
+#include "outputs.h"
 #include "plot_cli.h"
 
 #define MAX_BANDS 32
@@ -1119,6 +1120,7 @@ int cmd_meta(int argc, char **argv)
 	promstat_error err;
 	cli_reject_list sh = { 0 };
 	cli_rejects rj = { 0 };
+	cli_paths paths = { 0 };
 	FILE *in = NULL;
 	int c, st, rc = EXIT_OK;
 	size_t i;
@@ -1175,7 +1177,13 @@ int cmd_meta(int argc, char **argv)
 		goto done;
 	}
 	rj.path = a.rejects_path;
-	if ((rc = cli_rejects_open(&rj, "meta", in)) != EXIT_OK)
+	/* Every output of the run, checked before the first is written. */
+	cli_paths_input(&paths, a.path, "the input file");
+	cli_paths_output(&paths, "--rejects", a.rejects_path);
+	cli_plot_paths(&a.plots, &paths);
+	if ((rc = cli_paths_check(&paths, "meta", NULL, NULL, 0)) != EXIT_OK)
+		goto done;
+	if ((rc = cli_rejects_open(&rj)) != EXIT_OK)
 		goto done;
 	iopt.rejects = rj.f;
 	st = promstat_studies_read(in, a.path, a.measure, &iopt, &s, &err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "outputs.h"
 
 
 static const char usage[] =
@@ -202,6 +203,7 @@ int cmd_validate(int argc, char **argv)
 	promstat_error err;
 	cli_reject_list sh = { 0 };
 	cli_rejects rj = { 0 };
+	cli_paths paths = { 0 };
 	FILE *in = NULL;
 	int c, st, strict = 0, rc = EXIT_OK;
 
@@ -261,7 +263,12 @@ int cmd_validate(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto done;
 	}
-	if ((rc = cli_rejects_open(&rj, "validate", in)) != EXIT_OK)
+	cli_paths_input(&paths, path, "the input file");
+	cli_paths_input(&paths, cli_catalogue_path(instruments), "the instrument catalogue");
+	cli_paths_output(&paths, "--rejects", rj.path);
+	if ((rc = cli_paths_check(&paths, "validate", NULL, NULL, 0)) != EXIT_OK)
+		goto done;
+	if ((rc = cli_rejects_open(&rj)) != EXIT_OK)
 		goto done;
 	opt.rejects = rj.f;
 	st = promstat_registry_read(in, strcmp(path, "-") ? path : "stdin", cat, &opt, &reg, &err);

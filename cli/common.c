@@ -59,24 +59,35 @@ int cli_parse_format(const char *s, enum cli_format *out)
 	return 0;
 }
 
-int cli_load_catalogue(const char *path, promstat_catalogue **out, promstat_error *err)
+/* The catalogue's installed copy, then the source tree's (for a build not installed). */
+static const char *const catalogue_fallbacks[] = { PROMSTAT_DATADIR "/instruments.csv",
+						   PROMSTAT_SRCDIR "/datasets/instruments.csv" };
+
+const char *cli_catalogue_path(const char *path)
 {
-	static const char *const fallbacks[] = { PROMSTAT_DATADIR "/instruments.csv",
-						 PROMSTAT_SRCDIR "/datasets/instruments.csv" };
 	size_t i;
 
 	if (!path)
 		path = getenv("PROMSTAT_INSTRUMENTS");
 	if (path && *path)
-		return promstat_catalogue_load(path, out, err);
-	for (i = 0; i < sizeof fallbacks / sizeof *fallbacks; i++)
-		if (access(fallbacks[i], R_OK) == 0)
-			return promstat_catalogue_load(fallbacks[i], out, err);
+		return path;
+	for (i = 0; i < sizeof catalogue_fallbacks / sizeof *catalogue_fallbacks; i++)
+		if (access(catalogue_fallbacks[i], R_OK) == 0)
+			return catalogue_fallbacks[i];
+	return NULL;
+}
+
+int cli_load_catalogue(const char *path, promstat_catalogue **out, promstat_error *err)
+{
+	const char *found = cli_catalogue_path(path);
+
+	if (found)
+		return promstat_catalogue_load(found, out, err);
 	promstat_error_clear(err);
 	err->code = PROMSTAT_EOPEN;
 	snprintf(err->message, sizeof err->message,
 		 "instrument catalogue not found (looked in %s); pass --instruments FILE",
-		 fallbacks[0]);
+		 catalogue_fallbacks[0]);
 	return PROMSTAT_EOPEN;
 }
 
@@ -169,17 +180,11 @@ void cli_rejects_tail(const cli_reject_list *list, int have_rejects_file)
 					  : "use --rejects FILE to see them all");
 }
 
-int cli_rejects_open(cli_rejects *r, const char *cmd, FILE *in)
+int cli_rejects_open(cli_rejects *r)
 {
-	struct stat a, b;
-
 	r->f = NULL;
 	if (!r->path)
 		return EXIT_OK;
-	/* Opening the rejects file truncates it: never the input itself. */
-	if (in && in != stdin && stat(r->path, &a) == 0 && fstat(fileno(in), &b) == 0 &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		return cli_usage_error(cmd, "--rejects %s would overwrite the input file", r->path);
 	if (!(r->f = fopen(r->path, "w"))) {
 		fprintf(stderr, "%s: cannot write the rejected rows: %s\n", r->path, strerror(errno));
 		return EXIT_CANTCREAT;

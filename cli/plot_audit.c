@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "outputs.h"
 #include "plot_cli.h"
 
 /* What the audit's strata look like: which --by column is which. */
@@ -75,20 +76,64 @@ static const char *age_of(const strata *s, const promstat_audit_result *r)
 	return s->age >= 0 ? r->levels[s->age] : NULL;
 }
 
-/* A file name from an instrument code: letters, digits, - _ . only. */
-static void safe_name(const char *code, char *buf, size_t size)
-{
-	size_t n = 0;
+/* The longest part of a chart's file name that stands for an instrument code. */
+#define CODE_NAME_MAX 150
 
-	for (; *code && n + 1 < size; code++) {
-		char c = *code;
-		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			 c == '-' || c == '_' || (c == '.' && n > 0);
-		buf[n++] = ok ? c : '_';
+/*
+ * FNV-1a, 64 bits (Fowler, Noll and Vo; offset basis and prime from
+ * http://www.isthe.com/chongo/tech/comp/fnv/): a fixed, portable hash, so a
+ * long code gives the same file name on every machine and every run.
+ */
+static unsigned long long fnv1a64(const char *s)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/*
+ * The part of a chart's file name that stands for an instrument code, into
+ * buf (at least CODE_NAME_MAX + 1 bytes). Letters, digits, '-', '_' and '.'
+ * (not first) are kept; every other byte is written %XX, its value in hex,
+ * '%' included, so two codes never share a name ("A/B" is A%2FB, "A_B"
+ * stays A_B) and the usual codes keep their own. A name that would be
+ * longer than CODE_NAME_MAX is cut after whole %XX groups and ends in '~'
+ * and 16 hex digits of the whole code's FNV-1a hash: '~' is %7E in every
+ * other name, so a cut name is never another code's uncut one, and two cut
+ * names differ unless the hashes collide (cli_paths_check refuses the run
+ * then, before drawing).
+ */
+static void chart_code(const char *code, char *buf)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const size_t cut = CODE_NAME_MAX - 17;
+	size_t n = 0, at_cut = 0;
+	const char *p;
+
+	for (p = code; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		int keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			   c == '-' || c == '_' || (c == '.' && p != code);
+		size_t need = keep ? 1 : 3;
+		if (n + need <= cut)
+			at_cut = n + need;
+		if (n + need > CODE_NAME_MAX) {
+			snprintf(buf + at_cut, CODE_NAME_MAX + 1 - at_cut, "~%016llX", fnv1a64(code));
+			return;
+		}
+		if (keep) {
+			buf[n++] = (char)c;
+		} else {
+			buf[n++] = '%';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
+		}
 	}
 	buf[n] = '\0';
-	if (n == 0)
-		snprintf(buf, size, "instrument");
 }
 
 static int emit_trajectory(FILE *out, const void *ctx, const promstat_plot_target *t,
@@ -117,6 +162,103 @@ static const char *extension(enum promstat_plot_format f)
 	return f == PROMSTAT_PLOT_DUMB ? "txt" : promstat_plot_format_name(f);
 }
 
+int cli_audit_plots_folder(const cli_plot_opts *o)
+{
+	struct stat st;
+
+	if (o->dir && stat(o->dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "promstat: %s: cannot draw the charts there: it is a file, not a folder\n",
+			o->dir);
+		return EXIT_CANTCREAT;
+	}
+	return EXIT_OK;
+}
+
+/* One chart of the run, named before any is drawn. */
+enum chart_kind { CHART_TRAJECTORY, CHART_RESPONDERS, CHART_FOLLOWUP };
+typedef struct chart {
+	enum chart_kind kind;
+	size_t instrument, tp;
+	char *path;
+} chart;
+
+/* The file dir/prefix-CODE-DAY.EXT (code and day when given), malloc'd. */
+static char *chart_path(const char *dir, const char *prefix, const char *code, const int *day,
+			enum promstat_plot_format fmt)
+{
+	char tail[CODE_NAME_MAX + 64];
+	size_t n;
+	char *p;
+
+	snprintf(tail, sizeof tail, "%s%s%s", prefix, code ? "-" : "", code ? code : "");
+	if (day)
+		snprintf(tail + strlen(tail), sizeof tail - strlen(tail), "-%d", *day);
+	n = strlen(dir) + strlen(tail) + strlen(extension(fmt)) + 3;
+	if ((p = malloc(n)))
+		snprintf(p, n, "%s/%s.%s", dir, tail, extension(fmt));
+	return p;
+}
+
+/* Does instrument in have a responder bar at timepoint tp? */
+static int has_responders(const strata *s, size_t in, size_t tp)
+{
+	for (size_t i = 0; i < promstat_audit_count(s->a); i++) {
+		const promstat_audit_result *r = promstat_audit_get(s->a, i);
+		if (r->instrument == in && r->timepoint == tp && cell(s, r, 1))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Names every chart of the run into *out (count in *n): per instrument its
+ * trajectory, then a responder chart per timepoint with bars when it has an
+ * MCID; last the follow-up chart. Returns an exit code.
+ */
+static int plan_charts(const cli_plot_opts *o, const strata *s, enum promstat_plot_format fmt,
+		       chart **out, size_t *n)
+{
+	const struct promstat_audit *a = s->a;
+	size_t n_instr = promstat_audit_n_instruments(a), m = 0;
+	chart *c = calloc(n_instr * (s->n_tps + 1) + 1, sizeof *c);
+	char code[CODE_NAME_MAX + 1];
+
+	*out = c;
+	*n = 0;
+	if (!c)
+		return EXIT_SOFTWARE;
+	for (size_t in = 0; in < n_instr; in++) {
+		const promstat_instrument *ins = promstat_audit_instrument(a, in);
+		chart_code(ins->code, code);
+		c[m].kind = CHART_TRAJECTORY;
+		c[m].instrument = in;
+		if (!(c[m++].path = chart_path(o->dir, "trajectory", code, NULL, fmt)))
+			goto oom;
+		if (!isfinite(promstat_audit_mcid(a, in)))
+			continue; /* no MCID, no responders */
+		for (size_t tp = 0; tp < s->n_tps; tp++) {
+			int day = promstat_audit_timepoint_get(a, tp).day;
+			if (!has_responders(s, in, tp))
+				continue;
+			c[m].kind = CHART_RESPONDERS;
+			c[m].instrument = in;
+			c[m].tp = tp;
+			if (!(c[m++].path = chart_path(o->dir, "responders", code, &day, fmt)))
+				goto oom;
+		}
+	}
+	if (n_instr > 0) {
+		c[m].kind = CHART_FOLLOWUP;
+		if (!(c[m++].path = chart_path(o->dir, "followup", NULL, NULL, fmt)))
+			goto oom;
+	}
+	*n = m;
+	return EXIT_OK;
+oom:
+	*n = m;
+	return EXIT_SOFTWARE;
+}
+
 int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 {
 	enum promstat_plot_format fmt = o->have_format ? o->format : PROMSTAT_PLOT_SVG;
@@ -124,21 +266,20 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 	promstat_trajectory_point *tpts = NULL;
 	promstat_responders_bar *rbars = NULL;
 	promstat_followup_bar *fbars = NULL;
-	const char **instr_names = NULL;
+	const char **instr_names = NULL, **chart_paths = NULL;
 	char (*instr_titles)[160] = NULL;
 	promstat_plot_palette pal;
 	strata s;
-	char path[4096], title[256], code[128];
+	chart *charts = NULL;
+	size_t n_charts = 0;
+	char title[256];
 	int rc = EXIT_OK, first = 1;
 	struct stat st;
 
 	if (!o->dir)
 		return EXIT_OK;
-	if (stat(o->dir, &st) != 0 && mkdir(o->dir, 0777) != 0) {
-		fprintf(stderr, "promstat: %s: cannot create the chart folder: %s\n", o->dir,
-			strerror(errno));
-		return EXIT_CANTCREAT;
-	}
+	if ((rc = cli_audit_plots_folder(o)) != EXIT_OK)
+		return rc;
 	memset(&s, 0, sizeof s);
 	s.a = a;
 	s.therapy = by_column(a, "therapy");
@@ -153,7 +294,10 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 	tpts = calloc(nres + 1, sizeof *tpts);
 	rbars = calloc(nres + 1, sizeof *rbars);
 	fbars = calloc(nres + 1, sizeof *fbars);
-	if (!s.therapies || !s.ages || !s.tp_labels || !s.tps || !tpts || !rbars || !fbars) {
+	instr_names = calloc(n_instr + 1, sizeof *instr_names);
+	instr_titles = calloc(n_instr + 1, sizeof *instr_titles);
+	if (!s.therapies || !s.ages || !s.tp_labels || !s.tps || !tpts || !rbars || !fbars ||
+	    !instr_names || !instr_titles) {
 		fputs("promstat: out of memory\n", stderr);
 		rc = EXIT_SOFTWARE;
 		goto done;
@@ -173,53 +317,67 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 	pal.therapies = s.therapies;
 	pal.n_therapies = s.n_therapies;
 
-	for (size_t in = 0; in < n_instr && rc == EXIT_OK; in++) {
-		const promstat_instrument *ins = promstat_audit_instrument(a, in);
-		double mcid = promstat_audit_mcid(a, in);
-		size_t nt = 0;
-		promstat_trajectory tr;
+	/* Every chart named, and the names checked, before the first is drawn. */
+	if ((rc = plan_charts(o, &s, fmt, &charts, &n_charts)) != EXIT_OK ||
+	    !(chart_paths = calloc(n_charts + 1, sizeof *chart_paths))) {
+		fputs("promstat: out of memory\n", stderr);
+		rc = EXIT_SOFTWARE;
+		goto done;
+	}
+	for (size_t i = 0; i < n_charts; i++)
+		chart_paths[i] = charts[i].path;
+	if (o->paths && (rc = cli_paths_check(o->paths, "audit", "--plots", chart_paths,
+					      n_charts)) != EXIT_OK)
+		goto done;
+	if (stat(o->dir, &st) != 0 && mkdir(o->dir, 0777) != 0) {
+		fprintf(stderr, "promstat: %s: cannot create the chart folder: %s\n", o->dir,
+			strerror(errno));
+		rc = EXIT_CANTCREAT;
+		goto done;
+	}
+
+	for (size_t ci = 0; ci < n_charts && rc == EXIT_OK; ci++) {
+		const chart *ch = &charts[ci];
 		const void *ctx[2];
-
-		safe_name(ins->code, code, sizeof code);
-		for (size_t i = 0; i < nres; i++) {
-			const promstat_audit_result *r = promstat_audit_get(a, i);
-			if (r->instrument != in || !cell(&s, r, 1) || r->n_followup == 0)
-				continue;
-			tpts[nt].therapy = therapy_of(&s, r);
-			tpts[nt].age_band = age_of(&s, r);
-			tpts[nt].timepoint = r->timepoint;
-			tpts[nt].mean = r->mean_improvement;
-			tpts[nt].ci_lb = r->improvement_ci_lb;
-			tpts[nt].ci_ub = r->improvement_ci_ub;
-			tpts[nt].n = r->n_followup;
-			nt++;
-		}
-		memset(&tr, 0, sizeof tr);
-		snprintf(title, sizeof title, "%s (%s): mean improvement from baseline", ins->code,
-			 ins->label);
-		tr.title = title;
-		tr.instrument = ins->code;
-		tr.unit = "points";
-		tr.timepoints = s.tps;
-		tr.n_timepoints = s.n_tps;
-		tr.age_bands = s.ages;
-		tr.n_age_bands = s.n_ages;
-		tr.points = tpts;
-		tr.n_points = nt;
-		tr.mcid = mcid;
-		ctx[0] = &tr;
 		ctx[1] = &pal;
-		snprintf(path, sizeof path, "%s/trajectory-%s.%s", o->dir, code, extension(fmt));
-		if ((rc = cli_plot_draw(o, "trajectory chart", path, fmt, emit_trajectory, ctx,
-					&first)) != EXIT_OK)
-			break;
-		fprintf(stderr, "promstat: wrote %s\n", path);
-
-		if (!isfinite(mcid))
-			continue; /* no MCID, no responders */
-		for (size_t tp = 0; tp < s.n_tps && rc == EXIT_OK; tp++) {
+		if (ch->kind == CHART_TRAJECTORY) {
+			size_t in = ch->instrument, nt = 0;
+			const promstat_instrument *ins = promstat_audit_instrument(a, in);
+			promstat_trajectory tr;
+			for (size_t i = 0; i < nres; i++) {
+				const promstat_audit_result *r = promstat_audit_get(a, i);
+				if (r->instrument != in || !cell(&s, r, 1) || r->n_followup == 0)
+					continue;
+				tpts[nt].therapy = therapy_of(&s, r);
+				tpts[nt].age_band = age_of(&s, r);
+				tpts[nt].timepoint = r->timepoint;
+				tpts[nt].mean = r->mean_improvement;
+				tpts[nt].ci_lb = r->improvement_ci_lb;
+				tpts[nt].ci_ub = r->improvement_ci_ub;
+				tpts[nt].n = r->n_followup;
+				nt++;
+			}
+			memset(&tr, 0, sizeof tr);
+			snprintf(title, sizeof title, "%s (%s): mean improvement from baseline",
+				 ins->code, ins->label);
+			tr.title = title;
+			tr.instrument = ins->code;
+			tr.unit = "points";
+			tr.timepoints = s.tps;
+			tr.n_timepoints = s.n_tps;
+			tr.age_bands = s.ages;
+			tr.n_age_bands = s.n_ages;
+			tr.points = tpts;
+			tr.n_points = nt;
+			tr.mcid = promstat_audit_mcid(a, in);
+			ctx[0] = &tr;
+			rc = cli_plot_draw(o, "trajectory chart", ch->path, fmt, emit_trajectory, ctx,
+					   &first);
+		} else if (ch->kind == CHART_RESPONDERS) {
+			size_t in = ch->instrument, tp = ch->tp, nb = 0;
+			const promstat_instrument *ins = promstat_audit_instrument(a, in);
+			double mcid = promstat_audit_mcid(a, in);
 			promstat_responders re;
-			size_t nb = 0;
 			for (size_t i = 0; i < nres; i++) {
 				const promstat_audit_result *r = promstat_audit_get(a, i);
 				if (r->instrument != in || r->timepoint != tp || !cell(&s, r, 1))
@@ -232,8 +390,6 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 				rbars[nb].n = r->n_followup;
 				nb++;
 			}
-			if (nb == 0)
-				continue;
 			memset(&re, 0, sizeof re);
 			snprintf(title, sizeof title,
 				 "%s at %s: patients improving by at least the MCID (%g points)",
@@ -247,64 +403,53 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 			re.bars = rbars;
 			re.n_bars = nb;
 			ctx[0] = &re;
-			snprintf(path, sizeof path, "%s/responders-%s-%d.%s", o->dir, code,
-				 promstat_audit_timepoint_get(a, tp).day, extension(fmt));
-			if ((rc = cli_plot_draw(o, "responder chart", path, fmt, emit_responders, ctx,
-						&first)) == EXIT_OK)
-				fprintf(stderr, "promstat: wrote %s\n", path);
+			rc = cli_plot_draw(o, "responder chart", ch->path, fmt, emit_responders, ctx,
+					   &first);
+		} else {
+			/*
+			 * Follow-up of every instrument, a panel each: of the units with a
+			 * baseline, the share with a follow-up, per therapy (all ages) and
+			 * timepoint, as the audit computed it (followup_rate).
+			 */
+			size_t nb = 0;
+			promstat_followup fu;
+			for (size_t in = 0; in < n_instr; in++) {
+				const promstat_instrument *ins = promstat_audit_instrument(a, in);
+				/* As the trajectory charts name it: code and label. */
+				snprintf(instr_titles[in], sizeof instr_titles[in], "%s (%s)", ins->code,
+					 ins->label);
+				instr_names[in] = instr_titles[in];
+			}
+			for (size_t i = 0; i < nres; i++) {
+				const promstat_audit_result *r = promstat_audit_get(a, i);
+				if (!cell(&s, r, 0))
+					continue;
+				fbars[nb].therapy = therapy_of(&s, r);
+				fbars[nb].instrument = r->instrument;
+				fbars[nb].timepoint = r->timepoint;
+				fbars[nb].n_baseline = r->n_baseline;
+				fbars[nb].rate = r->followup_rate;
+				nb++;
+			}
+			memset(&fu, 0, sizeof fu);
+			fu.instruments = instr_names;
+			fu.n_instruments = n_instr;
+			fu.timepoints = s.tps;
+			fu.n_timepoints = s.n_tps;
+			fu.bars = fbars;
+			fu.n_bars = nb;
+			ctx[0] = &fu;
+			rc = cli_plot_draw(o, "follow-up chart", ch->path, fmt, emit_followup, ctx,
+					   &first);
 		}
-	}
-
-	if (rc == EXIT_OK && n_instr > 0) {
-		/*
-		 * Follow-up of every instrument, a panel each: of the units with a
-		 * baseline, the share with a follow-up, per therapy (all ages) and
-		 * timepoint, as the audit computed it (followup_rate).
-		 */
-		size_t nb = 0;
-		promstat_followup fu;
-		const void *ctx[2];
-
-		instr_names = calloc(n_instr, sizeof *instr_names);
-		instr_titles = calloc(n_instr, sizeof *instr_titles);
-		if (!instr_names || !instr_titles) {
-			fputs("promstat: out of memory\n", stderr);
-			rc = EXIT_SOFTWARE;
-			goto done;
-		}
-		for (size_t in = 0; in < n_instr; in++) {
-			const promstat_instrument *ins = promstat_audit_instrument(a, in);
-			/* As the trajectory charts name it: code and label. */
-			snprintf(instr_titles[in], sizeof instr_titles[in], "%s (%s)", ins->code,
-				 ins->label);
-			instr_names[in] = instr_titles[in];
-		}
-		for (size_t i = 0; i < nres; i++) {
-			const promstat_audit_result *r = promstat_audit_get(a, i);
-			if (!cell(&s, r, 0))
-				continue;
-			fbars[nb].therapy = therapy_of(&s, r);
-			fbars[nb].instrument = r->instrument;
-			fbars[nb].timepoint = r->timepoint;
-			fbars[nb].n_baseline = r->n_baseline;
-			fbars[nb].rate = r->followup_rate;
-			nb++;
-		}
-		memset(&fu, 0, sizeof fu);
-		fu.instruments = instr_names;
-		fu.n_instruments = n_instr;
-		fu.timepoints = s.tps;
-		fu.n_timepoints = s.n_tps;
-		fu.bars = fbars;
-		fu.n_bars = nb;
-		ctx[0] = &fu;
-		ctx[1] = &pal;
-		snprintf(path, sizeof path, "%s/followup.%s", o->dir, extension(fmt));
-		if ((rc = cli_plot_draw(o, "follow-up chart", path, fmt, emit_followup, ctx,
-					&first)) == EXIT_OK)
-			fprintf(stderr, "promstat: wrote %s\n", path);
+		if (rc == EXIT_OK)
+			fprintf(stderr, "promstat: wrote %s\n", ch->path);
 	}
 done:
+	for (size_t i = 0; i < n_charts; i++)
+		free(charts[i].path);
+	free(charts);
+	free(chart_paths);
 	free(s.therapies);
 	free(s.ages);
 	free(s.tp_labels);

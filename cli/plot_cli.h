@@ -23,6 +23,7 @@ typedef struct cli_plot_opts {
 	int have_format;	/* --plot-format given */
 	enum promstat_plot_format format;
 	double mcid_band;	/* meta --mcid-band VALUE; NaN = none */
+	const struct cli_paths *paths; /* the run's files, to check chart files against */
 } cli_plot_opts;
 
 /* Option codes, out of the way of the commands' own. */
@@ -69,6 +70,11 @@ void cli_plot_opts_init(cli_plot_opts *o);
 /* Handles one chart option; returns -1 to go on, or an exit code. */
 int cli_plot_option(cli_plot_opts *o, const char *cmd, int c, const char *arg);
 
+struct cli_paths;
+
+/* Records --forest, --funnel and --gnuplot-script as outputs (outputs.h). */
+void cli_plot_paths(const cli_plot_opts *o, struct cli_paths *paths);
+
 /* What 'meta' computed, for its charts. Pointers may be NULL when absent. */
 typedef struct cli_meta_plot_input {
 	const char *path; /* the study file, named in titles */
@@ -90,7 +96,17 @@ int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in);
 
 struct promstat_audit;
 
-/* Draws the audit charts into o->dir (when set). Returns an exit code. */
+/*
+ * Checks o->dir, when set, before anything is written: a path that exists
+ * and is not a folder is EXIT_CANTCREAT, with the message on stderr.
+ */
+int cli_audit_plots_folder(const cli_plot_opts *o);
+
+/*
+ * Draws the audit charts into o->dir (when set), creating it. Every chart's
+ * file is named first, and checked with cli_paths_check against o->paths
+ * (when set) before the first is drawn. Returns an exit code.
+ */
 int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a);
 
 /* ---- shared by plot_meta.c and plot_audit.c ---- */

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "gnuplot.h"
 #include "internal.h" /* ps_parse_double */
+#include "outputs.h"
 #include "plot_cli.h"
 
 void cli_plot_opts_init(cli_plot_opts *o)
@@ -38,6 +39,13 @@ int cli_plot_option(cli_plot_opts *o, const char *cmd, int c, const char *arg)
 	default: return cli_usage_error(cmd, "unknown option");
 	}
 	return -1;
+}
+
+void cli_plot_paths(const cli_plot_opts *o, cli_paths *paths)
+{
+	cli_paths_output(paths, "--forest", o->forest);
+	cli_paths_output(paths, "--funnel", o->funnel);
+	cli_paths_output(paths, "--gnuplot-script", o->script);
 }
 
 int cli_plot_draw(const cli_plot_opts *o, const char *what, const char *output,
