@@ -47,6 +47,9 @@ static const char usage[] =
 	"  --ci METHOD             wilson (default) or clopper-pearson, for rates\n"
 	"  --min-followup RATE     warn under a timepoint whose follow-up rate is below\n"
 	"                          RATE (0-1, default 0.6)\n"
+	"  --min-n N               cells with fewer than N units followed up are small:\n"
+	"                          marked, left out of charts and comparisons\n"
+	"                          (default 10; 0 shows everything)\n"
 	"  --reference THERAPY     compare every other therapy's MCID rate with this\n"
 	"                          one's: risk difference (Newcombe interval) and NNT\n"
 	"  --oarsi pain=CODE,function=CODE[,global=CODE]\n"
@@ -209,8 +212,9 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 	size_t i, n = promstat_audit_count(a), last_inst = (size_t)-1, last_tp = (size_t)-1;
 	int w[PROMSTAT_AUDIT_MAX_BY];
 	char b1[48], b2[48], b3[48], b4[48], b5[48], b6[48], b7[48], b8[48], b9[48], b10[48];
-	char b11[48];
+	char b11[48], b12[96];
 	const promstat_audit_result *block_all = NULL; /* the block's all-ALL row */
+	size_t block_small = 0;			       /* small rows in the block */
 
 	char cih[32];
 
@@ -242,15 +246,16 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			fprintf(out, "\n  Day %d (window %d-%d)\n  ", r->day, r->day - r->halfwidth,
 				r->day + r->halfwidth);
 			print_strata_head(out, a, w);
-			fprintf(out, "%4s %4s %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
+			fprintf(out, "%4s %4s  %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
 				"Base", "FU", "FU%", "Change", cih, "MCID%", cih, "NRI%", "Best%",
 				"30%", "50%", "PASS", "PNRI");
 			last_tp = r->timepoint;
 		}
 		fputs("  ", out);
 		print_strata(out, a, w, r->levels);
-		fprintf(out, "%4zu %4zu %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
-			r->n_baseline, r->n_followup, pct(r->followup_rate, b1, sizeof b1),
+		fprintf(out, "%4zu %4zu%c %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
+			r->n_baseline, r->n_followup, r->small ? '*' : ' ',
+			pct(r->followup_rate, b1, sizeof b1),
 			num(r->mean_improvement, dg, b2, sizeof b2),
 			num_ci(r->improvement_ci_lb, r->improvement_ci_ub, dg, b3, sizeof b3),
 			pct(r->mcid_rate, b4, sizeof b4), pct_ci(r->mcid_ci_lb, r->mcid_ci_ub, b5,
@@ -260,8 +265,14 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			pct(r->pass_rate, b8, sizeof b8), pct(r->pass_rate_nri, b11, sizeof b11));
 		if (total_row(a, r))
 			block_all = r;
+		block_small += r->small;
 		if (i + 1 == n || promstat_audit_get(a, i + 1)->timepoint != r->timepoint ||
 		    promstat_audit_get(a, i + 1)->instrument != r->instrument) {
+			if (block_small)
+				fprintf(out, "  * fewer than %zu units followed up (--min-n): too few to "
+					     "read; left out of\n    charts and comparisons.\n",
+					o->min_n);
+			block_small = 0;
 			if (block_all && block_all->low_followup)
 				fprintf(out, "  ! Follow-up %s%% is below %g%%: the completer rates (MCID%%, "
 					     "PASS) may not hold for\n    all patients treated; read them "
@@ -305,7 +316,9 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 				 c->reference_n ? "%" : "");
 			fprintf(out, "  %-9s %-10s %13s %13s %6s %s\n", c->age_band, c->therapy, r1,
 				r2, num(100 * c->risk_difference, 1, b3, sizeof b3),
-				num_ci(100 * c->rd_ci_lb, 100 * c->rd_ci_ub, 1, b4, sizeof b4));
+				c->reason ? (snprintf(b12, sizeof b12, "not compared: %s", c->reason), b12)
+					  : num_ci(100 * c->rd_ci_lb, 100 * c->rd_ci_ub, 1, b4,
+						   sizeof b4));
 			promstat_nnt_format(c->risk_difference, c->rd_ci_lb, c->rd_ci_ub, nnt,
 					    sizeof nnt);
 			if (*nnt)
@@ -370,7 +383,7 @@ static void print_csv(FILE *out, const promstat_audit *a)
 	      "mcid_nri_ci_ub,mcid_rate_best,pass_rate_nri,pass_nri_ci_lb,pass_nri_ci_ub,"
 	      "pass_rate_best,lost_baseline_diff,lost_baseline_diff_ci_lb,"
 	      "lost_baseline_diff_ci_ub,n_age_lost,n_age_followup,lost_age_diff,"
-	      "lost_age_diff_ci_lb,lost_age_diff_ci_ub,low_followup\n",
+	      "lost_age_diff_ci_lb,lost_age_diff_ci_ub,low_followup,small\n",
 	      out);
 	for (i = 0; i < promstat_audit_count(a); i++) {
 		const promstat_audit_result *r = promstat_audit_get(a, i);
@@ -416,7 +429,7 @@ static void print_csv(FILE *out, const promstat_audit *a)
 			putc(',', out);
 			cli_csv_number(out, v4[k]);
 		}
-		fprintf(out, ",%d\n", r->low_followup);
+		fprintf(out, ",%d,%d\n", r->low_followup, r->small);
 	}
 }
 
@@ -490,6 +503,7 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 	cli_json_number(out, o->level);
 	fprintf(out, ", \"ci\": \"%s\", \"min_followup\": ", ci_name(o->ci));
 	cli_json_number(out, o->min_followup);
+	fprintf(out, ", \"min_n\": %zu", o->min_n);
 	fputs(", \"reference\": ", out);
 	if (o->reference)
 		cli_json_string(out, o->reference);
@@ -580,7 +594,8 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 		json_key_num(out, "lost_age_diff", r->lost_age_diff);
 		json_key_num(out, "lost_age_diff_ci_lb", r->lost_age_diff_ci_lb);
 		json_key_num(out, "lost_age_diff_ci_ub", r->lost_age_diff_ci_ub);
-		fprintf(out, ", \"low_followup\": %s", r->low_followup ? "true" : "false");
+		fprintf(out, ", \"low_followup\": %s, \"small\": %s",
+			r->low_followup ? "true" : "false", r->small ? "true" : "false");
 		putc('}', out);
 	}
 	fputs(promstat_audit_count(a) ? "\n  ],\n" : "],\n", out);
@@ -610,8 +625,13 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 			!isfinite(c->nnt) ? "null" : c->nnt > 0 ? "\"NNTB\"" : "\"NNTH\"");
 		json_key_num(out, "nnt_ci_lb", c->nnt_ci_lb);
 		json_key_num(out, "nnt_ci_ub", c->nnt_ci_ub);
-		fprintf(out, ", \"nnt_crosses_infinity\": %s}",
-			c->nnt_crosses_infinity ? "true" : "false");
+		fprintf(out, ", \"nnt_crosses_infinity\": %s, \"small\": %s, \"reason\": ",
+			c->nnt_crosses_infinity ? "true" : "false", c->small ? "true" : "false");
+		if (c->reason)
+			cli_json_string(out, c->reason);
+		else
+			fputs("null", out);
+		putc('}', out);
 	}
 	fputs(promstat_audit_n_comparisons(a) ? "\n  ],\n" : "],\n", out);
 
@@ -688,7 +708,7 @@ int cmd_audit(int argc, char **argv)
 {
 	enum { O_FORMAT = 1000, O_INSTRUMENTS, O_MAP, O_REJECTS, O_STRICT, O_HELP, O_BY,
 	       O_AGE, O_TP, O_BW, O_INSTRUMENT, O_MCID, O_PASS, O_LEVEL, O_CI, O_REF, O_OARSI,
-	       O_MINFU };
+	       O_MINFU, O_MINN };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "instruments", required_argument, NULL, O_INSTRUMENTS },
@@ -708,6 +728,7 @@ int cmd_audit(int argc, char **argv)
 		{ "reference", required_argument, NULL, O_REF },
 		{ "oarsi", required_argument, NULL, O_OARSI },
 		{ "min-followup", required_argument, NULL, O_MINFU },
+		{ "min-n", required_argument, NULL, O_MINN },
 		CLI_AUDIT_PLOT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -866,6 +887,17 @@ int cmd_audit(int argc, char **argv)
 				goto done;
 			}
 			break;
+		case O_MINN: {
+			long v;
+
+			if (ps_parse_long(optarg, strlen(optarg), 0, 1000000, &v)) {
+				rc = cli_usage_error("audit", "--min-n must be a whole number of units "
+							      "from 0 to 1000000, not '%s'", optarg);
+				goto done;
+			}
+			ao.min_n = (size_t)v;
+			break;
+		}
 		case O_REF: ao.reference = optarg; break;
 		case O_OARSI:
 			ao.oarsi_pain = ao.oarsi_function = ao.oarsi_global = NULL;

@@ -259,6 +259,38 @@ oom:
 	return EXIT_SOFTWARE;
 }
 
+/*
+ * The age bands that keep at least one of the n_kept cells drawn (kept
+ * holds each drawn cell's band), in the audit's order, into out; returns
+ * their count. A band whose every cell is small (the "unknown" band of a
+ * registry that records most ages) gets no panel or cluster at all.
+ */
+static size_t bands_drawn(const strata *s, const char *const *kept, size_t n_kept,
+			  const char **out)
+{
+	size_t n = 0;
+
+	for (size_t b = 0; b < s->n_ages; b++)
+		for (size_t i = 0; i < n_kept; i++)
+			if (kept[i] && !strcmp(kept[i], s->ages[b])) {
+				out[n++] = s->ages[b];
+				break;
+			}
+	return n;
+}
+
+/* What a chart says it left out: "3 groups with fewer than 10 patients
+ * followed up are not drawn (--min-n 10)", or "" when none. */
+static void left_out_note(size_t n, size_t min_n, const char *what, char *buf, size_t size)
+{
+	if (n == 0)
+		snprintf(buf, size, "%s", "");
+	else
+		snprintf(buf, size, "%zu %s%s with fewer than %zu patients followed up %s not drawn "
+			 "(--min-n %zu)", n, what, n == 1 ? "" : "s", min_n, n == 1 ? "is" : "are",
+			 min_n);
+}
+
 int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 {
 	enum promstat_plot_format fmt = o->have_format ? o->format : PROMSTAT_PLOT_SVG;
@@ -272,7 +304,9 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 	strata s;
 	chart *charts = NULL;
 	size_t n_charts = 0;
-	char title[256];
+	char title[256], note[256];
+	const char **bands = NULL, **kept = NULL;
+	size_t min_n = promstat_audit_options_used(a)->min_n;
 	int rc = EXIT_OK, first = 1;
 	struct stat st;
 
@@ -296,8 +330,10 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 	fbars = calloc(nres + 1, sizeof *fbars);
 	instr_names = calloc(n_instr + 1, sizeof *instr_names);
 	instr_titles = calloc(n_instr + 1, sizeof *instr_titles);
+	bands = calloc(s.n_ages + 1, sizeof *bands);
+	kept = calloc(nres + 1, sizeof *kept);
 	if (!s.therapies || !s.ages || !s.tp_labels || !s.tps || !tpts || !rbars || !fbars ||
-	    !instr_names || !instr_titles) {
+	    !instr_names || !instr_titles || !bands || !kept) {
 		fputs("promstat: out of memory\n", stderr);
 		rc = EXIT_SOFTWARE;
 		goto done;
@@ -341,13 +377,18 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 		const void *ctx[2];
 		ctx[1] = &pal;
 		if (ch->kind == CHART_TRAJECTORY) {
-			size_t in = ch->instrument, nt = 0;
+			size_t in = ch->instrument, nt = 0, small = 0;
 			const promstat_instrument *ins = promstat_audit_instrument(a, in);
 			promstat_trajectory tr;
 			for (size_t i = 0; i < nres; i++) {
 				const promstat_audit_result *r = promstat_audit_get(a, i);
 				if (r->instrument != in || !cell(&s, r, 1) || r->n_followup == 0)
 					continue;
+				if (r->small) {
+					small++;
+					continue;
+				}
+				kept[nt] = age_of(&s, r);
 				tpts[nt].therapy = therapy_of(&s, r);
 				tpts[nt].age_band = age_of(&s, r);
 				tpts[nt].timepoint = r->timepoint;
@@ -365,16 +406,22 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 			tr.unit = "points";
 			tr.timepoints = s.tps;
 			tr.n_timepoints = s.n_tps;
-			tr.age_bands = s.ages;
-			tr.n_age_bands = s.n_ages;
+			tr.age_bands = bands;
+			tr.n_age_bands = bands_drawn(&s, kept, nt, bands);
+			if (s.n_ages && tr.n_age_bands == 0) { /* nothing drawn: every band says so */
+				tr.age_bands = s.ages;
+				tr.n_age_bands = s.n_ages;
+			}
 			tr.points = tpts;
 			tr.n_points = nt;
 			tr.mcid = promstat_audit_mcid(a, in);
+			left_out_note(small, min_n, "point", note, sizeof note);
+			tr.note = *note ? note : NULL;
 			ctx[0] = &tr;
 			rc = cli_plot_draw(o, "trajectory chart", ch->path, fmt, emit_trajectory, ctx,
 					   &first);
 		} else if (ch->kind == CHART_RESPONDERS) {
-			size_t in = ch->instrument, tp = ch->tp, nb = 0;
+			size_t in = ch->instrument, tp = ch->tp, nb = 0, small = 0;
 			const promstat_instrument *ins = promstat_audit_instrument(a, in);
 			double mcid = promstat_audit_mcid(a, in);
 			promstat_responders re;
@@ -382,6 +429,11 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 				const promstat_audit_result *r = promstat_audit_get(a, i);
 				if (r->instrument != in || r->timepoint != tp || !cell(&s, r, 1))
 					continue;
+				if (r->small) {
+					small += r->n_followup > 0; /* n=0 has no bar anyway */
+					continue;
+				}
+				kept[nb] = age_of(&s, r);
 				rbars[nb].therapy = therapy_of(&s, r);
 				rbars[nb].age_band = age_of(&s, r);
 				rbars[nb].rate = r->n_followup ? r->mcid_rate : NAN;
@@ -398,10 +450,16 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 			re.instrument = ins->code;
 			re.timepoint = s.tps[tp];
 			re.mcid = mcid;
-			re.age_bands = s.ages;
-			re.n_age_bands = s.n_ages;
+			re.age_bands = bands;
+			re.n_age_bands = bands_drawn(&s, kept, nb, bands);
+			if (s.n_ages && re.n_age_bands == 0) {
+				re.age_bands = s.ages;
+				re.n_age_bands = s.n_ages;
+			}
 			re.bars = rbars;
 			re.n_bars = nb;
+			left_out_note(small, min_n, "group", note, sizeof note);
+			re.note = *note ? note : NULL;
 			ctx[0] = &re;
 			rc = cli_plot_draw(o, "responder chart", ch->path, fmt, emit_responders, ctx,
 					   &first);
@@ -459,5 +517,7 @@ done:
 	free(fbars);
 	free(instr_names);
 	free(instr_titles);
+	free(bands);
+	free(kept);
 	return rc;
 }

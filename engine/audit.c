@@ -103,6 +103,7 @@ struct promstat_audit {
 	char **notes;
 	size_t n_notes;
 	char sha256[65];
+	const char *small_reason; /* "fewer than N units followed up" (owned by strings) */
 };
 
 /* ---- small helpers ---- */
@@ -378,6 +379,7 @@ void promstat_audit_options_init(promstat_audit_options *opt)
 	opt->level = 95;
 	opt->ci = PROMSTAT_CI_WILSON;
 	opt->min_followup = 0.6;
+	opt->min_n = 10;
 }
 
 /* ---- columns ---- */
@@ -680,6 +682,14 @@ static int setup(promstat_audit *a, const promstat_registry *reg,
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 				"the minimum follow-up rate must be between 0 and 1, not %g",
 				o->min_followup);
+
+	{
+		char buf[96];
+
+		snprintf(buf, sizeof buf, "fewer than %zu units followed up", o->min_n);
+		if (!(a->small_reason = own(a, buf)))
+			return nomem(err);
+	}
 
 	/* timepoints */
 	if (!o->timepoints || o->n_timepoints == 0) {
@@ -1548,6 +1558,15 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 						q->reference_n = ref->n;
 						q->reference_responders = ref->resp;
 						q->reference_rate = ratio(ref->resp, ref->n);
+						if (p->n < a->opt.min_n || ref->n < a->opt.min_n) {
+							/* a small cell on either side: no contrast */
+							q->small = 1;
+							q->reason = a->small_reason;
+							q->risk_difference = q->rd_ci_lb = q->rd_ci_ub = NAN;
+							q->nnt = q->nnt_ci_lb = q->nnt_ci_ub = NAN;
+							a->n_cmp++;
+							continue;
+						}
 						q->risk_difference = q->rate - q->reference_rate;
 						if ((rc = promstat_ci_newcombe(p->resp, p->n, ref->resp,
 									       ref->n, a->opt.level,

@@ -120,5 +120,8 @@ int ps_bounds_fill(const ps_bounds_acc *x, const promstat_audit_options *o,
 			     &r->lost_age_diff_ci_lb, &r->lost_age_diff_ci_ub, err)))
 		return rc;
 	r->low_followup = isfinite(r->followup_rate) && r->followup_rate < o->min_followup;
+	/* Below min_n a rate moves by 10 points or more with one unit (1/n),
+	 * and its interval spans most of [0, 1]. */
+	r->small = r->n_followup < o->min_n;
 	return PROMSTAT_OK;
 }

@@ -144,6 +144,7 @@ typedef struct promstat_audit_options {
 	const char *oarsi_function;
 	const char *oarsi_global; /* optional */
 	double min_followup;	/* follow-up rate in [0, 1] flagged as low below it (0.6) */
+	size_t min_n;		/* cells with fewer paired units are small (default 10; 0: none) */
 } promstat_audit_options;
 
 /* Fills opt with the defaults above (NULL arrays mean the defaults). */
@@ -220,6 +221,10 @@ typedef struct promstat_audit_result {
 	size_t n_age_lost, n_age_followup;
 	double lost_age_diff, lost_age_diff_ci_lb, lost_age_diff_ci_ub;
 	int low_followup;	    /* followup_rate < min_followup */
+	/* Small cell (issue 13, section 2): n_followup < min_n. Its numbers are
+	 * computed as usual, but too few units stand behind them to be read:
+	 * the CLI marks it, charts leave it out, and no comparison uses it. */
+	int small;
 } promstat_audit_result;
 
 /* MCID-rate risk difference of one therapy against the reference. */
@@ -238,6 +243,11 @@ typedef struct promstat_audit_comparison {
 	double risk_difference, rd_ci_lb, rd_ci_ub; /* Newcombe method 10 */
 	double nnt, nnt_ci_lb, nnt_ci_ub; /* signed, see promstat_nnt() */
 	int nnt_crosses_infinity;
+	/* 1 when n or reference_n is below min_n: the difference, its interval
+	 * and the NNT are then not computed (NaN) and reason says why
+	 * ("fewer than 10 units followed up"); reason is NULL otherwise. */
+	int small;
+	const char *reason;
 } promstat_audit_comparison;
 
 /* Adverse events and satisfaction of one therapy ("ALL" for every unit). */

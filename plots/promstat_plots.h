@@ -194,6 +194,7 @@ typedef struct promstat_trajectory {
 	const promstat_trajectory_point *points;
 	size_t n_points;
 	double mcid; /* reference line; NaN = none */
+	const char *note; /* a line under the title, e.g. what was left out; NULL = none */
 } promstat_trajectory;
 
 int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
@@ -217,6 +218,7 @@ typedef struct promstat_responders {
 	size_t n_age_bands;
 	const promstat_responders_bar *bars;
 	size_t n_bars;
+	const char *note; /* a line under the title, e.g. what was left out; NULL = none */
 } promstat_responders;
 
 int promstat_plot_responders_write(FILE *out, const promstat_responders *r,

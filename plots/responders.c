@@ -61,6 +61,13 @@ int promstat_plot_responders_write(FILE *out, const promstat_responders *r,
 		ps_gp_quotef(out, 110, "%s at %s: patients improving by at least the MCID",
 			     r->instrument ? r->instrument : "Score", r->timepoint ? r->timepoint : "");
 	fputs(" font ',13'\n", out);
+	if (r->note) {
+		/* under the title, with room made for it above the bars */
+		fputs("set label 9 ", out);
+		ps_gp_quote(out, r->note, 160);
+		fputs(" at screen 0.5, screen 0.915 center font ',10'\n"
+		      "set tmargin 5\nset title offset 0,1.5\n", out);
+	}
 	if (tb.n_bars == 0) {
 		ps_gp_empty(out, "No responder rates to draw");
 		status = ps_gp_end(out, err);

@@ -132,6 +132,12 @@ int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 			     tr->instrument ? tr->instrument : "Score",
 			     tr->n_age_bands ? " and age band" : "");
 	fputs(" font ',13'\n", out);
+	if (tr->note) {
+		/* between the title and the panels' band names */
+		fputs("set label 9 ", out);
+		ps_gp_quote(out, tr->note, 160);
+		fputs(" at screen 0.5, screen 0.925 center font ',10'\n", out);
+	}
 
 	fprintf(out, "set xrange [-0.4:%.1f]\n", (double)tr->n_timepoints - 0.6);
 	fputs("set yrange [", out);
@@ -252,6 +258,8 @@ int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 		if (!clauses)
 			fputs("NaN notitle", out);
 		fputs("\n", out);
+		if (a == 0 && tr->note)
+			fputs("unset label 9\n", out); /* drawn once, with the first panel */
 	}
 
 	/*

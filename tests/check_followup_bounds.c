@@ -2,7 +2,7 @@
 /*
  * Check suite for the audit's issue-13 readings (followup_bounds.c and
  * Welch's interval in intervals.c): NRI and best-case rates, the lost
- * against the followed up, and, in later sections, floors and small cells.
+ * against the followed up, small cells, and floors.
  *
  * Expected values: R's t.test for Welch's interval (tests/reference/
  * gen-welch-reference.R wrote welch_reference.h), and hand computation on
@@ -272,6 +272,83 @@ START_TEST(bad_min_followup)
 }
 END_TEST
 
+START_TEST(small_cells)
+{
+	/*
+	 * PAIN_NRS at 180 (the units of check_audit.c, audit_overall_pain):
+	 * n_followup 5 in ALL/ALL, 4 in PRP/ALL, 2 in ALL/>=60, 1 in HA/ALL.
+	 * Default --min-n 10: every cell is small and no comparison is made.
+	 * --min-n 3: ALL/ALL and PRP/ALL are not small, ALL/>=60 and HA/ALL
+	 * are; PRP against HA over all ages (4 against 1) is not compared.
+	 * --min-n 0: nothing is small; PRP vs HA, all ages, is 3/4 - 1/1.
+	 */
+	promstat_audit_options o;
+	promstat_audit *a;
+	size_t i, n_small = 0;
+
+	load();
+	promstat_audit_options_init(&o);
+	ck_assert_uint_eq(o.min_n, 10);
+	o.reference = "HA";
+	a = run(&o);
+	for (i = 0; i < promstat_audit_count(a); i++)
+		n_small += promstat_audit_get(a, i)->small;
+	ck_assert_uint_eq(n_small, promstat_audit_count(a));
+	ck_assert_uint_gt(promstat_audit_n_comparisons(a), 0);
+	for (i = 0; i < promstat_audit_n_comparisons(a); i++) {
+		const promstat_audit_comparison *c = promstat_audit_comparison_get(a, i);
+
+		ck_assert_int_eq(c->small, 1);
+		ck_assert_str_eq(c->reason, "fewer than 10 units followed up");
+		ck_undef(c->risk_difference);
+		ck_undef(c->rd_ci_lb);
+		ck_undef(c->rd_ci_ub);
+		ck_undef(c->nnt);
+		ck_assert_int_eq(c->nnt_crosses_infinity, 0);
+	}
+	/* the numbers of a small cell are still there */
+	ck_close(find(a, "PAIN_NRS", 180, "ALL", "ALL")->mcid_rate, 0.8, 1e-15);
+	promstat_audit_free(a);
+
+	o.min_n = 3;
+	a = run(&o);
+	ck_assert_int_eq(find(a, "PAIN_NRS", 180, "ALL", "ALL")->small, 0);
+	ck_assert_int_eq(find(a, "PAIN_NRS", 180, "PRP", "ALL")->small, 0);
+	ck_assert_int_eq(find(a, "PAIN_NRS", 180, "ALL", ">=60")->small, 1);
+	ck_assert_int_eq(find(a, "PAIN_NRS", 180, "HA", "ALL")->small, 1);
+	for (i = 0; i < promstat_audit_n_comparisons(a); i++) {
+		const promstat_audit_comparison *c = promstat_audit_comparison_get(a, i);
+
+		if (!strcmp(c->instrument_code, "PAIN_NRS") && c->day == 180 &&
+		    !strcmp(c->age_band, "ALL")) {
+			ck_assert_uint_eq(c->n, 4);
+			ck_assert_uint_eq(c->reference_n, 1);
+			ck_assert_int_eq(c->small, 1);
+			ck_assert_str_eq(c->reason, "fewer than 3 units followed up");
+			ck_close(c->rate, 0.75, 1e-15); /* the rates stay */
+			ck_undef(c->risk_difference);
+		}
+	}
+	promstat_audit_free(a);
+
+	o.min_n = 0;
+	a = run(&o);
+	for (i = 0; i < promstat_audit_count(a); i++)
+		ck_assert_int_eq(promstat_audit_get(a, i)->small, 0);
+	for (i = 0; i < promstat_audit_n_comparisons(a); i++) {
+		const promstat_audit_comparison *c = promstat_audit_comparison_get(a, i);
+
+		ck_assert_int_eq(c->small, 0);
+		ck_assert_ptr_null(c->reason);
+		if (!strcmp(c->instrument_code, "PAIN_NRS") && c->day == 180 &&
+		    !strcmp(c->age_band, "ALL"))
+			ck_close(c->risk_difference, 0.75 - 1, 1e-15);
+	}
+	promstat_audit_free(a);
+	unload();
+}
+END_TEST
+
 /*
  * Lost against followed up in every cell against a direct two-pass
  * computation, when cells with ALL are merged from their parts and, with
@@ -396,6 +473,7 @@ int main(void)
 	tcase_add_test(ci, moments_merge);
 	tcase_add_test(au, nri_and_best_case);
 	tcase_add_test(au, bad_min_followup);
+	tcase_add_test(au, small_cells);
 	tcase_add_test(au, lost_cells_merge);
 	tcase_add_test(au, lost_cells_merge_split);
 	tcase_set_timeout(au, 60);

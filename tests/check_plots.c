@@ -1106,7 +1106,7 @@ START_TEST(all_undefined_rates_still_render)
 	promstat_followup_bar fb[2] = {{"Physiotherapy", 0, 0, 0, NAN}, {"Injection", 0, 1, 0, NAN}};
 	promstat_followup fu = {NULL, NULL, 0, timepoints, 2, fb, 2};
 	promstat_responders_bar rb[1] = {{"Physiotherapy", "18-44", NAN, NAN, NAN, 0}};
-	promstat_responders re = {NULL, "PAIN_NRS", "3 months", 2, age_bands, 1, rb, 1};
+	promstat_responders re = {NULL, "PAIN_NRS", "3 months", 2, age_bands, 1, rb, 1, NULL};
 	promstat_plot_target t = {PROMSTAT_PLOT_SVG, "x.svg"};
 	promstat_error err;
 	char *text = NULL;
@@ -1413,6 +1413,52 @@ static int write_one(const char *name, const char *format, const char *path)
 	return 2;
 }
 
+/*
+ * A note (what the audit left out) is one quoted label under the title,
+ * drawn once in the trajectory's multiplot; hostile text stays text.
+ * Without a note the scripts have no such label (goldens unchanged).
+ */
+START_TEST(charts_carry_a_note)
+{
+	static const char *const note = "2 groups left out; it's `touch PWNED` @x";
+	promstat_trajectory tr = *fixture_trajectory(therapies, age_bands, timepoints);
+	promstat_responders re = *fixture_responders(therapies, age_bands, "3 months");
+	promstat_plot_target t = {PROMSTAT_PLOT_SVG, "x.svg"};
+	promstat_error err;
+	char *text = NULL, *p;
+	size_t len = 0, count = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(promstat_plot_trajectory_write(f, &tr, &palette, &t, &err), PROMSTAT_OK);
+	ck_assert_int_eq(promstat_plot_responders_write(f, &re, &palette, &t, &err), PROMSTAT_OK);
+	fflush(f);
+	ck_assert_ptr_null(strstr(text, "set label 9"));
+	tr.note = note;
+	re.note = note;
+	ck_assert_int_eq(promstat_plot_trajectory_write(f, &tr, &palette, &t, &err), PROMSTAT_OK);
+	ck_assert_int_eq(promstat_plot_responders_write(f, &re, &palette, &t, &err), PROMSTAT_OK);
+	fclose(f);
+	for (p = text; (p = strstr(p, "set label 9 '2 groups left out; it''s `touch PWNED` @x'"));
+	     p++)
+		count++;
+	ck_assert_uint_eq(count, 2);
+	/* the trajectory's is unset after its first panel: drawn once */
+	ck_assert_ptr_nonnull(strstr(text, "unset label 9"));
+	if (gnuplot()) {
+		char *dir = make_tmpdir(), path[4200];
+		snprintf(path, sizeof path, "%s/chart.gp", dir);
+		ck_assert_int_eq(write_file(path, text), 0);
+		ck_assert_int_eq(run_gnuplot(dir, "chart.gp", "out.txt", "err.txt"), 0);
+		snprintf(path, sizeof path, "%s/PWNED", dir);
+		ck_assert_int_ne(access(path, F_OK), 0);
+		remove_tree(dir);
+		free(dir);
+	}
+	free(text);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *s = suite_create("plots");
@@ -1440,6 +1486,7 @@ int main(int argc, char **argv)
 	tcase_add_test(unit, forest_pft_study_n);
 	tcase_add_test(unit, followup_every_instrument_and_undefined_rates);
 	tcase_add_test(unit, all_undefined_rates_still_render);
+	tcase_add_test(unit, charts_carry_a_note);
 	suite_add_tcase(s, unit);
 	tcase_add_loop_test(golden, golden_scripts, 0, N_CHARTS);
 	tcase_add_loop_test(golden, hostile_script_text, 0, N_CHARTS);
