@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include "promstat.h"
+#include "json.h" /* the JSON writer: every JSON string, key and number */
+#include "term.h" /* the terminal writer: every label in a table or message */
 
 /* Exit codes (documented in promstat.1 and README). */
 enum {
@@ -45,9 +47,7 @@ const char *cli_catalogue_path(const char *path);
 /* Opens path for reading ("-" = stdin); on failure fills err (EOPEN). */
 FILE *cli_open_input(const char *path, promstat_error *err);
 
-/* JSON and CSV writing: numbers round-trip (%.17g), NaN is null / empty. */
-void cli_json_string(FILE *out, const char *s);
-void cli_json_number(FILE *out, double x);
+/* CSV writing: numbers round-trip (%.17g), NaN is empty. */
 void cli_csv_string(FILE *out, const char *s);
 void cli_csv_number(FILE *out, double x);
 

@@ -164,11 +164,11 @@ static int strata_widths(const promstat_audit *a, int *w)
 	int total = 0;
 
 	for (j = 0; j < nb; j++) {
-		w[j] = (int)strlen(promstat_audit_by_name(a, j));
+		w[j] = (int)cli_term_width(promstat_audit_by_name(a, j));
 		if (w[j] < 3)
 			w[j] = 3; /* "ALL" */
 		for (k = 0; k < promstat_audit_n_levels(a, j); k++) {
-			int l = (int)strlen(promstat_audit_level(a, j, k));
+			int l = (int)cli_term_width(promstat_audit_level(a, j, k));
 			if (l > w[j])
 				w[j] = l;
 		}
@@ -182,7 +182,7 @@ static void print_strata_head(FILE *out, const promstat_audit *a, const int *w)
 	size_t j;
 
 	for (j = 0; j < promstat_audit_n_by(a); j++)
-		fprintf(out, "%-*s ", w[j], promstat_audit_by_name(a, j));
+		cli_term_printf(out, "%-*s ", w[j], promstat_audit_by_name(a, j));
 }
 
 static void print_strata(FILE *out, const promstat_audit *a, const int *w,
@@ -191,7 +191,7 @@ static void print_strata(FILE *out, const promstat_audit *a, const int *w,
 	size_t j;
 
 	for (j = 0; j < promstat_audit_n_by(a); j++)
-		fprintf(out, "%-*s ", w[j], levels[j]);
+		cli_term_printf(out, "%-*s ", w[j], levels[j]);
 }
 
 /* Whether r is the total of its block: every --by column ALL. */
@@ -220,11 +220,11 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 
 	strata_widths(a, w);
 	snprintf(cih, sizeof cih, " %g%% CI", o->level);
-	fprintf(out, "Clinic audit of %s\n", path);
-	fprintf(out, "Rows read %zu, accepted %zu, rejected %zu. Baseline: day -%d..0.\n",
+	cli_term_printf(out, "Clinic audit of %s\n", path);
+	cli_term_printf(out, "Rows read %zu, accepted %zu, rejected %zu. Baseline: day -%d..0.\n",
 		counts->rows_read, counts->rows_accepted, counts->rows_rejected,
 		o->baseline_window);
-	fprintf(out, "Intervals: %g%%; rates %s, change t-based.\n", o->level,
+	cli_term_printf(out, "Intervals: %g%%; rates %s, change t-based.\n", o->level,
 		o->ci == PROMSTAT_CI_WILSON ? "Wilson" : "Clopper-Pearson");
 	for (i = 0; i < n; i++) {
 		const promstat_audit_result *r = promstat_audit_get(a, i);
@@ -232,9 +232,9 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 		int dg = digits_for(ins);
 
 		if (r->instrument != last_inst) {
-			fprintf(out, "\n%s: %s (%g-%g, %s is better)\n", ins->code, ins->label,
+			cli_term_printf(out, "\n%s: %s (%g-%g, %s is better)\n", ins->code, ins->label,
 				ins->min, ins->max, ins->higher_better ? "higher" : "lower");
-			fprintf(out, "MCID %s, PASS %s\n",
+			cli_term_printf(out, "MCID %s, PASS %s\n",
 				isfinite(r->mcid) ? (snprintf(b1, sizeof b1, "%g", r->mcid), b1)
 						  : "unknown",
 				isfinite(r->pass) ? (snprintf(b2, sizeof b2, "%g", r->pass), b2)
@@ -243,17 +243,17 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			last_tp = (size_t)-1;
 		}
 		if (r->timepoint != last_tp) {
-			fprintf(out, "\n  Day %d (window %d-%d)\n  ", r->day, r->day - r->halfwidth,
+			cli_term_printf(out, "\n  Day %d (window %d-%d)\n  ", r->day, r->day - r->halfwidth,
 				r->day + r->halfwidth);
 			print_strata_head(out, a, w);
-			fprintf(out, "%4s %4s  %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
+			cli_term_printf(out, "%4s %4s  %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
 				"Base", "FU", "FU%", "Change", cih, "MCID%", cih, "NRI%", "Best%",
 				"30%", "50%", "PASS", "PNRI");
 			last_tp = r->timepoint;
 		}
 		fputs("  ", out);
 		print_strata(out, a, w, r->levels);
-		fprintf(out, "%4zu %4zu%c %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
+		cli_term_printf(out, "%4zu %4zu%c %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
 			r->n_baseline, r->n_followup, r->small ? '*' : ' ',
 			pct(r->followup_rate, b1, sizeof b1),
 			num(r->mean_improvement, dg, b2, sizeof b2),
@@ -269,12 +269,12 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 		if (i + 1 == n || promstat_audit_get(a, i + 1)->timepoint != r->timepoint ||
 		    promstat_audit_get(a, i + 1)->instrument != r->instrument) {
 			if (block_small)
-				fprintf(out, "  * fewer than %zu units followed up (--min-n): too few to "
+				cli_term_printf(out, "  * fewer than %zu units followed up (--min-n): too few to "
 					     "read; left out of\n    charts and comparisons.\n",
 					o->min_n);
 			block_small = 0;
 			if (block_all && block_all->low_followup)
-				fprintf(out, "  ! Follow-up %s%% is below %g%%: the completer rates (MCID%%, "
+				cli_term_printf(out, "  ! Follow-up %s%% is below %g%%: the completer rates (MCID%%, "
 					     "PASS) may not hold for\n    all patients treated; read them "
 					     "between NRI%% and Best%%.\n",
 					pct(block_all->followup_rate, b1, sizeof b1),
@@ -296,14 +296,14 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 	if (promstat_audit_n_comparisons(a)) {
 		size_t li = (size_t)-1, lt = (size_t)-1;
 
-		fprintf(out, "\nMCID responders compared with %s (difference in percentage points)\n",
+		cli_term_printf(out, "\nMCID responders compared with %s (difference in percentage points)\n",
 			o->reference);
 		for (i = 0; i < promstat_audit_n_comparisons(a); i++) {
 			const promstat_audit_comparison *c = promstat_audit_comparison_get(a, i);
 			char nnt[128], r1[80], r2[80];
 
 			if (c->instrument != li || c->timepoint != lt) {
-				fprintf(out, "\n  %s, day %d\n  %-9s %-10s %13s %13s %6s %s\n",
+				cli_term_printf(out, "\n  %s, day %d\n  %-9s %-10s %13s %13s %6s %s\n",
 					c->instrument_code, c->day, "age_band", "therapy", "responders",
 					"reference", "diff", cih);
 				li = c->instrument;
@@ -314,7 +314,7 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			snprintf(r2, sizeof r2, "%zu/%zu %s%s", c->reference_responders,
 				 c->reference_n, pct(c->reference_rate, b2, sizeof b2),
 				 c->reference_n ? "%" : "");
-			fprintf(out, "  %-9s %-10s %13s %13s %6s %s\n", c->age_band, c->therapy, r1,
+			cli_term_printf(out, "  %-9s %-10s %13s %13s %6s %s\n", c->age_band, c->therapy, r1,
 				r2, num(100 * c->risk_difference, 1, b3, sizeof b3),
 				c->reason ? (snprintf(b12, sizeof b12, "not compared: %s", c->reason), b12)
 					  : num_ci(100 * c->rd_ci_lb, 100 * c->rd_ci_ub, 1, b4,
@@ -322,17 +322,17 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			promstat_nnt_format(c->risk_difference, c->rd_ci_lb, c->rd_ci_ub, nnt,
 					    sizeof nnt);
 			if (*nnt)
-				fprintf(out, "  %-9s %-10s %s\n", "", "", nnt);
+				cli_term_printf(out, "  %-9s %-10s %s\n", "", "", nnt);
 		}
 	}
 
 	if (promstat_audit_n_safety(a)) {
-		fprintf(out, "\nSafety and satisfaction (units)\n  %-14s %6s %6s %4s %-9s %6s %6s %4s %s\n",
+		cli_term_printf(out, "\nSafety and satisfaction (units)\n  %-14s %6s %6s %4s %-9s %6s %6s %4s %s\n",
 			"therapy", "units", "AE", "%", cih, "asked", "satis", "%", cih);
 		for (i = 0; i < promstat_audit_n_safety(a); i++) {
 			const promstat_audit_safety *s = promstat_audit_safety_get(a, i);
 
-			fprintf(out, "  %-14s %6zu %6zu %4s %-9s %6zu %6zu %4s %s\n", s->therapy,
+			cli_term_printf(out, "  %-14s %6zu %6zu %4s %-9s %6zu %6zu %4s %s\n", s->therapy,
 				s->units, s->ae_units, pct(s->ae_rate, b1, sizeof b1),
 				pct_ci(s->ae_ci_lb, s->ae_ci_ub, b2, sizeof b2), s->satisfied_known,
 				s->satisfied_units, pct(s->satisfied_rate, b3, sizeof b3),
@@ -345,21 +345,21 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 	if (promstat_audit_n_oarsi(a)) {
 		size_t lt = (size_t)-1;
 
-		fprintf(out, "\nOMERACT-OARSI responders (pain %s, function %s%s%s)\n", o->oarsi_pain,
+		cli_term_printf(out, "\nOMERACT-OARSI responders (pain %s, function %s%s%s)\n", o->oarsi_pain,
 			o->oarsi_function, o->oarsi_global ? ", global " : "",
 			o->oarsi_global ? o->oarsi_global : "");
 		for (i = 0; i < promstat_audit_n_oarsi(a); i++) {
 			const promstat_audit_oarsi *q = promstat_audit_oarsi_get(a, i);
 
 			if (q->timepoint != lt) {
-				fprintf(out, "\n  Day %d\n  ", q->day);
+				cli_term_printf(out, "\n  Day %d\n  ", q->day);
 				print_strata_head(out, a, w);
-				fprintf(out, "%6s %6s %4s %s\n", "paired", "resp", "%", cih);
+				cli_term_printf(out, "%6s %6s %4s %s\n", "paired", "resp", "%", cih);
 				lt = q->timepoint;
 			}
 			fputs("  ", out);
 			print_strata(out, a, w, q->levels);
-			fprintf(out, "%6zu %6zu %4s %s\n", q->n, q->responders,
+			cli_term_printf(out, "%6zu %6zu %4s %s\n", q->n, q->responders,
 				pct(q->rate, b1, sizeof b1), pct_ci(q->ci_lb, q->ci_ub, b2, sizeof b2));
 		}
 	}
@@ -437,8 +437,7 @@ static void print_csv(FILE *out, const promstat_audit *a)
 
 static void json_key_num(FILE *out, const char *key, double x)
 {
-	fprintf(out, ", \"%s\": ", key);
-	cli_json_number(out, x);
+	cli_json_member_number(out, key, x, 0);
 }
 
 static void json_strings(FILE *out, const char *const *s, size_t n)
@@ -491,17 +490,19 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 	json_strings(out, o->instruments, o->n_instruments);
 	fputs(",\n    \"mcid\": {", out);
 	for (i = 0; i < promstat_audit_n_instruments(a); i++) {
-		fprintf(out, "%s\"%s\": ", i ? ", " : "", promstat_audit_instrument(a, i)->code);
-		cli_json_number(out, promstat_audit_mcid(a, i));
+		cli_json_member_number(out, promstat_audit_instrument(a, i)->code,
+				       promstat_audit_mcid(a, i), i == 0);
 	}
 	fputs("}, \"pass\": {", out);
 	for (i = 0; i < promstat_audit_n_instruments(a); i++) {
-		fprintf(out, "%s\"%s\": ", i ? ", " : "", promstat_audit_instrument(a, i)->code);
-		cli_json_number(out, promstat_audit_pass(a, i));
+		cli_json_member_number(out, promstat_audit_instrument(a, i)->code,
+				       promstat_audit_pass(a, i), i == 0);
 	}
 	fputs("},\n    \"level\": ", out);
 	cli_json_number(out, o->level);
-	fprintf(out, ", \"ci\": \"%s\", \"min_followup\": ", ci_name(o->ci));
+	fputs(", ", out);
+	cli_json_member_string(out, "ci", ci_name(o->ci), 1);
+	fputs(", \"min_followup\": ", out);
 	cli_json_number(out, o->min_followup);
 	fprintf(out, ", \"min_n\": %zu", o->min_n);
 	fputs(", \"reference\": ", out);
@@ -550,8 +551,7 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 		fprintf(out, ", \"timepoint\": %d", r->day);
 		for (j = 0; j < nb; j++) {
 			fputs(", ", out);
-			cli_json_string(out, promstat_audit_by_name(a, j));
-			fputs(": ", out);
+			cli_json_key(out, promstat_audit_by_name(a, j));
 			cli_json_string(out, r->levels[j]);
 		}
 		fprintf(out, ", \"n_baseline\": %zu, \"n_followup\": %zu", r->n_baseline,
@@ -662,8 +662,7 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 			fprintf(out, "%s{\"timepoint\": %d", i ? ",\n    " : "\n    ", q->day);
 			for (j = 0; j < nb; j++) {
 				fputs(", ", out);
-				cli_json_string(out, promstat_audit_by_name(a, j));
-				fputs(": ", out);
+				cli_json_key(out, promstat_audit_by_name(a, j));
 				cli_json_string(out, q->levels[j]);
 			}
 			fprintf(out, ", \"n\": %zu, \"responders\": %zu", q->n, q->responders);
@@ -976,7 +975,7 @@ int cmd_audit(int argc, char **argv)
 		goto done;
 	}
 	for (i = 0; i < promstat_audit_n_notes(a); i++)
-		fprintf(stderr, "promstat: note: %s\n", promstat_audit_note(a, i));
+		cli_term_printf(stderr, "promstat: note: %s\n", promstat_audit_note(a, i));
 	switch (format) {
 	case CLI_FORMAT_TABLE:
 		print_table(stdout, display, a, promstat_registry_counts(reg));
@@ -984,6 +983,7 @@ int cmd_audit(int argc, char **argv)
 	case CLI_FORMAT_CSV: print_csv(stdout, a); break;
 	case CLI_FORMAT_JSON:
 		print_json(stdout, display, a, promstat_registry_counts(reg), &cs);
+		cli_json_report();
 		break;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {

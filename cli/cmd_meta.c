@@ -265,7 +265,7 @@ static void note_fallback(const promstat_meta_options *opt, const promstat_meta_
 			  const char *what)
 {
 	if (s->converged && opt->nmethods > 1 && s->method != opt->methods[0])
-		fprintf(stderr, "promstat: note: %s%s%s\n", what, *what ? ": " : "",
+		cli_term_printf(stderr, "promstat: note: %s%s%s\n", what, *what ? ": " : "",
 			s->reason[0] ? s->reason : "the first method did not converge");
 }
 
@@ -297,7 +297,7 @@ static int run_groups(const meta_args *a, meta_result *r)
 	}
 	for (i = 0; i < r->k; i++) {
 		if (r->groups.group[i] < 0) {
-			fprintf(stderr,
+			cli_term_printf(stderr,
 				"%s:%lu: study \"%s\" has no %s and is left out of the subgroups\n",
 				a->path, promstat_studies_line(r->s, i), promstat_studies_label(r->s, i),
 				promstat_studies_column_find(r->s, a->by) < 0 ? "mean_age" : a->by);
@@ -308,7 +308,7 @@ static int run_groups(const meta_args *a, meta_result *r)
 		grp[n++] = (size_t)r->groups.group[i];
 	}
 	if (n == 0) {
-		fprintf(stderr, "%s: no study has a value in column %s\n", a->path, a->by);
+		cli_term_printf(stderr, "%s: no study has a value in column %s\n", a->path, a->by);
 		rc = EXIT_DATA;
 		goto done;
 	}
@@ -323,7 +323,7 @@ static int run_groups(const meta_args *a, meta_result *r)
 			continue;
 		snprintf(what, sizeof what, "subgroup %s", r->groups.levels[l]);
 		if (!r->levels[l].converged)
-			fprintf(stderr, "promstat: %s: the model did not converge: %s\n", what,
+			cli_term_printf(stderr, "promstat: %s: the model did not converge: %s\n", what,
 				r->levels[l].reason);
 		else
 			note_fallback(&a->opt, &r->levels[l], what);
@@ -356,13 +356,13 @@ static int run_mods(const meta_args *a, meta_result *r)
 			j++;
 			continue;
 		}
-		fprintf(stderr,
+		cli_term_printf(stderr,
 			"%s:%lu: study \"%s\" lacks a moderator value and is left out of the "
 			"meta-regression\n",
 			a->path, promstat_studies_line(r->s, i), promstat_studies_label(r->s, i));
 	}
 	if (d->nrows <= d->p) {
-		fprintf(stderr,
+		cli_term_printf(stderr,
 			"%s: the meta-regression needs more studies (%zu) than coefficients (%zu)\n",
 			a->path, d->nrows, d->p);
 		return EXIT_DATA;
@@ -385,7 +385,7 @@ static int run_mods(const meta_args *a, meta_result *r)
 	if (st == PROMSTAT_OK && !r->reg.converged)
 		st = PROMSTAT_ENUMERIC;
 	if (st == PROMSTAT_ENUMERIC) {
-		fprintf(stderr, "promstat: the meta-regression did not converge: %s\n",
+		cli_term_printf(stderr, "promstat: the meta-regression did not converge: %s\n",
 			r->reg.reason[0] ? r->reg.reason : err.message);
 		rc = EXIT_SOFTWARE;
 	} else if (st) {
@@ -408,20 +408,20 @@ static int run_bias(const meta_args *a, meta_result *r)
 	if (!(st = promstat_meta_egger_test(r->yi, r->vi, r->k, &a->opt, &r->egger, &err))) {
 		r->have_egger = 1;
 	} else {
-		fprintf(stderr, "promstat: Egger's test: %s\n", err.message);
+		cli_term_printf(stderr, "promstat: Egger's test: %s\n", err.message);
 		snprintf(r->why_egger, sizeof r->why_egger, "%s", err.message);
 	}
 	promstat_error_clear(&err);
 	if (!(st = promstat_meta_rank_test(r->yi, r->vi, r->k, &a->opt, &r->rank, &err))) {
 		r->have_rank = 1;
 		if (r->rank.reason[0])
-			fprintf(stderr, "promstat: rank correlation test: Kendall's tau is "
+			cli_term_printf(stderr, "promstat: rank correlation test: Kendall's tau is "
 					"undefined: %s\n",
 				r->rank.reason);
 	} else {
 		if (st == PROMSTAT_ENOMEM)
 			return cli_fail(&err);
-		fprintf(stderr, "promstat: rank correlation test: %s\n", err.message);
+		cli_term_printf(stderr, "promstat: rank correlation test: %s\n", err.message);
 		snprintf(r->why_rank, sizeof r->why_rank, "%s", err.message);
 	}
 	promstat_error_clear(&err);
@@ -429,7 +429,7 @@ static int run_bias(const meta_args *a, meta_result *r)
 					      NULL, &err))) {
 		r->have_trimfill = 1;
 	} else {
-		fprintf(stderr, "promstat: trim and fill: %s\n", err.message);
+		cli_term_printf(stderr, "promstat: trim and fill: %s\n", err.message);
 		snprintf(r->why_trimfill, sizeof r->why_trimfill, "%s", err.message);
 	}
 	r->l1o = calloc(r->k, sizeof *r->l1o);
@@ -441,7 +441,7 @@ static int run_bias(const meta_args *a, meta_result *r)
 	if (!(st = promstat_meta_leave1out(r->yi, r->vi, r->k, &a->opt, r->l1o, &err)))
 		r->have_l1o = 1;
 	else
-		fprintf(stderr, "promstat: leave-one-out: %s\n", err.message);
+		cli_term_printf(stderr, "promstat: leave-one-out: %s\n", err.message);
 	return EXIT_OK;
 }
 
@@ -449,8 +449,7 @@ static int run_bias(const meta_args *a, meta_result *r)
 
 static void json_key_number(FILE *out, const char *key, double x, int first)
 {
-	fprintf(out, "%s\"%s\": ", first ? "" : ", ", key);
-	cli_json_number(out, x);
+	cli_json_member_number(out, key, x, first);
 }
 
 static void json_summary(FILE *out, const promstat_meta_summary *s)
@@ -505,8 +504,7 @@ static void print_json(FILE *out, const meta_args *a, const meta_result *r)
 				continue;
 			fputs(first ? "\n    " : ",\n    ", out);
 			first = 0;
-			cli_json_string(out, r->groups.levels[l]);
-			fputs(": ", out);
+			cli_json_key(out, r->groups.levels[l]);
 			json_summary(out, &r->levels[l]);
 		}
 		fputs("\n  },\n  \"subgroup_test_common_tau2\": {", out);
@@ -813,22 +811,16 @@ static const char *fmt_p(double p, char *buf, size_t size)
 	return buf;
 }
 
-/* A label fit for one table cell: control characters become spaces. */
-static void cell_label(const char *s, char *buf, size_t width)
-{
-	size_t i, n = strlen(s);
+/* Room for a label of LABEL_MAX columns in its terminal-safe form. */
+#define LABEL_BUF (LABEL_MAX * 10 + 4)
 
-	if (n > width) {
-		memcpy(buf, s, width - 3);
-		memcpy(buf + width - 3, "...", 3);
-		n = width;
-	} else {
-		memcpy(buf, s, n);
-	}
-	buf[n] = '\0';
-	for (i = 0; i < n; i++)
-		if ((unsigned char)buf[i] < 0x20)
-			buf[i] = ' ';
+/*
+ * A label fit for one table cell (term.h): control and invisible characters
+ * escaped, cut to width columns with "..."; returns the columns it takes.
+ */
+static size_t cell_label(const char *s, char *buf, size_t width)
+{
+	return cli_term_fit(buf, LABEL_BUF, s, width);
 }
 
 #define CI_W 24 /* width of an interval cell, "[-123.4567, 123.4567]" */
@@ -871,11 +863,12 @@ static void emit(FILE *out, const char *line)
 static void table_row(FILE *out, int lw, const char *label, double est, double lb, double ub,
 		      double weight, const scale *sc, const meta_args *a, double n_hm)
 {
-	char lab[LABEL_MAX + 1], ci[64], line[256] = "";
+	char lab[LABEL_BUF], ci[64], line[768] = "";
+	size_t cols = cell_label(label, lab, LABEL_MAX);
 
-	cell_label(label, lab, LABEL_MAX);
-	put(line, sizeof line, "%-*s %10.4f  %-*s", lw, lab, est, CI_W,
-	    fmt_ci(lb, ub, ci, sizeof ci));
+	/* Padded by columns: an escaped or non-ASCII label is wider in bytes. */
+	put(line, sizeof line, "%s%*s %10.4f  %-*s", lab, cols < (size_t)lw ? lw - (int)cols : 0,
+	    "", est, CI_W, fmt_ci(lb, ub, ci, sizeof ci));
 	if (isnan(weight))
 		put(line, sizeof line, " %8s", "");
 	else
@@ -906,16 +899,16 @@ static void table_heterogeneity(FILE *out, const char *indent, const promstat_me
 {
 	char pb[32];
 
-	fprintf(out, "%sestimate %.4f (SE %.4f), %s = %.3f, p %s\n", indent, s->estimate, s->se,
+	cli_term_printf(out, "%sestimate %.4f (SE %.4f), %s = %.3f, p %s\n", indent, s->estimate, s->se,
 		s->test == PROMSTAT_TEST_KNHA ? "t" : "z", s->stat, fmt_p(s->pval, pb, sizeof pb));
 	if (s->method == PROMSTAT_METHOD_EE && s->k > 0)
-		fprintf(out, "%scommon-effect model (no tau^2)", indent);
+		cli_term_printf(out, "%scommon-effect model (no tau^2)", indent);
 	else if (isnan(s->tau2_ci_lb))
-		fprintf(out, "%stau^2 = %.4f, tau = %.4f", indent, s->tau2, s->tau);
+		cli_term_printf(out, "%stau^2 = %.4f, tau = %.4f", indent, s->tau2, s->tau);
 	else
-		fprintf(out, "%stau^2 = %.4f [%.4f, %.4f] (%g%% Q-profile CI), tau = %.4f", indent,
+		cli_term_printf(out, "%stau^2 = %.4f [%.4f, %.4f] (%g%% Q-profile CI), tau = %.4f", indent,
 			s->tau2, s->tau2_ci_lb, s->tau2_ci_ub, level, s->tau);
-	fprintf(out, "\n%sheterogeneity: I^2 = %.2f%%, H^2 = %.2f, Q(%g) = %.2f, p %s\n", indent,
+	cli_term_printf(out, "\n%sheterogeneity: I^2 = %.2f%%, H^2 = %.2f, Q(%g) = %.2f, p %s\n", indent,
 		s->I2, s->H2, s->Q_df, s->Q, fmt_p(s->Q_pval, pb, sizeof pb));
 }
 
@@ -934,16 +927,16 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 	double level = a->opt.level;
 
 	for (i = 0; i < r->k; i++) {
-		size_t len = strlen(promstat_studies_label(r->s, i));
+		size_t len = cli_term_width(promstat_studies_label(r->s, i));
 		if ((int)len > lw)
 			lw = len > LABEL_MAX ? LABEL_MAX : (int)len;
 	}
-	fprintf(out, "Meta-analysis of %s: measure %s, %s model (%s), %s test, %g%% CIs\n",
+	cli_term_printf(out, "Meta-analysis of %s: measure %s, %s model (%s), %s test, %g%% CIs\n",
 		a->path, promstat_meta_measure_name(a->measure),
 		r->overall.method == PROMSTAT_METHOD_EE ? "common-effect" : "random-effects",
 		promstat_meta_method_name(r->overall.method),
 		a->opt.test == PROMSTAT_TEST_KNHA ? "Knapp-Hartung" : "z", level);
-	fprintf(out, "Rows read %zu, studies pooled %zu, rejected %zu\n\n", n->rows_read, r->k,
+	cli_term_printf(out, "Rows read %zu, studies pooled %zu, rejected %zu\n\n", n->rows_read, r->k,
 		n->rows_rejected);
 	snprintf(pooled, sizeof pooled, "%g%% CI", level);
 	{
@@ -966,21 +959,21 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 		table_row(out, lw, pooled, r->overall.estimate, r->overall.ci_lb, r->overall.ci_ub,
 			  100, &sc, a, r->n_hm);
 	else
-		fprintf(out, "%-*s %10s\n", lw, pooled, "-");
+		cli_term_printf(out, "%-*s %10s\n", lw, pooled, "-");
 	if (r->overall.converged && r->overall.method != PROMSTAT_METHOD_EE)
 		table_pi(out, lw, &r->overall, &sc, a, r->n_hm);
 	putc('\n', out);
 	if (!r->overall.converged)
-		fprintf(out, "The model did not converge: %s\n", r->overall.reason);
+		cli_term_printf(out, "The model did not converge: %s\n", r->overall.reason);
 	else
 		table_heterogeneity(out, "", &r->overall, level);
 	if (a->measure == PROMSTAT_MEASURE_PFT && sc.back)
-		fprintf(out, "Proportions back-transformed with Miller's inverse of the double "
+		cli_term_printf(out, "Proportions back-transformed with Miller's inverse of the double "
 			     "arcsine (harmonic mean n = %.2f).\n",
 			r->n_hm);
 
 	if (r->have_groups) {
-		fprintf(out, "\nSubgroups by %s\n", a->by);
+		cli_term_printf(out, "\nSubgroups by %s\n", a->by);
 		for (l = 0; l < r->groups.nlevels; l++) {
 			const promstat_meta_summary *s = &r->levels[l];
 			if (!s->k)
@@ -991,7 +984,7 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 					      ? promstat_studies_harmonic_n(r->s, &r->groups, (long)l)
 					      : r->n_hm;
 
-			fprintf(out, "\n%s = %s\n", a->by, r->groups.levels[l]);
+			cli_term_printf(out, "\n%s = %s\n", a->by, r->groups.levels[l]);
 			for (i = 0; i < r->k; i++)
 				if (r->groups.group[i] == (long)l) {
 					double lb, ub;
@@ -1008,14 +1001,14 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 			if (s->converged && s->method != PROMSTAT_METHOD_EE)
 				table_pi(out, lw, s, &sc, a, n_hm);
 			if (!s->converged)
-				fprintf(out, "  the model did not converge: %s\n", s->reason);
+				cli_term_printf(out, "  the model did not converge: %s\n", s->reason);
 			else
 				table_heterogeneity(out, "  ", s, level);
 		}
-		fprintf(out, "\nTest for subgroup differences (common tau^2, %s model): QM(%g) = %.2f, p %s\n",
+		cli_term_printf(out, "\nTest for subgroup differences (common tau^2, %s model): QM(%g) = %.2f, p %s\n",
 			"moderator", r->subtest.common_df, r->subtest.common_QM,
 			fmt_p(r->subtest.common_pval, pb, sizeof pb));
-		fprintf(out, "Test for subgroup differences (separate tau^2): Q(%g) = %.2f, p %s\n",
+		cli_term_printf(out, "Test for subgroup differences (separate tau^2): Q(%g) = %.2f, p %s\n",
 			r->subtest.separate_df, r->subtest.separate_Q,
 			fmt_p(r->subtest.separate_pval, pb, sizeof pb));
 	}
@@ -1023,27 +1016,27 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 	if (r->have_mods) {
 		int nw = 12;
 		for (i = 0; i < r->design.p; i++)
-			if ((int)strlen(r->design.names[i]) > nw)
-				nw = (int)strlen(r->design.names[i]);
-		fprintf(out, "\nMeta-regression (k = %zu, %s)\n", r->reg.k,
+			if ((int)cli_term_width(r->design.names[i]) > nw)
+				nw = (int)cli_term_width(r->design.names[i]);
+		cli_term_printf(out, "\nMeta-regression (k = %zu, %s)\n", r->reg.k,
 			promstat_meta_method_name(r->reg.method));
 		snprintf(pooled, sizeof pooled, "%g%% CI", level);
-		fprintf(out, "%-*s %10s %9s %9s %10s  %s\n", nw, "Coefficient", "estimate", "se",
+		cli_term_printf(out, "%-*s %10s %9s %9s %10s  %s\n", nw, "Coefficient", "estimate", "se",
 			isnan(r->reg.df) ? "z" : "t", "p", pooled);
 		for (i = 0; i < r->design.p; i++) {
 			const promstat_meta_coef *c = &r->coefs[i];
 			char ci[64];
-			fprintf(out, "%-*s %10.4f %9.4f %9.3f %10s  %s\n", nw, r->design.names[i],
+			cli_term_printf(out, "%-*s %10.4f %9.4f %9.3f %10s  %s\n", nw, r->design.names[i],
 				c->estimate, c->se, c->stat, c->pval < 0.0001 ? "<0.0001" : fmt_p(c->pval, pb, sizeof pb) + 2,
 				fmt_ci(c->ci_lb, c->ci_ub, ci, sizeof ci));
 		}
 		if (isnan(r->reg.QM_df2))
-			fprintf(out, "Test of moderators: QM(%g) = %.2f, p %s\n", r->reg.QM_df, r->reg.QM,
+			cli_term_printf(out, "Test of moderators: QM(%g) = %.2f, p %s\n", r->reg.QM_df, r->reg.QM,
 				fmt_p(r->reg.QM_pval, pb, sizeof pb));
 		else
-			fprintf(out, "Test of moderators: F(%g, %g) = %.2f, p %s\n", r->reg.QM_df,
+			cli_term_printf(out, "Test of moderators: F(%g, %g) = %.2f, p %s\n", r->reg.QM_df,
 				r->reg.QM_df2, r->reg.QM, fmt_p(r->reg.QM_pval, pb, sizeof pb));
-		fprintf(out, "Residual heterogeneity: tau^2 = %.4f, I^2 = %.2f%%, R^2 = %.2f%%, "
+		cli_term_printf(out, "Residual heterogeneity: tau^2 = %.4f, I^2 = %.2f%%, R^2 = %.2f%%, "
 			     "QE(%g) = %.2f, p %s\n",
 			r->reg.tau2, r->reg.I2, r->reg.R2, r->reg.QE_df, r->reg.QE,
 			fmt_p(r->reg.QE_pval, pb, sizeof pb));
@@ -1052,21 +1045,21 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 	if (r->have_bias) {
 		fputs("\nSmall-study effects\n", out);
 		if (r->have_egger)
-			fprintf(out, "Egger's regression test: %s = %.3f, p %s; limit estimate %.4f\n",
+			cli_term_printf(out, "Egger's regression test: %s = %.3f, p %s; limit estimate %.4f\n",
 				isnan(r->egger.df) ? "z" : "t", r->egger.zval,
 				fmt_p(r->egger.pval, pb, sizeof pb), r->egger.limit_estimate);
 		else if (r->why_egger[0])
-			fprintf(out, "Egger's regression test: undefined (%s)\n", r->why_egger);
+			cli_term_printf(out, "Egger's regression test: undefined (%s)\n", r->why_egger);
 		if (r->have_rank && isnan(r->rank.tau))
-			fprintf(out, "Rank correlation test: Kendall's tau undefined (%s)\n",
+			cli_term_printf(out, "Rank correlation test: Kendall's tau undefined (%s)\n",
 				r->rank.reason);
 		else if (r->have_rank)
-			fprintf(out, "Rank correlation test: Kendall's tau = %.3f, p %s\n", r->rank.tau,
+			cli_term_printf(out, "Rank correlation test: Kendall's tau = %.3f, p %s\n", r->rank.tau,
 				fmt_p(r->rank.pval, pb, sizeof pb));
 		else if (r->why_rank[0])
-			fprintf(out, "Rank correlation test: undefined (%s)\n", r->why_rank);
+			cli_term_printf(out, "Rank correlation test: undefined (%s)\n", r->why_rank);
 		if (r->have_trimfill) {
-			fprintf(out, "Trim and fill: %zu %s imputed on the %s; filled estimate "
+			cli_term_printf(out, "Trim and fill: %zu %s imputed on the %s; filled estimate "
 				     "%.4f (SE %.4f) [%.4f, %.4f], tau^2 = %.4f\n",
 				r->trimfill.k0, r->trimfill.k0 == 1 ? "study" : "studies",
 				promstat_meta_side_name(r->trimfill.side),
@@ -1074,21 +1067,21 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 				r->trimfill.filled.ci_lb, r->trimfill.filled.ci_ub,
 				r->trimfill.filled.tau2);
 			if (sc.back)
-				fprintf(out, "  back-transformed: %.4f [%.4f, %.4f]\n",
+				cli_term_printf(out, "  back-transformed: %.4f [%.4f, %.4f]\n",
 					back(a, r->trimfill.filled.estimate, r->n_hm),
 					back(a, r->trimfill.filled.ci_lb, r->n_hm),
 					back(a, r->trimfill.filled.ci_ub, r->n_hm));
 		} else if (r->why_trimfill[0]) {
-			fprintf(out, "Trim and fill: undefined (%s)\n", r->why_trimfill);
+			cli_term_printf(out, "Trim and fill: undefined (%s)\n", r->why_trimfill);
 		}
 		if (r->have_l1o) {
 			snprintf(pooled, sizeof pooled, "%g%% CI", level);
-			fprintf(out, "\nLeave one out\n%-*s %10s  %-*s %8s %8s\n", lw, "Omitted",
+			cli_term_printf(out, "\nLeave one out\n%-*s %10s  %-*s %8s %8s\n", lw, "Omitted",
 				sc.name, CI_W, pooled, "tau^2", "I^2");
 			for (i = 0; i < r->k; i++) {
-				char lab[LABEL_MAX + 1], ci[64];
+				char lab[LABEL_BUF], ci[64];
 				cell_label(promstat_studies_label(r->s, i), lab, LABEL_MAX);
-				fprintf(out, "%-*s %10.4f  %-*s %8.4f %7.2f%%\n", lw, lab,
+				cli_term_printf(out, "%-*s %10.4f  %-*s %8.4f %7.2f%%\n", lw, lab,
 					r->l1o[i].estimate, CI_W,
 					fmt_ci(r->l1o[i].ci_lb, r->l1o[i].ci_ub, ci, sizeof ci),
 					r->l1o[i].tau2, r->l1o[i].I2);
@@ -1205,7 +1198,7 @@ int cmd_meta(int argc, char **argv)
 	st = promstat_meta_fit(r.yi, r.vi, r.k, &a.opt, &r.overall, r.weights, &err);
 	if (st == PROMSTAT_ENUMERIC) {
 		/* Say so, and still print what is known: converged = false, nulls. */
-		fprintf(stderr, "promstat: the model did not converge: %s\n",
+		cli_term_printf(stderr, "promstat: the model did not converge: %s\n",
 			r.overall.reason[0] ? r.overall.reason : err.message);
 		for (i = 0; i < r.k; i++)
 			r.weights[i] = NAN;
@@ -1226,10 +1219,13 @@ int cmd_meta(int argc, char **argv)
 	switch (a.format) {
 	case CLI_FORMAT_TABLE: print_table(stdout, &a, &r); break;
 	case CLI_FORMAT_CSV: print_csv(stdout, &a, &r); break;
-	case CLI_FORMAT_JSON: print_json(stdout, &a, &r); break;
+	case CLI_FORMAT_JSON:
+		print_json(stdout, &a, &r);
+		cli_json_report();
+		break;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "promstat: cannot write the output: %s\n", strerror(errno));
+		cli_term_printf(stderr, "promstat: cannot write the output: %s\n", strerror(errno));
 		rc = EXIT_CANTCREAT;
 	}
 	if (rc == EXIT_OK && (a.plots.forest || a.plots.funnel)) {

@@ -44,8 +44,8 @@ static void print_table(FILE *out, const char *file, const promstat_validate_sum
 	int w, r;
 	char lab[32];
 
-	fprintf(out, "File          %s\n", file);
-	fprintf(out, "SHA-256       %s\n\n", s->sha256);
+	cli_term_printf(out, "File          %s\n", file);
+	cli_term_printf(out, "SHA-256       %s\n\n", s->sha256);
 	fprintf(out, "Rows read     %zu\n", s->counts.rows_read);
 	fprintf(out, "  accepted    %zu\n", s->counts.rows_accepted);
 	fprintf(out, "  rejected    %zu\n", s->counts.rows_rejected);
@@ -59,7 +59,7 @@ static void print_table(FILE *out, const char *file, const promstat_validate_sum
 
 	fprintf(out, "\n%-20s %8s\n", "Therapy", "Units");
 	for (i = 0; i < s->n_therapies; i++)
-		fprintf(out, "%-20s %8zu\n", s->therapies[i].therapy, s->therapies[i].units);
+		cli_term_printf(out, "%-20s %8zu\n", s->therapies[i].therapy, s->therapies[i].units);
 
 	fprintf(out, "\n%-16s %8s %7s %9s", "Instrument", "Obs", "Units", "Baseline");
 	for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++) {
@@ -69,7 +69,7 @@ static void print_table(FILE *out, const char *file, const promstat_validate_sum
 	putc('\n', out);
 	for (i = 0; i < s->n_instruments; i++) {
 		const promstat_validate_instrument *it = &s->instruments[i];
-		fprintf(out, "%-16s %8zu %7zu %9zu", it->code, it->observations, it->units,
+		cli_term_printf(out, "%-16s %8zu %7zu %9zu", it->code, it->observations, it->units,
 			it->baseline_units);
 		for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++)
 			fprintf(out, " %8zu", it->window_obs[w]);
@@ -147,13 +147,14 @@ static void print_json(FILE *out, const char *file, const promstat_validate_summ
 
 	fputs("{\n  \"file\": ", out);
 	cli_json_string(out, file);
-	fprintf(out, ",\n  \"sha256\": \"%s\",\n", s->sha256);
-	fprintf(out, "  \"rows_read\": %zu,\n  \"rows_accepted\": %zu,\n  \"rows_rejected\": %zu,\n",
+	fputs(",\n  \"sha256\": ", out);
+	cli_json_string(out, s->sha256);
+	fprintf(out, ",\n  \"rows_read\": %zu,\n  \"rows_accepted\": %zu,\n  \"rows_rejected\": %zu,\n",
 		s->counts.rows_read, s->counts.rows_accepted, s->counts.rows_rejected);
 	fputs("  \"rejected_by_reason\": {", out);
 	for (r = 0; r < PROMSTAT_REJECT_NREASONS; r++)
-		fprintf(out, "%s\"%s\": %zu", r ? ", " : "", promstat_reject_reason_name(r),
-			s->counts.by_reason[r]);
+		cli_json_member_size(out, promstat_reject_reason_name(r), s->counts.by_reason[r],
+				     r == 0);
 	fprintf(out, "},\n  \"units\": %zu,\n  \"patients\": %zu,\n  \"observations\": %zu,\n",
 		s->units, s->patients, s->observations);
 	fputs("  \"therapies\": [", out);
@@ -281,7 +282,10 @@ int cmd_validate(int argc, char **argv)
 	switch (format) {
 	case CLI_FORMAT_TABLE: print_table(stdout, path, sum); break;
 	case CLI_FORMAT_CSV: print_csv(stdout, sum); break;
-	case CLI_FORMAT_JSON: print_json(stdout, path, sum); break;
+	case CLI_FORMAT_JSON:
+		print_json(stdout, path, sum);
+		cli_json_report();
+		break;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "promstat: cannot write the output: %s\n", strerror(errno));

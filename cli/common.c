@@ -27,18 +27,21 @@ int cli_fail(const promstat_error *err)
 {
 	char buf[PROMSTAT_PATH_MAX + PROMSTAT_MESSAGE_MAX + 64];
 
-	fprintf(stderr, "%s\n", promstat_error_format(err, buf, sizeof buf));
+	/* The message quotes the data (a value, a label, a path): escaped. */
+	cli_term_printf(stderr, "%s\n", promstat_error_format(err, buf, sizeof buf));
 	return cli_exit_code(err->code);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[PROMSTAT_PATH_MAX + PROMSTAT_MESSAGE_MAX + 64];
 	va_list ap;
 
-	fputs("promstat: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* Usage errors quote arguments and column names: escaped. */
+	cli_term_printf(stderr, "promstat: %s", msg);
 	if (cmd)
 		fprintf(stderr, "\nTry 'promstat %s --help'.\n", cmd);
 	else
@@ -107,36 +110,6 @@ FILE *cli_open_input(const char *path, promstat_error *err)
 	return f;
 }
 
-void cli_json_string(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	putc('"', out);
-	for (; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				putc(*p, out);
-		}
-	}
-	putc('"', out);
-}
-
-void cli_json_number(FILE *out, double x)
-{
-	if (!isfinite(x))
-		fputs("null", out);
-	else
-		fprintf(out, "%.17g", x);
-}
-
 void cli_csv_string(FILE *out, const char *s)
 {
 	const char *p;
@@ -169,7 +142,7 @@ void cli_print_reject(const promstat_error *diag, int reason, void *ctx)
 
 	(void)reason;
 	if (++list->n <= CLI_SHOWN_REJECTS)
-		fprintf(stderr, "%s\n", promstat_error_format(diag, buf, sizeof buf));
+		cli_term_printf(stderr, "%s\n", promstat_error_format(diag, buf, sizeof buf));
 }
 
 void cli_rejects_tail(const cli_reject_list *list, int have_rejects_file)
@@ -186,7 +159,7 @@ int cli_rejects_open(cli_rejects *r)
 	if (!r->path)
 		return EXIT_OK;
 	if (!(r->f = fopen(r->path, "w"))) {
-		fprintf(stderr, "%s: cannot write the rejected rows: %s\n", r->path, strerror(errno));
+		cli_term_printf(stderr, "%s: cannot write the rejected rows: %s\n", r->path, strerror(errno));
 		return EXIT_CANTCREAT;
 	}
 	return EXIT_OK;
@@ -211,7 +184,7 @@ int cli_rejects_finish(cli_rejects *r, const cli_reject_list *shown, const char 
 	bad = fclose(r->f) != 0;
 	r->f = NULL;
 	if (bad) {
-		fprintf(stderr, "%s: cannot write the rejected rows: %s\n", r->path, strerror(errno));
+		cli_term_printf(stderr, "%s: cannot write the rejected rows: %s\n", r->path, strerror(errno));
 		return EXIT_CANTCREAT;
 	}
 	return EXIT_OK;

@@ -25,6 +25,7 @@ fail() { echo "FAIL: audit-demo: $*"; exit 1; }
 grep -q '^PAIN_NRS: ' "$tmp/table" || fail "the table has no PAIN_NRS section"
 "$promstat" audit --instruments "$cat" --format json "$demo" >"$tmp/json" 2>"$tmp/err" ||
 	fail "json audit exited $?"
+"$builddir/tests/json-strict" "$tmp/json" || fail "the audit's JSON is not valid"
 "$promstat" audit --instruments "$cat" --format csv --instrument PAIN_NRS \
 	--timepoints 180:45 "$demo" >"$tmp/csv" 2>"$tmp/err" || fail "csv audit exited $?"
 

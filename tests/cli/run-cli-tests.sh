@@ -38,6 +38,13 @@ fi
 LC_ALL=C
 export LC_ALL
 
+# Every JSON document a case writes must pass the strict validator.
+jsoncheck=$builddir/tests/json-strict
+if [ ! -x "$jsoncheck" ]; then
+	echo "run-cli-tests: $jsoncheck not built" >&2
+	exit 99
+fi
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/promstat-cli.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -102,6 +109,15 @@ for dir in tests/cli/cases/*/; do
 			ok=0
 		fi
 	fi
+	# JSON on standard output (asked for, or shaped so): strictly valid.
+	case " $args " in
+	*" --format json "* | *" --format=json "*) is_json=1 ;;
+	*) is_json=0; [ "$(head -c 1 "$tmp/stdout")" = "{" ] && is_json=1 ;;
+	esac
+	if [ $is_json = 1 ] && ! "$jsoncheck" "$tmp/stdout" >"$tmp/jsonerr"; then
+		echo "FAIL: $name: standard output is not valid JSON: $(cat "$tmp/jsonerr")"
+		ok=0
+	fi
 	if [ -d "$dir/out" ]; then
 		for f in "$dir"/out/*; do
 			[ -f "$f" ] || continue
@@ -110,6 +126,11 @@ for dir in tests/cli/cases/*/; do
 				ok=0
 			else
 				compare "$name" "$f" "$OUT/$(basename "$f")" || ok=0
+				case $f in
+				*.json)
+					"$jsoncheck" "$OUT/$(basename "$f")" >"$tmp/jsonerr" ||
+						{ echo "FAIL: $name: $(cat "$tmp/jsonerr")"; ok=0; } ;;
+				esac
 			fi
 		done
 	fi

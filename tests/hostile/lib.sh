@@ -69,6 +69,14 @@ expect_no_raw_controls() {
 	fi
 }
 
+# expect_json_valid FILE: FILE is one strictly valid JSON document (RFC 8259,
+# valid UTF-8, no repeated name in an object: tests/json-strict.c).
+expect_json_valid() {
+	if ! "$builddir/tests/json-strict" "$1" >"$hostile_tmp/.jsonerr" 2>&1; then
+		fail "$1 is not valid JSON: $(cat "$hostile_tmp/.jsonerr")"
+	fi
+}
+
 hostile_done() {
 	return "$hostile_failed"
 }

@@ -16,6 +16,11 @@ if [ ! -x "$promstat" ]; then
 	echo "run-meta-json-tests: $promstat not built" >&2
 	exit 99
 fi
+jsoncheck=$builddir/tests/json-strict
+if [ ! -x "$jsoncheck" ]; then
+	echo "run-meta-json-tests: $jsoncheck not built" >&2
+	exit 99
+fi
 LC_ALL=C
 export LC_ALL
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/promstat-meta.XXXXXX") || exit 99
@@ -51,6 +56,14 @@ for cmdfile in tests/cli/meta/*.cmd; do
 		sed 's/^/    /' "$tmp/stderr"
 		ok=0
 	fi
+	# Every JSON document is strictly valid, not only close to metafor's.
+	case $expected in
+	*.json)
+		if ! "$jsoncheck" "$tmp/stdout" >"$tmp/jsonerr"; then
+			echo "FAIL: $name: not valid JSON: $(cat "$tmp/jsonerr")"
+			ok=0
+		fi ;;
+	esac
 	if ! awk -f tests/cli/meta/numcmp.awk "$expected" "$tmp/stdout" >"$tmp/cmp"; then
 		echo "FAIL: $name: $(cat "$tmp/cmp")"
 		ok=0

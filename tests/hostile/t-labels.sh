@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Hostile labels (issue 10, items 5-8): therapy, provider, site, study,
+# subgroup and moderator values and catalogue codes that carry terminal
+# escapes (ESC, OSC titles, BEL, CR, DEL, the 8-bit CSI U+009B and a raw
+# 0x9B byte), bytes that are not UTF-8, quotes, backslashes and spreadsheet
+# formulas. Every output must stay what it claims to be: tables show the
+# controls escaped, JSON is strictly valid, CSV cells are neutralised and
+# every chart is drawn.
+. "$srcdir/tests/hostile/lib.sh"
+
+# hostile_catalogue FILE: an instrument code holding '"' and '\', and a
+# label with colour escapes.
+hostile_catalogue() {
+	printf 'code,label,min,max,direction,mcid,mcid_source,pass,pass_source\n' >"$1"
+	printf '"Q""X\\Y",Hostile \033[31mred\033[0m label,0,10,lower_better,2,test,3,test\n' >>"$1"
+	printf 'PAIN_NRS,Pain,0,10,lower_better,2,test,,\n' >>"$1"
+}
+
+# hostile_registry FILE: 7 therapies x 3 providers, one unit each, scored on
+# both instruments at baseline and day 90.
+hostile_registry() {
+	printf 'patient_id,therapy,age,provider,site,day,instrument,score\n' >"$1"
+	i=0
+	for th in "$(printf 'PRP\033]0;pwned\007')" "$(printf 'HA\033[2J\r')" \
+		"$(printf 'MSC\302\23331m')" "$(printf 'caf\351')" "'t Hart PRP" \
+		'=HYPERLINK("http://x")' "$(printf 'DEL\177x')"; do
+		th_q=$(printf '%s' "$th" | sed 's/"/""/g')
+		for p in 1 2 3; do
+			i=$((i + 1))
+			for row in "-10,\"Q\"\"X\\Y\",8" "90,\"Q\"\"X\\Y\",$((p + 2))" \
+				"-10,PAIN_NRS,7" "90,PAIN_NRS,$p"; do
+				printf 'P%d,"%s",50,"dr\033[1m%d","site\2337",%s\n' "$i" "$th_q" \
+					"$p" "$row" >>"$1"
+			done
+		done
+	done
+}
+
+# hostile_studies FILE: study labels with C1 CSI, OSC, Latin-1, formulas and
+# a leading apostrophe; subgroup levels with escapes.
+hostile_studies() {
+	{
+		printf 'study,yi,vi,grp,dose\n'
+		printf '"%s",0.5,0.04,"%s",1\n' "$(printf 'A\302\2331m 2001')" "$(printf 'g\033[31m1')"
+		printf '"%s",0.3,0.05,"%s",2\n' "'t Hooft 2001" "$(printf 'g\033[31m1')"
+		printf '"%s",0.8,0.03,"%s",3\n' "$(printf 'caf\351 study')" "$(printf 'g\0332\007')"
+		printf '"%s",0.1,0.06,"%s",4\n' "=cmd|' /C calc'!A0" "$(printf 'g\0332\007')"
+		printf '"%s",0.4,0.02,"%s",5\n' "$(printf 'E\033]0;t\007')" "$(printf 'g\0332\007')"
+		printf '"%s",0.6,0.05,"%s",6\n' "@SUM(1+1)" "$(printf 'g\033[31m1')"
+	} >"$1"
+}
+
+# --- item 6: no raw control character reaches a table or a message ---
+
+new_case validate-table-escapes-controls
+hostile_catalogue "$W/cat.csv"
+hostile_registry "$W/reg.csv"
+run validate --instruments cat.csv reg.csv
+expect_status 0
+expect_no_raw_controls "$W/.stdout"
+expect_no_raw_controls "$W/.stderr"
+grep -Fq 'PRP\x1b]0;pwned\x07' "$W/.stdout" || fail "the OSC title is not shown escaped"
+grep -Fq 'MSC\u009b31m' "$W/.stdout" || fail "the C1 CSI is not shown escaped"
+grep -Fq 'caf\xe9' "$W/.stdout" || fail "the Latin-1 byte is not shown escaped"
+
+new_case audit-table-escapes-controls
+hostile_catalogue "$W/cat.csv"
+hostile_registry "$W/reg.csv"
+run audit --instruments cat.csv reg.csv --by therapy,provider,site --timepoints 90:30 \
+	--reference "$(printf 'HA\033[2J\r')"
+expect_status 0
+expect_no_raw_controls "$W/.stdout"
+expect_no_raw_controls "$W/.stderr"
+grep -Fq 'dr\x1b[1m1 site\x9b7' "$W/.stdout" || fail "provider and site are not shown escaped"
+grep -Fq 'compared with HA\x1b[2J\x0d' "$W/.stdout" || fail "the reference is not shown escaped"
+grep -Fq 'Hostile \x1b[31mred\x1b[0m label' "$W/.stdout" ||
+	fail "the instrument label is not shown escaped"
+
+new_case meta-table-escapes-controls
+hostile_studies "$W/st.csv"
+run meta st.csv --measure GEN --by grp --bias
+expect_status 0
+expect_no_raw_controls "$W/.stdout"
+expect_no_raw_controls "$W/.stderr"
+grep -Fq 'grp = g\x1b[31m1' "$W/.stdout" || fail "the subgroup header is not shown escaped"
+grep -Fq 'A\u009b1m 2001' "$W/.stdout" || fail "the C1 CSI in a study label is not escaped"
+
+new_case meta-moderator-names-escaped
+hostile_studies "$W/st.csv"
+run meta st.csv --measure GEN --mods grp
+expect_status 0
+expect_no_raw_controls "$W/.stdout"
+grep -Fq 'grpg\x1b[31m1' "$W/.stdout" || fail "the moderator name is not shown escaped"
+
+new_case messages-escape-controls
+printf 'study,yi,vi,grp\n"%s",1,0.1,\nB,2,0.1,a\nC,2.5,0.2,a\nD,1.5,0.1,b\nE,1.2,0.1,b\n' \
+	"$(printf 'bad\033]0;x\007')" >"$W/miss.csv"
+run meta miss.csv --measure GEN --by grp
+expect_status 0
+expect_no_raw_controls "$W/.stderr"
+grep -Fq 'study "bad\x1b]0;x\x07" has no grp' "$W/.stderr" || fail "the note does not escape the label"
+run meta miss.csv --measure GEN --by "$(printf 'col\033[2J')"
+expect_status 2
+expect_no_raw_controls "$W/.stderr"
+grep -Fq 'no column "col\x1b[2J"' "$W/.stderr" || fail "the usage error does not escape the name"
+
+# --- item 7: every JSON document is valid, whatever the labels hold ---
+
+new_case validate-json-valid
+hostile_catalogue "$W/cat.csv"
+hostile_registry "$W/reg.csv"
+run validate --instruments cat.csv reg.csv --format json
+expect_status 0
+expect_json_valid "$W/.stdout"
+[ "$(grep -c 'U+FFFD' "$W/.stderr")" = 1 ] || fail "the U+FFFD note is not said exactly once"
+
+new_case audit-json-code-keys-escaped
+hostile_catalogue "$W/cat.csv"
+hostile_registry "$W/reg.csv"
+run audit --instruments cat.csv reg.csv --by therapy,provider,site --timepoints 90:30 \
+	--format json --mcid 'Q"X\Y=2.5' --reference "'t Hart PRP"
+expect_status 0
+expect_json_valid "$W/.stdout"
+grep -Fq '"mcid": {"Q\"X\\Y": 2.5, "PAIN_NRS": 2}' "$W/.stdout" ||
+	fail "options.mcid does not escape the code"
+grep -Fq '"pass": {"Q\"X\\Y": 3, "PAIN_NRS": null}' "$W/.stdout" ||
+	fail "options.pass does not escape the code"
+grep -Fq '"therapy": "caf\ufffd"' "$W/.stdout" || fail "the Latin-1 byte is not U+FFFD"
+grep -Fq '"therapy": "PRP\u001b]0;pwned\u0007"' "$W/.stdout" || fail "ESC and BEL not escaped"
+grep -Fq '"site": "site\ufffd7"' "$W/.stdout" || fail "the raw 0x9B byte is not U+FFFD"
+[ "$(grep -c 'U+FFFD' "$W/.stderr")" = 1 ] || fail "the U+FFFD note is not said exactly once"
+
+new_case audit-json-path-not-utf8
+hostile_catalogue "$W/cat.csv"
+hostile_registry "$W/reg.csv"
+cp "$W/reg.csv" "$W/$(printf 'reg\351.csv')"
+run audit --instruments cat.csv "$(printf 'reg\351.csv')" --timepoints 90:30 --format json
+expect_status 0
+expect_json_valid "$W/.stdout"
+grep -Fq '"path": "reg\ufffd.csv"' "$W/.stdout" || fail "the path's Latin-1 byte is not U+FFFD"
+
+new_case meta-json-valid
+hostile_studies "$W/st.csv"
+run meta st.csv --measure GEN --by grp --mods grp --bias --format json
+expect_status 0
+expect_json_valid "$W/.stdout"
+grep -Fq '"study": "A\u009b1m 2001"' "$W/.stdout" || fail "the C1 CSI is not escaped in JSON"
+grep -Fq '"g\u001b[31m1": {' "$W/.stdout" || fail "the subgroup key is not escaped"
+[ "$(grep -c 'U+FFFD' "$W/.stderr")" = 1 ] || fail "the U+FFFD note is not said exactly once"
+
+hostile_done
