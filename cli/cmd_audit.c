@@ -212,7 +212,7 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 	size_t i, n = promstat_audit_count(a), last_inst = (size_t)-1, last_tp = (size_t)-1;
 	int w[PROMSTAT_AUDIT_MAX_BY];
 	char b1[48], b2[48], b3[48], b4[48], b5[48], b6[48], b7[48], b8[48], b9[48], b10[48];
-	char b11[48], b12[96];
+	char b11[48], b12[96], b13[48], b14[48], b15[48];
 	const promstat_audit_result *block_all = NULL; /* the block's all-ALL row */
 	size_t block_small = 0;			       /* small rows in the block */
 
@@ -246,14 +246,16 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			cli_term_printf(out, "\n  Day %d (window %d-%d)\n  ", r->day, r->day - r->halfwidth,
 				r->day + r->halfwidth);
 			print_strata_head(out, a, w);
-			cli_term_printf(out, "%4s %4s  %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
+			cli_term_printf(out, "%4s %4s  %4s %7s %-13s %5s %-9s %4s %5s %5s %3s %3s %4s %4s "
+					"%4s %4s\n",
 				"Base", "FU", "FU%", "Change", cih, "MCID%", cih, "NRI%", "Best%",
-				"30%", "50%", "PASS", "PNRI");
+				"Reach", "30%", "50%", "PASS", "PNRI", "P@0", "Gain");
 			last_tp = r->timepoint;
 		}
 		fputs("  ", out);
 		print_strata(out, a, w, r->levels);
-		cli_term_printf(out, "%4zu %4zu%c %4s %7s %-13s %5s %-9s %4s %5s %3s %3s %4s %4s\n",
+		cli_term_printf(out, "%4zu %4zu%c %4s %7s %-13s %5s %-9s %4s %5s %5s %3s %3s %4s %4s "
+				"%4s %4s\n",
 			r->n_baseline, r->n_followup, r->small ? '*' : ' ',
 			pct(r->followup_rate, b1, sizeof b1),
 			num(r->mean_improvement, dg, b2, sizeof b2),
@@ -261,8 +263,11 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			pct(r->mcid_rate, b4, sizeof b4), pct_ci(r->mcid_ci_lb, r->mcid_ci_ub, b5,
 								 sizeof b5),
 			pct(r->mcid_rate_nri, b9, sizeof b9), pct(r->mcid_rate_best, b10, sizeof b10),
+			pct(r->mcid_rate_reachable, b13, sizeof b13),
 			pct(r->pct30_rate, b6, sizeof b6), pct(r->pct50_rate, b7, sizeof b7),
-			pct(r->pass_rate, b8, sizeof b8), pct(r->pass_rate_nri, b11, sizeof b11));
+			pct(r->pass_rate, b8, sizeof b8), pct(r->pass_rate_nri, b11, sizeof b11),
+			pct(r->pass_baseline_rate, b14, sizeof b14),
+			pct(r->pass_gained_rate, b15, sizeof b15));
 		if (total_row(a, r))
 			block_all = r;
 		block_small += r->small;
@@ -288,9 +293,12 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 		      "(positive = better). MCID%, PASS: % of followed-up units (completers);\n"
 		      "NRI%: % of Base, counting units lost to follow-up as non-responders (the\n"
 		      "worst case); Best%: the same counting them as responders: the rate over\n"
-		      "all of Base lies between the two. 30%, 50%: % reaching that share of\n"
-		      "their possible improvement (units at the best score at baseline left\n"
-		      "out). -: undefined.\n",
+		      "all of Base lies between the two. Reach: MCID% of the FU units that\n"
+		      "started at least one MCID from the best score (the others cannot\n"
+		      "respond). 30%, 50%: % reaching that share of their possible improvement\n"
+		      "(units at the best score at baseline left out). PNRI: PASS as % of Base.\n"
+		      "P@0: % of FU already in PASS at baseline; Gain: % reaching PASS among the\n"
+		      "FU units not in it at baseline. -: undefined.\n",
 		      out);
 
 	if (promstat_audit_n_comparisons(a)) {
@@ -367,6 +375,24 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 
 /* ---- CSV ---- */
 
+/* ",n", or "," alone when the count has no threshold behind it. */
+static void csv_count(FILE *out, size_t n, int defined)
+{
+	if (defined)
+		fprintf(out, ",%zu", n);
+	else
+		putc(',', out);
+}
+
+/* ", \"key\": n", or null when the count has no threshold behind it. */
+static void json_count(FILE *out, const char *key, size_t n, int defined)
+{
+	if (defined)
+		fprintf(out, ", \"%s\": %zu", key, n);
+	else
+		fprintf(out, ", \"%s\": null", key);
+}
+
 static void print_csv(FILE *out, const promstat_audit *a)
 {
 	size_t i, j, nb = promstat_audit_n_by(a);
@@ -383,7 +409,10 @@ static void print_csv(FILE *out, const promstat_audit *a)
 	      "mcid_nri_ci_ub,mcid_rate_best,pass_rate_nri,pass_nri_ci_lb,pass_nri_ci_ub,"
 	      "pass_rate_best,lost_baseline_diff,lost_baseline_diff_ci_lb,"
 	      "lost_baseline_diff_ci_ub,n_age_lost,n_age_followup,lost_age_diff,"
-	      "lost_age_diff_ci_lb,lost_age_diff_ci_ub,low_followup,small\n",
+	      "lost_age_diff_ci_lb,lost_age_diff_ci_ub,low_followup,small,mcid_unreachable,"
+	      "mcid_rate_reachable,mcid_reachable_ci_lb,mcid_reachable_ci_ub,pass_baseline,"
+	      "pass_baseline_rate,pass_baseline_ci_lb,pass_baseline_ci_ub,pass_gained,"
+	      "pass_gained_rate,pass_gained_ci_lb,pass_gained_ci_ub\n",
 	      out);
 	for (i = 0; i < promstat_audit_count(a); i++) {
 		const promstat_audit_result *r = promstat_audit_get(a, i);
@@ -399,6 +428,11 @@ static void print_csv(FILE *out, const promstat_audit *a)
 				      r->lost_baseline_diff_ci_lb, r->lost_baseline_diff_ci_ub };
 		const double v4[] = { r->lost_age_diff, r->lost_age_diff_ci_lb,
 				      r->lost_age_diff_ci_ub };
+		const double v5[] = { r->mcid_rate_reachable, r->mcid_reachable_ci_lb,
+				      r->mcid_reachable_ci_ub };
+		const double v6[] = { r->pass_baseline_rate, r->pass_baseline_ci_lb,
+				      r->pass_baseline_ci_ub, r->pass_gained_rate,
+				      r->pass_gained_ci_lb, r->pass_gained_ci_ub };
 		size_t k;
 
 		cli_csv_string(out, r->instrument_code);
@@ -429,7 +463,23 @@ static void print_csv(FILE *out, const promstat_audit *a)
 			putc(',', out);
 			cli_csv_number(out, v4[k]);
 		}
-		fprintf(out, ",%d,%d\n", r->low_followup, r->small);
+		fprintf(out, ",%d,%d", r->low_followup, r->small);
+		csv_count(out, r->mcid_unreachable, isfinite(r->mcid));
+		for (k = 0; k < 3; k++) {
+			putc(',', out);
+			cli_csv_number(out, v5[k]);
+		}
+		csv_count(out, r->pass_baseline, isfinite(r->pass));
+		for (k = 0; k < 3; k++) {
+			putc(',', out);
+			cli_csv_number(out, v6[k]);
+		}
+		csv_count(out, r->pass_gained, isfinite(r->pass));
+		for (k = 3; k < 6; k++) {
+			putc(',', out);
+			cli_csv_number(out, v6[k]);
+		}
+		putc('\n', out);
 	}
 }
 
@@ -596,6 +646,18 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 		json_key_num(out, "lost_age_diff_ci_ub", r->lost_age_diff_ci_ub);
 		fprintf(out, ", \"low_followup\": %s, \"small\": %s",
 			r->low_followup ? "true" : "false", r->small ? "true" : "false");
+		json_count(out, "mcid_unreachable", r->mcid_unreachable, isfinite(r->mcid));
+		json_key_num(out, "mcid_rate_reachable", r->mcid_rate_reachable);
+		json_key_num(out, "mcid_reachable_ci_lb", r->mcid_reachable_ci_lb);
+		json_key_num(out, "mcid_reachable_ci_ub", r->mcid_reachable_ci_ub);
+		json_count(out, "pass_baseline", r->pass_baseline, isfinite(r->pass));
+		json_key_num(out, "pass_baseline_rate", r->pass_baseline_rate);
+		json_key_num(out, "pass_baseline_ci_lb", r->pass_baseline_ci_lb);
+		json_key_num(out, "pass_baseline_ci_ub", r->pass_baseline_ci_ub);
+		json_count(out, "pass_gained", r->pass_gained, isfinite(r->pass));
+		json_key_num(out, "pass_gained_rate", r->pass_gained_rate);
+		json_key_num(out, "pass_gained_ci_lb", r->pass_gained_ci_lb);
+		json_key_num(out, "pass_gained_ci_ub", r->pass_gained_ci_ub);
 		putc('}', out);
 	}
 	fputs(promstat_audit_count(a) ? "\n  ],\n" : "],\n", out);

@@ -1027,7 +1027,7 @@ static void acc_add(acc *x, const promstat_instrument *ins, double mcid, double 
 	double delta;
 
 	x->nf++;
-	ps_bounds_add_followed(&x->bd, b, age);
+	ps_bounds_add_followed(&x->bd, ins, mcid, pass, b, f, age);
 	ksum_add(&x->sb, b);
 	ksum_add(&x->sf, f);
 	ksum_add(&x->sd, d);

@@ -5,6 +5,9 @@
  * responders (the best case), which bound the rate over every unit with a
  * baseline whatever the reason follow-up is missing; and how the units
  * lost differ from those followed up in baseline score and age (Welch).
+ * Small cells (section 2) and floors (section 3): units that could not
+ * reach the MCID from where they started, and units already in the PASS
+ * at baseline.
  */
 #include <math.h>
 
@@ -44,11 +47,36 @@ double ps_moments_sd(const ps_moments *m)
 	return m->n >= 2 ? sqrt(m->m2 / (double)(m->n - 1)) : NAN;
 }
 
-void ps_bounds_add_followed(ps_bounds_acc *x, double b, double age)
+/* Whether score s is in the PASS (at or better than it, with the tolerance). */
+static int in_pass(const promstat_instrument *ins, double pass, double s)
+{
+	const double tol = PROMSTAT_AUDIT_TOLERANCE;
+
+	return ins->higher_better ? s >= pass - tol : s <= pass + tol;
+}
+
+void ps_bounds_add_followed(ps_bounds_acc *x, const promstat_instrument *ins, double mcid,
+			    double pass, double b, double f, double age)
 {
 	ps_moments_add(&x->base_fu, b);
 	if (!isnan(age))
 		ps_moments_add(&x->age_fu, age);
+	/*
+	 * The largest possible improvement is the distance to the best end of
+	 * the scale; a unit is a responder when its improvement reaches
+	 * mcid - tol, so one with less room than that can never be one.
+	 */
+	if (isfinite(mcid)) {
+		double room = ins->higher_better ? ins->max - b : b - ins->min;
+
+		x->unreachable += room < mcid - PROMSTAT_AUDIT_TOLERANCE;
+	}
+	if (isfinite(pass)) {
+		if (in_pass(ins, pass, b))
+			x->pass_base++;
+		else if (in_pass(ins, pass, f))
+			x->pass_gained++;
+	}
 }
 
 void ps_bounds_add_lost(ps_bounds_acc *x, double b, double age)
@@ -64,6 +92,17 @@ void ps_bounds_merge(ps_bounds_acc *x, const ps_bounds_acc *y)
 	ps_moments_merge(&x->base_lost, &y->base_lost);
 	ps_moments_merge(&x->age_fu, &y->age_fu);
 	ps_moments_merge(&x->age_lost, &y->age_lost);
+	x->unreachable += y->unreachable;
+	x->pass_base += y->pass_base;
+	x->pass_gained += y->pass_gained;
+}
+
+/* x of n with its interval, or all undefined when n is 0. */
+static int rate(const promstat_audit_options *o, size_t x, size_t n, double *r, double *lb,
+		double *ub, promstat_error *err)
+{
+	*r = n ? (double)x / (double)n : NAN;
+	return promstat_ci_proportion(o->ci, x, n, o->level, lb, ub, err);
 }
 
 /*
@@ -123,5 +162,24 @@ int ps_bounds_fill(const ps_bounds_acc *x, const promstat_audit_options *o,
 	/* Below min_n a rate moves by 10 points or more with one unit (1/n),
 	 * and its interval spans most of [0, 1]. */
 	r->small = r->n_followup < o->min_n;
+
+	/* floors and PASS at baseline (section 3) */
+	r->mcid_unreachable = x->unreachable;
+	r->mcid_rate_reachable = r->mcid_reachable_ci_lb = r->mcid_reachable_ci_ub = NAN;
+	if (isfinite(r->mcid) &&
+	    (rc = rate(o, r->mcid_responders, r->n_followup - x->unreachable,
+		       &r->mcid_rate_reachable, &r->mcid_reachable_ci_lb,
+		       &r->mcid_reachable_ci_ub, err)))
+		return rc;
+	r->pass_baseline = x->pass_base;
+	r->pass_gained = x->pass_gained;
+	r->pass_baseline_rate = r->pass_baseline_ci_lb = r->pass_baseline_ci_ub = NAN;
+	r->pass_gained_rate = r->pass_gained_ci_lb = r->pass_gained_ci_ub = NAN;
+	if (isfinite(r->pass) &&
+	    ((rc = rate(o, x->pass_base, r->n_followup, &r->pass_baseline_rate,
+			&r->pass_baseline_ci_lb, &r->pass_baseline_ci_ub, err)) ||
+	     (rc = rate(o, x->pass_gained, r->n_followup - x->pass_base, &r->pass_gained_rate,
+			&r->pass_gained_ci_lb, &r->pass_gained_ci_ub, err))))
+		return rc;
 	return PROMSTAT_OK;
 }

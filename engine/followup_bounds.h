@@ -29,10 +29,14 @@ double ps_moments_sd(const ps_moments *m);
 typedef struct ps_bounds_acc {
 	ps_moments base_fu, base_lost; /* baseline score of units followed up / lost */
 	ps_moments age_fu, age_lost;   /* the same for age, units with a known age */
+	size_t unreachable;	       /* paired, less than one MCID from the best score */
+	size_t pass_base, pass_gained; /* paired, in PASS at baseline / reaching it */
 } ps_bounds_acc;
 
-/* A unit with a baseline b and a follow-up; age NaN when unknown. */
-void ps_bounds_add_followed(ps_bounds_acc *x, double b, double age);
+/* A unit with a baseline b and a follow-up f on ins; mcid and pass NaN
+ * when unknown; age NaN when unknown. */
+void ps_bounds_add_followed(ps_bounds_acc *x, const promstat_instrument *ins, double mcid,
+			    double pass, double b, double f, double age);
 /* A unit with a baseline b and no follow-up in the window. */
 void ps_bounds_add_lost(ps_bounds_acc *x, double b, double age);
 void ps_bounds_merge(ps_bounds_acc *x, const ps_bounds_acc *y);

@@ -225,6 +225,22 @@ typedef struct promstat_audit_result {
 	 * computed as usual, but too few units stand behind them to be read:
 	 * the CLI marks it, charts leave it out, and no comparison uses it. */
 	int small;
+	/*
+	 * Floors and PASS at baseline (issue 13, section 3), over the paired
+	 * units. A unit whose baseline is less than one MCID from the scale's
+	 * best end (room < mcid, with the tolerance) cannot respond and would
+	 * count as a non-responder: mcid_unreachable of them; the reachable
+	 * rate is responders / (n_followup - mcid_unreachable). PASS credits
+	 * units already in an acceptable state: pass_baseline of them were in
+	 * it at baseline (rate over n_followup), and pass_gained of the others
+	 * reached it (rate over n_followup - pass_baseline). Undefined without
+	 * an MCID (a PASS) or a denominator; intervals by --ci.
+	 */
+	size_t mcid_unreachable;
+	double mcid_rate_reachable, mcid_reachable_ci_lb, mcid_reachable_ci_ub;
+	size_t pass_baseline, pass_gained;
+	double pass_baseline_rate, pass_baseline_ci_lb, pass_baseline_ci_ub;
+	double pass_gained_rate, pass_gained_ci_lb, pass_gained_ci_ub;
 } promstat_audit_result;
 
 /* MCID-rate risk difference of one therapy against the reference. */

@@ -349,6 +349,122 @@ START_TEST(small_cells)
 }
 END_TEST
 
+START_TEST(floors_and_pass_at_baseline)
+{
+	/*
+	 * PAIN_NRS (0-10, lower better, MCID 2, PASS <= 4) at 180, ALL/ALL:
+	 * paired baselines 8.2, 6, 0, 10, 7, follow-ups 6.2, 3.5, 1, 5, 4.9.
+	 *   room = baseline - 0: P3 has 0 < 2 -> 1 unreachable; responders
+	 *   4 of the 4 others -> reachable rate 1 (Wilson 4/4).
+	 *   PASS at baseline: P3 (0) -> 1/5; of the other 4, P2 (3.5) reaches
+	 *   it -> 1/4 (and P3 stays: pass_count 2 = 1 + 1).
+	 * KOOS_PAIN (0-100, higher better, MCID 15, PASS >= 60) at 180:
+	 * P1 40 -> 60, P2 50 -> 45, P4 100 -> 90.
+	 *   room = 100 - baseline: P4 0 -> unreachable; P1 +20 responds, P2
+	 *   does not -> 1/2. PASS at baseline: P4 -> 1/3; gained: P1 (60 is
+	 *   at the PASS) of P1, P2 -> 1/2.
+	 */
+	promstat_audit *a;
+	const promstat_audit_result *r;
+	double lb, ub;
+
+	load();
+	a = run(NULL);
+	r = find(a, "PAIN_NRS", 180, "ALL", "ALL");
+	ck_assert_uint_eq(r->mcid_unreachable, 1);
+	ck_assert(r->mcid_rate_reachable == 1);
+	promstat_ci_wilson(4, 4, 95, &lb, &ub, NULL);
+	ck_close(r->mcid_reachable_ci_lb, lb, 1e-15);
+	ck_assert(r->mcid_reachable_ci_ub == 1);
+	ck_assert_uint_eq(r->pass_baseline, 1);
+	ck_close(r->pass_baseline_rate, 0.2, 1e-15);
+	promstat_ci_wilson(1, 5, 95, &lb, &ub, NULL);
+	ck_close(r->pass_baseline_ci_lb, lb, 1e-15);
+	ck_close(r->pass_baseline_ci_ub, ub, 1e-15);
+	ck_assert_uint_eq(r->pass_gained, 1);
+	ck_close(r->pass_gained_rate, 0.25, 1e-15);
+	promstat_ci_wilson(1, 4, 95, &lb, &ub, NULL);
+	ck_close(r->pass_gained_ci_lb, lb, 1e-15);
+	ck_close(r->pass_gained_ci_ub, ub, 1e-15);
+	ck_assert_uint_eq(r->pass_count, r->pass_baseline + r->pass_gained);
+
+	r = find(a, "KOOS_PAIN", 180, "ALL", "ALL");
+	ck_assert_uint_eq(r->n_followup, 3);
+	ck_assert_uint_eq(r->mcid_unreachable, 1);
+	ck_close(r->mcid_rate_reachable, 0.5, 1e-15);
+	ck_assert_uint_eq(r->pass_baseline, 1);
+	ck_close(r->pass_baseline_rate, 1.0 / 3.0, 1e-15);
+	ck_assert_uint_eq(r->pass_gained, 1);
+	ck_close(r->pass_gained_rate, 0.5, 1e-15);
+
+	/* no MCID, no PASS: undefined */
+	r = find(a, "WOMAC_FUNCTION", 180, "ALL", "ALL");
+	ck_undef(r->mcid_rate_reachable);
+	ck_undef(r->pass_baseline_rate);
+	ck_undef(r->pass_gained_rate);
+	/* no paired unit: undefined rates */
+	r = find(a, "PAIN_NRS", 180, "HA", "unknown");
+	ck_assert_uint_eq(r->mcid_unreachable, 0);
+	ck_undef(r->mcid_rate_reachable);
+	ck_undef(r->mcid_reachable_ci_lb);
+	ck_undef(r->pass_baseline_rate);
+	promstat_audit_free(a);
+	unload();
+}
+END_TEST
+
+START_TEST(floor_at_the_tolerance)
+{
+	/*
+	 * PAIN_NRS, MCID 2: a baseline of exactly 2, or 1.9999999999 (1e-10
+	 * under, within the 1e-9 tolerance), can still improve by the MCID
+	 * (to 0) and is reachable; 1.99 is not. All three reach 0: two
+	 * responders, the third improves by 1.99 only. A baseline of 4 is in
+	 * the PASS (<= 4); 4.5 -> 4 gains it; 4.000000001 is within tolerance.
+	 */
+	static const char csv[] =
+		"patient_id,therapy,day,instrument,score\n"
+		"A,X,0,PAIN_NRS,2\nA,X,180,PAIN_NRS,0\n"
+		"B,X,0,PAIN_NRS,1.9999999999\nB,X,180,PAIN_NRS,0\n"
+		"C,X,0,PAIN_NRS,1.99\nC,X,180,PAIN_NRS,0\n"
+		"D,X,0,PAIN_NRS,4.5\nD,X,180,PAIN_NRS,4\n"
+		"E,X,0,PAIN_NRS,4.000000001\nE,X,180,PAIN_NRS,9\n";
+	promstat_audit_options o;
+	promstat_audit *a;
+	promstat_error err;
+	const promstat_audit_result *r = NULL;
+	FILE *f;
+	size_t i;
+
+	ck_assert_int_eq(promstat_catalogue_load(DATA "audit-instruments.csv", &cat, &err), 0);
+	f = fmemopen((void *)csv, sizeof csv - 1, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_msg(promstat_registry_read(f, "floor", cat, NULL, &reg, &err) == 0, "%s",
+		      err.message);
+	fclose(f);
+	promstat_audit_options_init(&o);
+	o.min_n = 0;
+	a = run(&o);
+	for (i = 0; i < promstat_audit_count(a); i++) {
+		const promstat_audit_result *q = promstat_audit_get(a, i);
+
+		if (!strcmp(q->instrument_code, "PAIN_NRS") && q->day == 180 &&
+		    q->level_index[0] < 0 && q->level_index[1] < 0)
+			r = q;
+	}
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->n_followup, 5);
+	ck_assert_uint_eq(r->mcid_responders, 2); /* A, B; D improves by 0.5, E worsens */
+	ck_assert_uint_eq(r->mcid_unreachable, 1);  /* C */
+	ck_close(r->mcid_rate_reachable, 2.0 / 4.0, 1e-15);
+	ck_assert_uint_eq(r->pass_baseline, 4);	    /* A, B, C at <= 2; E within tolerance */
+	ck_assert_uint_eq(r->pass_gained, 1);	    /* D */
+	ck_close(r->pass_gained_rate, 1.0, 1e-15);
+	promstat_audit_free(a);
+	unload();
+}
+END_TEST
+
 /*
  * Lost against followed up in every cell against a direct two-pass
  * computation, when cells with ALL are merged from their parts and, with
@@ -474,6 +590,8 @@ int main(void)
 	tcase_add_test(au, nri_and_best_case);
 	tcase_add_test(au, bad_min_followup);
 	tcase_add_test(au, small_cells);
+	tcase_add_test(au, floors_and_pass_at_baseline);
+	tcase_add_test(au, floor_at_the_tolerance);
 	tcase_add_test(au, lost_cells_merge);
 	tcase_add_test(au, lost_cells_merge_split);
 	tcase_set_timeout(au, 60);
