@@ -5,7 +5,10 @@
  * failure can be explained in its own words; its standard output is ours,
  * which is where a terminal ("dumb") chart belongs.
  */
+/* realpath() is XSI, beyond the POSIX 2008 the build asks for. */
+#define _XOPEN_SOURCE 700
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 
 #include "config.h"
 #include "cli.h"
+#include "term.h"
 #include "gnuplot.h"
 
 #ifndef PROMSTAT_GNUPLOT
@@ -109,21 +113,16 @@ static int shell_word(char *buf, size_t size, const char *s)
 	return 0;
 }
 
-/* The folder of path must exist and be writable for gnuplot to write there. */
-static int folder_writable(const char *path)
+/* Does what gnuplot wrote to standard error contain needle? */
+static int log_says(FILE *log, const char *needle)
 {
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
+	char buf[STDERR_QUOTE_MAX + 1];
+	size_t n;
 
-	if (!slash)
-		return access(".", W_OK) == 0;
-	if ((size_t)(slash - path) >= sizeof dir)
-		return 0;
-	if (slash == path)
-		return access("/", W_OK) == 0;
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash - path] = '\0';
-	return access(dir, W_OK) == 0;
+	rewind(log);
+	n = fread(buf, 1, STDERR_QUOTE_MAX, log);
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
 }
 
 /* Prints the first lines of what gnuplot wrote to standard error. */
@@ -141,7 +140,7 @@ static void quote_stderr(FILE *log)
 		return;
 	fputs("gnuplot said:\n", stderr);
 	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-		fprintf(stderr, "  %s\n", line);
+		cli_term_printf(stderr, "  %s\n", line);
 }
 
 int cli_gnuplot_draw(cli_script *s, const char *what, const char *output, const char *save)
@@ -154,27 +153,21 @@ int cli_gnuplot_draw(cli_script *s, const char *what, const char *output, const 
 	int fd, status, rc = EXIT_OK, write_failed;
 
 	if (!s->f || fflush(s->f) != 0 || ferror(s->f)) {
-		fprintf(stderr, "promstat: could not build the %s script (out of memory?)\n", what);
+		cli_term_printf(stderr, "promstat: could not build the %s script (out of memory?)\n", what);
 		cli_script_free(s);
 		return EXIT_SOFTWARE;
 	}
 	if (save) {
 		FILE *f = fopen(save, "wb");
 		if (!f || fwrite(s->text, 1, s->len, f) != s->len || fclose(f) != 0) {
-			fprintf(stderr, "promstat: %s: cannot save the %s script: %s\n", save, what,
+			cli_term_printf(stderr, "promstat: %s: cannot save the %s script: %s\n", save, what,
 				strerror(errno));
 			cli_script_free(s);
 			return EXIT_CANTCREAT;
 		}
 	}
-	if (output && !folder_writable(output)) {
-		fprintf(stderr, "promstat: %s: cannot write the %s there: %s\n", output, what,
-			strerror(errno ? errno : EACCES));
-		cli_script_free(s);
-		return EXIT_CANTCREAT;
-	}
 	if (!cli_gnuplot_available(program)) {
-		fprintf(stderr,
+		cli_term_printf(stderr,
 			"promstat: cannot draw the %s: gnuplot is not installed (looked for \"%s\").\n"
 			"Install the Debian package gnuplot-nox, or set GNUPLOT to gnuplot's path.\n",
 			what, program);
@@ -186,7 +179,7 @@ int cli_gnuplot_draw(cli_script *s, const char *what, const char *output, const 
 		 tmpdir && *tmpdir ? tmpdir : "/tmp");
 	fd = mkstemp(logname);
 	if (fd < 0 || !(log = fdopen(fd, "w+"))) {
-		fprintf(stderr, "promstat: cannot create a temporary file in %s to run gnuplot: %s\n",
+		cli_term_printf(stderr, "promstat: cannot create a temporary file in %s to run gnuplot: %s\n",
 			tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
 		if (fd >= 0) {
 			close(fd);
@@ -201,7 +194,7 @@ int cli_gnuplot_draw(cli_script *s, const char *what, const char *output, const 
 	else
 		cmd[0] = '\0';
 	if (!cmd[0] || shell_word(cmd, sizeof cmd, logname) != 0) {
-		fprintf(stderr, "promstat: the gnuplot path is too long\n");
+		cli_term_printf(stderr, "promstat: the gnuplot path is too long\n");
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}
@@ -216,7 +209,7 @@ int cli_gnuplot_draw(cli_script *s, const char *what, const char *output, const 
 	pipe = popen(cmd, "w");
 	if (!pipe) {
 		sigaction(SIGPIPE, &old, NULL);
-		fprintf(stderr, "promstat: cannot start gnuplot to draw the %s: %s\n", what,
+		cli_term_printf(stderr, "promstat: cannot start gnuplot to draw the %s: %s\n", what,
 			strerror(errno));
 		rc = EXIT_SOFTWARE;
 		goto out;
@@ -226,17 +219,23 @@ int cli_gnuplot_draw(cli_script *s, const char *what, const char *output, const 
 	sigaction(SIGPIPE, &old, NULL);
 
 	if (status == -1 || !WIFEXITED(status)) {
-		fprintf(stderr, "promstat: gnuplot stopped abnormally while drawing the %s\n", what);
+		cli_term_printf(stderr, "promstat: gnuplot stopped abnormally while drawing the %s\n", what);
 		quote_stderr(log);
 		rc = EXIT_SOFTWARE;
 	} else if (WEXITSTATUS(status) == 127 || WEXITSTATUS(status) == 126) {
-		fprintf(stderr,
+		cli_term_printf(stderr,
 			"promstat: cannot draw the %s: \"%s\" could not be run.\n"
 			"Install the Debian package gnuplot-nox, or set GNUPLOT to gnuplot's path.\n",
 			what, program);
 		rc = EXIT_UNAVAILABLE;
+	} else if (WEXITSTATUS(status) != 0 && log_says(log, "cannot open file")) {
+		/* gnuplot's words for an output it could not open ("set output"). */
+		cli_term_printf(stderr, "promstat: gnuplot could not write the %s%s%s (exit status %d)\n",
+			what, output ? " into " : "", output ? output : "", WEXITSTATUS(status));
+		quote_stderr(log);
+		rc = EXIT_CANTCREAT;
 	} else if (WEXITSTATUS(status) != 0 || write_failed) {
-		fprintf(stderr, "promstat: gnuplot could not draw the %s%s%s (exit status %d)\n", what,
+		cli_term_printf(stderr, "promstat: gnuplot could not draw the %s%s%s (exit status %d)\n", what,
 			output ? " into " : "", output ? output : "", WEXITSTATUS(status));
 		quote_stderr(log);
 		rc = EXIT_SOFTWARE;
@@ -249,4 +248,195 @@ out:
 	unlink(logname);
 	cli_script_free(s);
 	return rc;
+}
+
+/* ---- chart files: whole where asked for, or not there at all ---- */
+
+/* The folder part of path ("." when it has none), malloc'd. */
+static char *folder_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	char *d;
+
+	if (!slash)
+		return strdup(".");
+	if (n == 0)
+		n = 1; /* "/x": the root */
+	if ((d = malloc(n + 1))) {
+		memcpy(d, path, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* A new empty file named from the pattern dir/.promstat-XXXXXX; -1 and errno on failure. */
+static int make_temp(const char *dir, char **name)
+{
+	size_t n = strlen(dir) + sizeof "/.promstat-chart-XXXXXX";
+	int fd;
+
+	if (!(*name = malloc(n))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	snprintf(*name, n, "%s/.promstat-chart-XXXXXX", dir);
+	if ((fd = mkstemp(*name)) < 0) {
+		int e = errno;
+		free(*name);
+		*name = NULL;
+		errno = e;
+	}
+	return fd;
+}
+
+static void chart_file_clear(cli_chart_file *cf)
+{
+	if (cf->draw_path)
+		unlink(cf->draw_path);
+	free(cf->draw_path);
+	free(cf->target);
+	cf->draw_path = cf->target = NULL;
+}
+
+int cli_chart_file_open(cli_chart_file *cf, const char *path, const char *what)
+{
+	struct stat st, lst;
+	int exists, fd = -1, e = 0;
+	mode_t mask;
+	char *dir;
+
+	memset(cf, 0, sizeof *cf);
+	cf->path = path;
+	/* Through a symbolic link to a file: the file is what gets replaced. */
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && stat(path, &st) == 0)
+		cf->target = realpath(path, NULL);
+	else
+		cf->target = strdup(path);
+	if (!cf->target) {
+		fputs("promstat: out of memory\n", stderr);
+		return EXIT_SOFTWARE;
+	}
+	exists = stat(cf->target, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode)) {
+		cli_term_printf(stderr, "promstat: %s: cannot write the %s there: it is a folder\n", path,
+			what);
+		chart_file_clear(cf);
+		return EXIT_CANTCREAT;
+	}
+	/* A device or a pipe cannot be renamed onto: copy into it. */
+	cf->copy = exists && !S_ISREG(st.st_mode);
+	if (!cf->copy) {
+		if (!(dir = folder_of(cf->target))) {
+			fputs("promstat: out of memory\n", stderr);
+			chart_file_clear(cf);
+			return EXIT_SOFTWARE;
+		}
+		fd = make_temp(dir, &cf->draw_path);
+		e = errno;
+		free(dir);
+		if (fd < 0 && exists && access(cf->target, W_OK) == 0)
+			cf->copy = 1; /* a writable file in a folder that is not */
+	}
+	if (cf->copy) {
+		const char *tmpdir = getenv("TMPDIR");
+		fd = make_temp(tmpdir && *tmpdir ? tmpdir : "/tmp", &cf->draw_path);
+		e = errno;
+	}
+	if (fd < 0) {
+		cli_term_printf(stderr, "promstat: %s: cannot write the %s there: %s\n", path, what,
+			strerror(e));
+		chart_file_clear(cf);
+		return e == ENOMEM ? EXIT_SOFTWARE : EXIT_CANTCREAT;
+	}
+	/* Renamed into place, the chart keeps the old file's mode, or gets the
+	   mode a new file would have had (mkstemp's is 0600). */
+	mask = umask(0);
+	umask(mask);
+	if (!cf->copy)
+		fchmod(fd, exists ? (st.st_mode & 07777) : (0666 & ~mask));
+	close(fd);
+	return EXIT_OK;
+}
+
+/* Copies the file from into the existing file to, every write checked. */
+static int copy_into(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY), out = -1, e = 0;
+	ssize_t n = 0;
+
+	if (in < 0)
+		return -1;
+	if ((out = open(to, O_WRONLY)) < 0) {
+		e = errno;
+		close(in);
+		errno = e;
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(out, buf + done, (size_t)(n - done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				e = w < 0 ? errno : EIO;
+				goto out;
+			}
+			done += w;
+		}
+	}
+	if (n < 0)
+		e = errno;
+out:
+	close(in);
+	if (close(out) != 0 && !e)
+		e = errno;
+	errno = e;
+	return e ? -1 : 0;
+}
+
+int cli_chart_file_close(cli_chart_file *cf, int rc, const char *what)
+{
+	struct stat drawn, there;
+
+	if (rc != EXIT_OK || !cf->draw_path) {
+		chart_file_clear(cf);
+		return rc;
+	}
+	/* gnuplot does not check its own writes: an empty file is a chart
+	   that was never written. */
+	if (stat(cf->draw_path, &drawn) != 0 || drawn.st_size == 0) {
+		cli_term_printf(stderr, "promstat: %s: gnuplot wrote nothing for the %s\n", cf->path, what);
+		chart_file_clear(cf);
+		return EXIT_CANTCREAT;
+	}
+	if (cf->copy) {
+		if (copy_into(cf->draw_path, cf->target) != 0) {
+			cli_term_printf(stderr, "promstat: %s: cannot write the %s there: %s\n", cf->path, what,
+				strerror(errno));
+			chart_file_clear(cf);
+			return EXIT_CANTCREAT;
+		}
+		chart_file_clear(cf);
+		return EXIT_OK;
+	}
+	if (rename(cf->draw_path, cf->target) != 0) {
+		cli_term_printf(stderr, "promstat: %s: cannot write the %s there: %s\n", cf->path, what,
+			strerror(errno));
+		chart_file_clear(cf);
+		return EXIT_CANTCREAT;
+	}
+	free(cf->draw_path);
+	cf->draw_path = NULL;
+	/* Reported as written only when it is where it was asked for. */
+	if (stat(cf->path, &there) != 0 || there.st_dev != drawn.st_dev ||
+	    there.st_ino != drawn.st_ino || there.st_size != drawn.st_size) {
+		cli_term_printf(stderr, "promstat: %s: the %s is not there after writing it\n", cf->path,
+			what);
+		chart_file_clear(cf);
+		return EXIT_CANTCREAT;
+	}
+	chart_file_clear(cf);
+	return EXIT_OK;
 }

@@ -35,14 +35,49 @@ int cli_gnuplot_available(const char *program);
 
 /*
  * Finishes s and draws it. what names the chart in messages ("forest
- * plot"); output is the file gnuplot will write (NULL when it draws on
- * standard output); save, when not NULL, is where the script is also saved
- * so it can be restyled and rerun. Messages go to stderr. Returns an exit
- * code: EXIT_OK; EXIT_CANTCREAT when the script or the chart's folder
- * cannot be written; EXIT_UNAVAILABLE when gnuplot is not installed (the
- * message names the Debian package); EXIT_SOFTWARE when gnuplot fails (its
- * own words are quoted). s is freed in every case.
+ * plot"); output is the file the chart is for, named in messages (NULL
+ * when gnuplot draws on standard output); save, when not NULL, is where
+ * the script is also saved so it can be restyled and rerun. Messages go to
+ * stderr. Returns an exit code: EXIT_OK; EXIT_CANTCREAT when the script
+ * cannot be saved, or gnuplot failed saying it could not open its output;
+ * EXIT_UNAVAILABLE when gnuplot is not installed (the message names the
+ * Debian package); EXIT_SOFTWARE when gnuplot fails otherwise (its own
+ * words are quoted). s is freed in every case.
  */
 int cli_gnuplot_draw(cli_script *s, const char *what, const char *output, const char *save);
+
+/*
+ * A chart's file, written so that a chart is either whole where it was
+ * asked for or not there at all. gnuplot writes a new temporary file
+ * (draw_path): next to the chart when the chart's file is new or a
+ * regular file, so that it is renamed into place; in $TMPDIR when the
+ * chart's file is a device or a pipe, so that it is copied there with
+ * every write checked (gnuplot does not check its own: "--forest
+ * /dev/full" used to exit 0).
+ */
+typedef struct cli_chart_file {
+	const char *path;   /* the chart's file as asked for */
+	char *target;	    /* where it goes: path, or what its symbolic link names */
+	char *draw_path;    /* the temporary file gnuplot writes */
+	int copy;	    /* 1: copy into target; 0: rename onto it */
+} cli_chart_file;
+
+/*
+ * Prepares cf for the chart what to be written to path (not NULL): creates
+ * the temporary file. Returns EXIT_OK, EXIT_CANTCREAT (the folder cannot
+ * be written, or path is a folder; the message names path and why) or
+ * EXIT_SOFTWARE (out of memory), messages on stderr; on failure nothing
+ * is left to clean up.
+ */
+int cli_chart_file_open(cli_chart_file *cf, const char *path, const char *what);
+
+/*
+ * Ends cf after gnuplot ran with exit code rc. When rc is EXIT_OK, checks
+ * that gnuplot wrote something, puts the chart in place and checks it is
+ * there (EXIT_CANTCREAT when any step fails, with the reason); otherwise
+ * leaves the chart's file as it was. The temporary file is removed in
+ * every case. Returns the exit code of the whole: rc, or EXIT_CANTCREAT.
+ */
+int cli_chart_file_close(cli_chart_file *cf, int rc, const char *what);
 
 #endif

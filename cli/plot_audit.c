@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "term.h"
 #include "outputs.h"
 #include "plot_cli.h"
 
@@ -167,7 +168,7 @@ int cli_audit_plots_folder(const cli_plot_opts *o)
 	struct stat st;
 
 	if (o->dir && stat(o->dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "promstat: %s: cannot draw the charts there: it is a file, not a folder\n",
+		cli_term_printf(stderr, "promstat: %s: cannot draw the charts there: it is a file, not a folder\n",
 			o->dir);
 		return EXIT_CANTCREAT;
 	}
@@ -366,7 +367,7 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 					      n_charts)) != EXIT_OK)
 		goto done;
 	if (stat(o->dir, &st) != 0 && mkdir(o->dir, 0777) != 0) {
-		fprintf(stderr, "promstat: %s: cannot create the chart folder: %s\n", o->dir,
+		cli_term_printf(stderr, "promstat: %s: cannot create the chart folder: %s\n", o->dir,
 			strerror(errno));
 		rc = EXIT_CANTCREAT;
 		goto done;
@@ -501,7 +502,7 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 					   &first);
 		}
 		if (rc == EXIT_OK)
-			fprintf(stderr, "promstat: wrote %s\n", ch->path);
+			cli_term_printf(stderr, "promstat: wrote %s\n", ch->path);
 	}
 done:
 	for (size_t i = 0; i < n_charts; i++)

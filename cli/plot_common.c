@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "term.h"
 #include "gnuplot.h"
 #include "internal.h" /* ps_parse_double */
 #include "outputs.h"
@@ -48,37 +49,67 @@ void cli_plot_paths(const cli_plot_opts *o, cli_paths *paths)
 	cli_paths_output(paths, "--gnuplot-script", o->script);
 }
 
+/* Writes the chart's script for target t into a new in-memory script s. */
+static int emit_script(cli_script *s, const char *what, const promstat_plot_target *t,
+		       cli_plot_emit_fn emit, const void *ctx)
+{
+	promstat_error err;
+	int st;
+
+	promstat_error_clear(&err);
+	if (cli_script_open(s) != 0) {
+		fputs("promstat: out of memory\n", stderr);
+		return EXIT_SOFTWARE;
+	}
+	if ((st = emit(s->f, ctx, t, &err)) != PROMSTAT_OK) {
+		cli_script_free(s);
+		cli_term_printf(stderr, "promstat: cannot draw the %s: %s\n", what, err.message);
+		return st == PROMSTAT_EINVAL ? EXIT_USAGE : cli_exit_code(st);
+	}
+	if (fflush(s->f) != 0 || ferror(s->f)) {
+		cli_script_free(s);
+		cli_term_printf(stderr, "promstat: could not build the %s script (out of memory?)\n", what);
+		return EXIT_SOFTWARE;
+	}
+	return EXIT_OK;
+}
+
 int cli_plot_draw(const cli_plot_opts *o, const char *what, const char *output,
 		  enum promstat_plot_format format, cli_plot_emit_fn emit, const void *ctx,
 		  int *first)
 {
 	promstat_plot_target t = {format, output};
-	promstat_error err;
+	cli_chart_file cf;
 	cli_script s;
-	int st;
+	int rc;
 
-	promstat_error_clear(&err);
-	if (cli_script_open(&s) != 0) {
-		fputs("promstat: out of memory\n", stderr);
-		return EXIT_SOFTWARE;
-	}
-	if ((st = emit(s.f, ctx, &t, &err)) != PROMSTAT_OK) {
-		cli_script_free(&s);
-		fprintf(stderr, "promstat: cannot draw the %s: %s\n", what, err.message);
-		return st == PROMSTAT_EINVAL ? EXIT_USAGE : cli_exit_code(st);
-	}
 	if (o->script) {
-		/* Every chart of the run goes into one script: each sets its own output. */
+		/* Every chart of the run goes into one script: each sets its own
+		   output, the file asked for, so the script can be rerun as it is. */
 		FILE *f;
-		fflush(s.f);
+		if ((rc = emit_script(&s, what, &t, emit, ctx)) != EXIT_OK)
+			return rc;
 		f = fopen(o->script, *first ? "wb" : "ab");
 		if (!f || fwrite(s.text, 1, s.len, f) != s.len || fclose(f) != 0) {
-			fprintf(stderr, "promstat: %s: cannot save the gnuplot script: %s\n", o->script,
+			cli_term_printf(stderr, "promstat: %s: cannot save the gnuplot script: %s\n", o->script,
 				strerror(errno));
 			cli_script_free(&s);
 			return EXIT_CANTCREAT;
 		}
 		*first = 0;
+		cli_script_free(&s);
 	}
-	return cli_gnuplot_draw(&s, what, output, NULL);
+	if (!output) {
+		if ((rc = emit_script(&s, what, &t, emit, ctx)) != EXIT_OK)
+			return rc;
+		return cli_gnuplot_draw(&s, what, NULL, NULL);
+	}
+	/* gnuplot draws into a temporary file that becomes the chart only when
+	   it is whole (cli_chart_file_close). */
+	if ((rc = cli_chart_file_open(&cf, output, what)) != EXIT_OK)
+		return rc;
+	t.path = cf.draw_path;
+	if ((rc = emit_script(&s, what, &t, emit, ctx)) == EXIT_OK)
+		rc = cli_gnuplot_draw(&s, what, output, NULL);
+	return cli_chart_file_close(&cf, rc, what);
 }

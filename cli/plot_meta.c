@@ -13,6 +13,7 @@
 
 
 #include "cli.h"
+#include "term.h"
 #include "plot_cli.h"
 
 static int is_ratio(promstat_meta_measure m)
@@ -253,7 +254,7 @@ int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 		if (rc != EXIT_OK)
 			return rc;
 		if (output)
-			fprintf(stderr, "promstat: wrote %s\n", output);
+			cli_term_printf(stderr, "promstat: wrote %s\n", output);
 	}
 
 	if (o->funnel) {
@@ -310,7 +311,7 @@ int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 		if (rc != EXIT_OK)
 			return rc;
 		if (output)
-			fprintf(stderr, "promstat: wrote %s\n", output);
+			cli_term_printf(stderr, "promstat: wrote %s\n", output);
 	}
 	return EXIT_OK;
 }

@@ -258,7 +258,7 @@ int ps_gp_begin(FILE *out, const char *chart, const promstat_plot_target *t, int
 	}
 	if (t->path) {
 		fputs("set output ", out);
-		ps_gp_quote(out, t->path, PS_GP_LABEL_MAX);
+		ps_gp_path(out, t->path);
 		putc('\n', out);
 	}
 	fputs("set encoding utf8\n", out);

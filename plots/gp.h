@@ -19,6 +19,15 @@
  */
 void ps_gp_quote(FILE *out, const char *s, size_t max_chars);
 
+/*
+ * Writes path as one gnuplot single-quoted string naming exactly that file:
+ * whole (never cut), every byte as given (quotes doubled; valid UTF-8 or
+ * not), and "./" before a leading '|' or '~', which "set output" would read
+ * as a command or the home folder. The caller refuses control characters
+ * (a newline would end the command). NULL is written as ''.
+ */
+void ps_gp_path(FILE *out, const char *path);
+
 /* As ps_gp_quote, for text assembled with printf (numbers and labels). */
 void ps_gp_quotef(FILE *out, size_t max_chars, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -15,6 +15,9 @@
  *  - labels never go into datablocks, so no data row can read "EOD";
  *  - the terminal is set 'noenhanced', so ^ _ @ & ~ { } \ print as
  *    themselves, and macros are never enabled.
+ * The output path is no label: it is single-quoted whole, its bytes as
+ * given (quotes doubled), never cut or replaced, with "./" before a leading
+ * '|' or '~' (which "set output" would read as a pipe or the home folder).
  * The emitters never run gnuplot; the CLI pipes the script into it.
  *
  * All functions return PROMSTAT_OK or an error status (filling err, which

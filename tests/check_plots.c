@@ -1344,11 +1344,198 @@ START_TEST(runner_reports_failure_and_success)
 	ck_assert_str_eq(text, script);
 	free(text);
 
-	/* A folder that is not there: 73 before gnuplot runs. */
+	/* gnuplot that cannot open its output: its words, and 73, not 70. */
+	snprintf(script, sizeof script,
+		 "set terminal svg\nset output '/nonexistent-dir/c.svg'\n");
 	ck_assert_int_eq(draw_captured(script, "/nonexistent-dir/c.svg", NULL, &said),
 			 EXIT_CANTCREAT);
+	ck_assert_msg(strstr(said, "/nonexistent-dir/c.svg") && strstr(said, "cannot open file"),
+		      "%s", said);
+	free(said);
+	remove_tree(dir);
+	free(dir);
+}
+END_TEST
+
+/* ---- output paths (issue 10 items 2, 3, 10) ---- */
+
+/* Paths are not labels: ps_gp_path writes them whole, bytes as given. */
+START_TEST(path_quoted_whole_not_as_label)
+{
+	char path[3001], want[6100], *got = NULL;
+	size_t len = 0, n = 0;
+	FILE *f;
+
+	/* 3000 bytes: quotes, a backslash, '@', '`', and bytes that are not UTF-8. */
+	for (size_t i = 0; i < 3000; i++)
+		path[i] = "ab'\\@`\xe9/"[i % 8];
+	path[3000] = '\0';
+	want[n++] = '\'';
+	for (size_t i = 0; i < 3000; i++) {
+		if (path[i] == '\'')
+			want[n++] = '\'';
+		want[n++] = path[i];
+	}
+	want[n++] = '\'';
+	want[n] = '\0';
+	f = open_memstream(&got, &len);
+	ps_gp_path(f, path);
+	fclose(f);
+	ck_assert_uint_eq(len, n);
+	ck_assert_int_eq(memcmp(got, want, n), 0);
+	free(got);
+
+	/* gnuplot reads a leading '|' as a pipe and '~' as the home folder. */
+	f = open_memstream(&got, &len);
+	ps_gp_path(f, "|touch x.svg");
+	fputc(' ', f);
+	ps_gp_path(f, "~/c.svg");
+	fputc(' ', f);
+	ps_gp_path(f, "/a/|b~.svg");
+	fclose(f);
+	ck_assert_str_eq(got, "'./|touch x.svg' './~/c.svg' '/a/|b~.svg'");
+	free(got);
+}
+END_TEST
+
+/* The script's set output names a 230-byte path whole (it was cut at 200). */
+START_TEST(script_output_path_not_truncated)
+{
+	char path[300], want[320], *got = NULL;
+	size_t len = 0;
+	promstat_plot_target t = {PROMSTAT_PLOT_SVG, path};
+	FILE *f;
+
+	memset(path, 'd', 225);
+	memcpy(path + 225, "/.svg", 6);
+	snprintf(want, sizeof want, "set output '%s'\n", path);
+	f = open_memstream(&got, &len);
+	ck_assert_int_eq(ps_gp_begin(f, "test", &t, 600, 400, NULL), PROMSTAT_OK);
+	fclose(f);
+	ck_assert_msg(strstr(got, want) != NULL, "%s", got);
+	free(got);
+}
+END_TEST
+
+/* Runs a chart file through open, gnuplot (script with %s for its output) and close. */
+static int draw_file(const char *path, const char *script_fmt, char **said)
+{
+	char *dir = make_tmpdir(), err_path[4200], script[9000];
+	cli_chart_file cf;
+	cli_script s;
+	int saved = dup(2), fd, rc;
+
+	snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+	fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	close(fd);
+	rc = cli_chart_file_open(&cf, path, "test chart");
+	if (rc == EXIT_OK) {
+		snprintf(script, sizeof script, script_fmt, cf.draw_path);
+		ck_assert_int_eq(cli_script_open(&s), 0);
+		fputs(script, s.f);
+		rc = cli_gnuplot_draw(&s, "test chart", path, NULL);
+		rc = cli_chart_file_close(&cf, rc, "test chart");
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	*said = slurp(err_path, NULL);
+	remove_tree(dir);
+	free(dir);
+	return rc;
+}
+
+/* How many names dir holds besides . and .. */
+static size_t count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+START_TEST(chart_file_whole_or_absent)
+{
+	char *dir = make_tmpdir(), out[4200], *said, *text;
+	const char *good = "set terminal svg\nset output '%s'\nplot x\nunset output\n";
+	struct stat st;
+	mode_t mask = umask(022);
+	FILE *f;
+
+	if (!gnuplot()) {
+		umask(mask);
+		remove_tree(dir);
+		free(dir);
+		return;
+	}
+	snprintf(out, sizeof out, "%s/c.svg", dir);
+
+	/* Drawn: in place, a new file's mode, nothing else left in the folder. */
+	ck_assert_int_eq(draw_file(out, good, &said), EXIT_OK);
+	free(said);
+	ck_assert_int_eq(stat(out, &st), 0);
+	ck_assert_int_gt(st.st_size, 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0644);
+	ck_assert_uint_eq(count_files(dir), 1);
+
+	/* A failed script leaves the old chart as it was, and no other file. */
+	f = fopen(out, "w");
+	fputs("old chart\n", f);
+	fclose(f);
+	chmod(out, 0640);
+	ck_assert_int_eq(draw_file(out, "set terminal svg\nset output '%s'\nplot x with nonsense\n",
+				   &said),
+			 EXIT_SOFTWARE);
+	free(said);
+	text = slurp(out, NULL);
+	ck_assert_str_eq(text, "old chart\n");
+	free(text);
+	ck_assert_uint_eq(count_files(dir), 1);
+
+	/* Redrawn over it: the old file's mode is kept. */
+	ck_assert_int_eq(draw_file(out, good, &said), EXIT_OK);
+	free(said);
+	ck_assert_int_eq(stat(out, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0640);
+	unlink(out);
+
+	/* gnuplot exits 0 having written nothing: 73, no file. */
+	ck_assert_int_eq(draw_file(out, "set terminal svg\nset output '%s'\nunset output\n", &said),
+			 EXIT_CANTCREAT);
+	ck_assert_msg(strstr(said, "wrote nothing") != NULL, "%s", said);
+	free(said);
+	ck_assert_uint_eq(count_files(dir), 0);
+
+	/* A failing new chart leaves no partial file. */
+	ck_assert_int_eq(draw_file(out, "set terminal svg\nset output '%s'\nplot x\nplot nonsense(\n",
+				   &said),
+			 EXIT_SOFTWARE);
+	free(said);
+	ck_assert_uint_eq(count_files(dir), 0);
+
+	/* A full device: gnuplot does not see it, the copy does (exit 73). */
+	if (access("/dev/full", W_OK) == 0) {
+		ck_assert_int_eq(draw_file("/dev/full", good, &said), EXIT_CANTCREAT);
+		ck_assert_msg(strstr(said, "/dev/full") && strstr(said, strerror(ENOSPC)), "%s", said);
+		free(said);
+	}
+
+	/* A folder that is not there, or a folder as the chart: 73 before gnuplot runs. */
+	ck_assert_int_eq(draw_file("/nonexistent-dir/c.svg", good, &said), EXIT_CANTCREAT);
 	ck_assert_msg(strstr(said, "/nonexistent-dir/c.svg") != NULL, "%s", said);
 	free(said);
+	ck_assert_int_eq(draw_file(dir, good, &said), EXIT_CANTCREAT);
+	ck_assert_msg(strstr(said, "it is a folder") != NULL, "%s", said);
+	free(said);
+	umask(mask);
 	remove_tree(dir);
 	free(dir);
 }
@@ -1493,6 +1680,9 @@ int main(int argc, char **argv)
 	suite_add_tcase(s, golden);
 	tcase_add_test(runner, runner_gnuplot_missing);
 	tcase_add_test(runner, runner_reports_failure_and_success);
+	tcase_add_test(runner, chart_file_whole_or_absent);
+	tcase_add_test(unit, path_quoted_whole_not_as_label);
+	tcase_add_test(unit, script_output_path_not_truncated);
 	tcase_set_timeout(runner, 60);
 	suite_add_tcase(s, runner);
 	if (gnuplot()) {

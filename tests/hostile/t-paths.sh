@@ -112,4 +112,116 @@ expect_stderr 'gnuplot-script d/followup.svg and --plots d/followup.svg name the
 expect_only_files "$W" reg.csv d
 [ -z "$(ls -A "$W/d")" ] || fail "d holds $(ls -A "$W/d")"
 
+# ---- items 2, 3, 10: paths reach gnuplot whole; failures are exit 73 ----
+
+if [ -n "${GNUPLOT:-}" ] && [ -x "$GNUPLOT" ]; then
+
+new_case plots-dir-230-chars-charts-stay-inside
+small_registry "$W/reg.csv"
+long=$(printf 'p%.0s' $(seq 1 230))
+run audit reg.csv --plots "$long"
+expect_status 0
+expect_only_files "$W" reg.csv "$long"
+# Every chart reported is in the folder, and every file there was reported.
+reported=$(sed -n "s|^promstat: wrote $long/||p" "$W/.stderr" | LC_ALL=C sort)
+there=$(ls "$W/$long" | LC_ALL=C sort)
+[ -n "$there" ] && [ "$reported" = "$there" ] \
+	|| fail "reported [$(echo $reported)], in the folder [$(echo $there)]"
+for f in trajectory-PAIN_NRS.svg responders-PAIN_NRS-90.svg trajectory-KOOS_PAIN.svg \
+	followup.svg; do
+	[ -s "$W/$long/$f" ] || fail "$long/$f was not written"
+done
+
+new_case forest-path-1400-chars
+cp "$bcg" "$W/bcg.csv"
+deep=$long/$long/$long/$long/$long/$long
+mkdir -p "$W/$deep"
+run meta bcg.csv --measure RR --forest "$deep/f.svg"
+expect_status 0
+[ -s "$W/$deep/f.svg" ] || fail "the forest plot is not at the end of the long path"
+expect_only_files "$W" bcg.csv "$long"
+
+new_case forest-path-with-pipe-runs-nothing
+cp "$bcg" "$W/bcg.csv"
+run meta bcg.csv --measure RR --forest '|touch PWNED; cat >x.svg' --funnel "o'k.svg"
+expect_status 0
+expect_stderr "^promstat: wrote \|touch PWNED; cat >x.svg\$"
+expect_only_files "$W" bcg.csv '|touch PWNED; cat >x.svg' "o'k.svg"
+
+new_case forest-path-not-utf8-unchanged
+cp "$bcg" "$W/bcg.csv"
+latin1=$(printf 'caf\351.svg')
+run meta bcg.csv --measure RR --forest "$latin1"
+expect_status 0
+expect_only_files "$W" bcg.csv "$latin1"
+[ -s "$W/$latin1" ] || fail "caf\\351.svg is empty"
+# Named on stderr as the terminal writer shows such a byte (cli/term.h).
+expect_stderr '^promstat: wrote caf\\xe9\.svg$'
+
+
+new_case forest-dev-full-exit-73
+cp "$bcg" "$W/bcg.csv"
+if [ -w /dev/full ]; then
+	run meta bcg.csv --measure RR --forest /dev/full --plot-format svg
+	expect_status 73
+	expect_stderr '^promstat: /dev/full: cannot write the forest plot there: No space left'
+	grep -q 'wrote /dev/full' "$W/.stderr" && fail "/dev/full reported as written"
+	expect_only_files "$W" bcg.csv
+fi
+
+fi # gnuplot
+
+new_case plots-is-a-file-exit-73
+small_registry "$W/reg.csv"
+echo keep >"$W/charts"
+cp "$W/charts" "$W/.orig"
+run audit reg.csv --plots charts
+expect_status 73
+expect_stderr '^promstat: charts: cannot draw the charts there: it is a file, not a folder'
+expect_same "$W/charts" "$W/.orig"
+expect_only_files "$W" reg.csv charts .orig
+
+# A stand-in gnuplot for the failures a real one gives only on a full disk:
+# it writes half a chart to the file the script names and fails, or writes
+# nothing and exits 0, or says it cannot open the file.
+fake=$hostile_tmp/fake-gnuplot
+cat >"$fake" <<'SH'
+#!/bin/sh
+out=$(sed -n "s/^set output '\(.*\)'\$/\1/p" | head -n 1)
+case $FAKE_GNUPLOT in
+half) printf '<svg><g>' >"$out"; echo 'line 90: all wrong' >&2; exit 1 ;;
+nothing) exit 0 ;;
+noopen) echo "line 5: cannot open file; output not changed" >&2; exit 1 ;;
+esac
+SH
+chmod +x "$fake"
+
+new_case failed-chart-leaves-no-partial-file
+cp "$bcg" "$W/bcg.csv"
+GNUPLOT=$fake FAKE_GNUPLOT=half run meta bcg.csv --measure RR --forest f.svg
+expect_status 70
+expect_stderr 'all wrong'
+expect_only_files "$W" bcg.csv
+echo old >"$W/f.svg"
+cp "$W/f.svg" "$W/.orig"
+GNUPLOT=$fake FAKE_GNUPLOT=half run meta bcg.csv --measure RR --forest f.svg
+expect_status 70
+expect_same "$W/f.svg" "$W/.orig"
+expect_only_files "$W" bcg.csv f.svg .orig
+
+new_case chart-written-empty-exit-73
+cp "$bcg" "$W/bcg.csv"
+GNUPLOT=$fake FAKE_GNUPLOT=nothing run meta bcg.csv --measure RR --forest f.svg
+expect_status 73
+expect_stderr '^promstat: f.svg: gnuplot wrote nothing for the forest plot'
+grep -q 'wrote f.svg' "$W/.stderr" && fail "f.svg reported as written"
+expect_only_files "$W" bcg.csv
+
+new_case gnuplot-cannot-open-exit-73
+cp "$bcg" "$W/bcg.csv"
+GNUPLOT=$fake FAKE_GNUPLOT=noopen run meta bcg.csv --measure RR --forest f.svg
+expect_status 73
+expect_stderr 'cannot open file'
+expect_only_files "$W" bcg.csv
+
 hostile_done
