@@ -112,6 +112,52 @@ expect_stderr 'gnuplot-script d/followup.svg and --plots d/followup.svg name the
 expect_only_files "$W" reg.csv d
 [ -z "$(ls -A "$W/d")" ] || fail "d holds $(ls -A "$W/d")"
 
+# ---- item 4: chart names never collide ----
+
+if [ -n "${GNUPLOT:-}" ] && [ -x "$GNUPLOT" ]; then
+
+new_case chart-names-collide
+# A/B and A_B were both trajectory-A_B.svg; A%2FB is what A/B is now named,
+# so a code spelt so must not take it; two 200-byte codes sharing 127 bytes
+# were one file (the code was cut at 127).
+L=$(printf 'L%.0s' $(seq 1 127))
+long_a=$L/$(printf 'a%.0s' $(seq 1 72))
+long_b=$L/$(printf 'b%.0s' $(seq 1 72))
+{
+	echo 'code,label,min,max,direction,mcid,mcid_source,pass,pass_source'
+	for c in A/B A_B A%2FB "$long_a" "$long_b"; do
+		echo "$c,test scale,0,10,lower_better,2,test,,"
+	done
+} >"$W/cat.csv"
+{
+	echo 'patient_id,episode,therapy,age,day,instrument,score'
+	for c in A/B A_B A%2FB "$long_a" "$long_b"; do
+		echo "P1,1,HA,51,-5,$c,7"
+		echo "P1,1,HA,51,90,$c,3"
+	done
+} >"$W/reg.csv"
+run audit reg.csv --instruments cat.csv --plots d
+expect_status 0
+# The names by hand: bytes outside [A-Za-z0-9_.-] as %XX; a name over 150
+# bytes cut after 133 and ended with '~' and the code's 64-bit FNV-1a hash
+# (computed apart from promstat, by a Python one-liner of the FNV spec).
+for f in trajectory-A%2FB.svg trajectory-A_B.svg trajectory-A%252FB.svg \
+	"trajectory-$L%2Faaa~74E36B5816C76524.svg" "trajectory-$L%2Fbbb~E807D41662BF189C.svg" \
+	responders-A%2FB-90.svg responders-A_B-90.svg followup.svg; do
+	[ -s "$W/d/$f" ] || fail "d/$f was not written"
+done
+reported=$(sed -n 's|^promstat: wrote d/||p' "$W/.stderr" | LC_ALL=C sort)
+there=$(ls "$W/d" | LC_ALL=C sort)
+[ "$reported" = "$there" ] || fail "reported [$(echo $reported)], in d [$(echo $there)]"
+[ "$(echo "$reported" | sort -u | wc -l)" -eq "$(echo "$reported" | wc -l)" ] \
+	|| fail "a chart was reported twice"
+# Each chart is its own instrument's.
+grep -q ">A/B: mean improvement" "$W/d/trajectory-A%2FB.svg" || fail "A/B's chart is not A/B's"
+grep -q ">A_B: mean improvement" "$W/d/trajectory-A_B.svg" || fail "A_B's chart is not A_B's"
+expect_only_files "$W" reg.csv cat.csv d
+
+fi # gnuplot
+
 # ---- items 2, 3, 10: paths reach gnuplot whole; failures are exit 73 ----
 
 if [ -n "${GNUPLOT:-}" ] && [ -x "$GNUPLOT" ]; then
