@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "outputs.h"
+#include "ingest_cli.h"
 #include "plot_cli.h"
 #include "internal.h" /* ps_parse_double */
 
@@ -58,6 +59,7 @@ static const char usage[] =
 	"  --map CANON=COLUMN      read column COLUMN as CANON (repeatable)\n"
 	"  --rejects FILE          write every rejected row there as CSV\n"
 	"  --strict                any rejected row is an error (exit 65)\n"
+	CLI_INGEST_USAGE
 	CLI_AUDIT_PLOT_USAGE
 	"  --help                  show this help\n"
 	"\n"
@@ -70,7 +72,8 @@ static const char usage[] =
 	"the original paper.\n"
 	"\n"
 	"FILE may be - for standard input. Exit codes: 0 success, 2 usage,\n"
-	"65 data error, 66 cannot open input, 70 numerical failure, 73 cannot\n"
+	"65 data error (also: no row accepted, or no unit with a baseline and a\n"
+	"follow-up), 66 cannot open input, 70 numerical failure, 73 cannot\n"
 	"write output.\n";
 
 /* Splits s at commas in place into a NULL-free array; returns its length. */
@@ -511,7 +514,8 @@ typedef struct cli_settings {
 } cli_settings;
 
 static void print_json(FILE *out, const char *path, const promstat_audit *a,
-		       const promstat_ingest_counts *counts, const cli_settings *cs)
+		       const promstat_ingest_counts *counts, const cli_settings *cs,
+		       const promstat_validate_summary *sum)
 {
 	const promstat_audit_options *o = promstat_audit_options_used(a);
 	size_t i, j, nb = promstat_audit_n_by(a);
@@ -520,8 +524,11 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 	cli_json_string(out, path);
 	fputs(", \"sha256\": ", out);
 	cli_json_string(out, promstat_audit_sha256(a));
-	fprintf(out, ", \"rows_read\": %zu, \"rows_accepted\": %zu, \"rows_rejected\": %zu},\n",
+	fprintf(out, ", \"rows_read\": %zu, \"rows_accepted\": %zu, \"rows_rejected\": %zu,\n",
 		counts->rows_read, counts->rows_accepted, counts->rows_rejected);
+	/* what ingest did to the extract, as validate reports it */
+	cli_json_ingest_report(out, sum, "    ");
+	fprintf(out, "    \"units\": %zu, \"patients\": %zu},\n", sum->units, sum->patients);
 
 	fprintf(out, "  \"options\": {\"baseline_window\": %d, \"timepoints\": [",
 		o->baseline_window);
@@ -791,6 +798,7 @@ int cmd_audit(int argc, char **argv)
 		{ "min-followup", required_argument, NULL, O_MINFU },
 		{ "min-n", required_argument, NULL, O_MINN },
 		CLI_AUDIT_PLOT_LONGOPTS,
+		CLI_INGEST_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	enum cli_format format = CLI_FORMAT_TABLE;
@@ -809,6 +817,9 @@ int cmd_audit(int argc, char **argv)
 	promstat_audit *a = NULL;
 	promstat_error err;
 	cli_reject_list sh = { 0 };
+	cli_value_list vl = { 0 };
+	cli_ingest_args ia = { NULL, 0 };
+	promstat_validate_summary *sum = NULL;
 	cli_rejects rj = { 0 };
 	cli_paths paths = { 0 };
 	FILE *in = NULL;
@@ -817,10 +828,12 @@ int cmd_audit(int argc, char **argv)
 
 	promstat_error_clear(&err);
 	promstat_audit_options_init(&ao);
+	memset(&io, 0, sizeof io);
 	map = calloc(cap, sizeof *map);
 	mcid = calloc(cap, sizeof *mcid);
 	pass = calloc(cap, sizeof *pass);
-	if (!map || !mcid || !pass) {
+	ia.recode = calloc(cap, sizeof *ia.recode);
+	if (!map || !mcid || !pass || !ia.recode) {
 		fputs("promstat: out of memory\n", stderr);
 		rc = EXIT_SOFTWARE;
 		goto done;
@@ -979,7 +992,10 @@ int cmd_audit(int argc, char **argv)
 			rc = EXIT_OK;
 			break;
 		default:
-			rc = cli_usage_error("audit", "unknown option '%s'", argv[optind - 1]);
+			if ((rc = cli_ingest_option(&io, &ia, "audit", c, optarg)) == EXIT_OK)
+				break;
+			if (rc < 0)
+				rc = cli_usage_error("audit", "unknown option '%s'", argv[optind - 1]);
 			goto done;
 		}
 	}
@@ -997,8 +1013,9 @@ int cmd_audit(int argc, char **argv)
 	path = argv[optind];
 	display = strcmp(path, "-") ? path : "stdin";
 
-	memset(&io, 0, sizeof io);
 	io.strict = cs.strict;
+	io.on_value = cli_print_value;
+	io.on_value_ctx = &vl;
 	io.map = map;
 	io.nmap = nmap;
 	io.on_reject = cli_print_reject;
@@ -1027,8 +1044,21 @@ int cmd_audit(int argc, char **argv)
 		goto done;
 	io.rejects = rj.f;
 	st = promstat_registry_read(in, display, cat, &io, &reg, &err);
+	cli_values_tail(&vl);
 	if ((rc = cli_rejects_finish(&rj, &sh, "audit", st, &err)) != EXIT_OK)
 		goto done;
+	if ((st = promstat_validate_summarize(reg, &sum, &err))) {
+		rc = cli_fail(&err);
+		goto done;
+	}
+	cli_print_ingest_notes(sum);
+	if (!sum->counts.rows_accepted) {
+		fprintf(stderr, "%s: nothing to audit: %s\n", display,
+			sum->counts.rows_read ? "no row was accepted (see the reasons above)"
+					      : "the file has a header but no rows");
+		rc = EXIT_DATA;
+		goto done;
+	}
 	if ((st = promstat_audit_run(reg, &ao, &a, &err))) {
 		if (st == PROMSTAT_EINVAL)
 			rc = cli_usage_error("audit", "%s", err.message);
@@ -1038,13 +1068,28 @@ int cmd_audit(int argc, char **argv)
 	}
 	for (i = 0; i < promstat_audit_n_notes(a); i++)
 		cli_term_printf(stderr, "promstat: note: %s\n", promstat_audit_note(a, i));
+	{
+		size_t paired = 0;
+		for (i = 0; i < promstat_audit_count(a); i++)
+			paired += promstat_audit_get(a, i)->n_followup;
+		if (!paired) {
+			fprintf(stderr,
+				"%s: nothing to audit: no unit has both a baseline and a follow-up "
+				"(%zu of %zu units have no baseline, %zu a baseline but no follow-up "
+				"in the default windows)\n",
+				display, sum->units_without_baseline, sum->units,
+				sum->units_without_followup);
+			rc = EXIT_DATA;
+			goto done;
+		}
+	}
 	switch (format) {
 	case CLI_FORMAT_TABLE:
 		print_table(stdout, display, a, promstat_registry_counts(reg));
 		break;
 	case CLI_FORMAT_CSV: print_csv(stdout, a); break;
 	case CLI_FORMAT_JSON:
-		print_json(stdout, display, a, promstat_registry_counts(reg), &cs);
+		print_json(stdout, display, a, promstat_registry_counts(reg), &cs, sum);
 		cli_json_report();
 		break;
 	}
@@ -1056,6 +1101,8 @@ int cmd_audit(int argc, char **argv)
 	if (rc == EXIT_OK && plots.dir)
 		rc = cli_audit_plots(&plots, a);
 done:
+	promstat_validate_summary_free(sum);
+	free(ia.recode);
 	promstat_audit_free(a);
 	promstat_registry_free(reg);
 	promstat_catalogue_free(cat);

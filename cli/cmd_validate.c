@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "outputs.h"
+#include "ingest_cli.h"
 
 
 static const char usage[] =
@@ -26,11 +27,13 @@ static const char usage[] =
 	"  --rejects FILE        write every rejected row there as CSV, with two\n"
 	"                        leading columns line,reason\n"
 	"  --strict              any rejected row is an error (exit 65)\n"
+	CLI_INGEST_USAGE
 	"  --help                show this help\n"
 	"\n"
 	"FILE may be - for standard input. Rejected rows are listed on standard\n"
-	"error (the first 20). Exit codes: 0 success, 2 usage, 65 data error,\n"
-	"66 cannot open input, 73 cannot write output.\n";
+	"error (the first 20), and so are values set missing in kept rows. Exit\n"
+	"codes: 0 success, 2 usage, 65 data error (also: no row accepted), 66\n"
+	"cannot open input, 73 cannot write output.\n";
 
 static void window_label(char *buf, size_t size, int w)
 {
@@ -78,7 +81,9 @@ static void print_table(FILE *out, const char *file, const promstat_validate_sum
 	fprintf(out, "%-16s %8zu %7s %9s", "all", s->observations, "", "");
 	for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++)
 		fprintf(out, " %8zu", s->window_obs[w]);
-	fputs("\n\nBaseline: units with an observation on day -90..0. Window columns:\n"
+	putc('\n', out);
+	cli_table_ingest_report(out, s);
+	fputs("\nBaseline: units with an observation on day -90..0. Window columns:\n"
 	      "observations within target+/-half width days of the index treatment.\n",
 	      out);
 }
@@ -126,6 +131,7 @@ static void print_csv(FILE *out, const promstat_validate_summary *s)
 		window_label(lab, sizeof lab, w);
 		csv_row(out, "window_observations", "", lab, s->window_obs[w]);
 	}
+	cli_csv_ingest_report(out, s);
 }
 
 static void json_windows(FILE *out, const size_t *counts)
@@ -177,6 +183,7 @@ static void print_json(FILE *out, const char *file, const promstat_validate_summ
 		fputc('}', out);
 	}
 	fputs(s->n_instruments ? "\n  ],\n" : "],\n", out);
+	cli_json_ingest_report(out, s, "  ");
 	fputs("  \"windows\": ", out);
 	json_windows(out, s->window_obs);
 	fputs("\n}\n", out);
@@ -191,6 +198,7 @@ int cmd_validate(int argc, char **argv)
 		{ "rejects", required_argument, NULL, 'r' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_INGEST_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	enum cli_format format = CLI_FORMAT_TABLE;
@@ -203,14 +211,20 @@ int cmd_validate(int argc, char **argv)
 	promstat_validate_summary *sum = NULL;
 	promstat_error err;
 	cli_reject_list sh = { 0 };
+	cli_value_list vl = { 0 };
+	cli_ingest_args ia = { NULL, 0 };
 	cli_rejects rj = { 0 };
 	cli_paths paths = { 0 };
 	FILE *in = NULL;
 	int c, st, strict = 0, rc = EXIT_OK;
 
 	promstat_error_clear(&err);
+	memset(&opt, 0, sizeof opt);
 	map = calloc((size_t)argc + 1, sizeof *map);
-	if (!map) {
+	ia.recode = calloc((size_t)argc + 1, sizeof *ia.recode);
+	if (!map || !ia.recode) {
+		free(map);
+		free(ia.recode);
 		fputs("promstat: out of memory\n", stderr);
 		return EXIT_SOFTWARE;
 	}
@@ -238,9 +252,16 @@ int cmd_validate(int argc, char **argv)
 			free(map);
 			return cli_usage_error("validate", "option '%s' needs a value",
 					       argv[optind - 1]);
-		default:
+		default: {
+			int r = cli_ingest_option(&opt, &ia, "validate", c, optarg);
+			if (r == EXIT_OK)
+				break;
 			free(map);
+			free(ia.recode);
+			if (r > 0)
+				return r;
 			return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
+		}
 		}
 	}
 	if (optind != argc - 1) {
@@ -249,8 +270,9 @@ int cmd_validate(int argc, char **argv)
 								  : "give exactly one registry FILE");
 	}
 	path = argv[optind];
-	memset(&opt, 0, sizeof opt);
 	opt.strict = strict;
+	opt.on_value = cli_print_value;
+	opt.on_value_ctx = &vl;
 	opt.map = map;
 	opt.nmap = nmap;
 	opt.on_reject = cli_print_reject;
@@ -273,12 +295,14 @@ int cmd_validate(int argc, char **argv)
 		goto done;
 	opt.rejects = rj.f;
 	st = promstat_registry_read(in, strcmp(path, "-") ? path : "stdin", cat, &opt, &reg, &err);
+	cli_values_tail(&vl);
 	if ((rc = cli_rejects_finish(&rj, &sh, "validate", st, &err)) != EXIT_OK)
 		goto done;
 	if ((st = promstat_validate_summarize(reg, &sum, &err))) {
 		rc = cli_fail(&err);
 		goto done;
 	}
+	cli_print_ingest_notes(sum);
 	switch (format) {
 	case CLI_FORMAT_TABLE: print_table(stdout, path, sum); break;
 	case CLI_FORMAT_CSV: print_csv(stdout, sum); break;
@@ -291,6 +315,17 @@ int cmd_validate(int argc, char **argv)
 		fprintf(stderr, "promstat: cannot write the output: %s\n", strerror(errno));
 		rc = EXIT_CANTCREAT;
 	}
+	/* nothing to analyse is a failure, not an empty report and 0 */
+	if (rc == EXIT_OK && !sum->counts.rows_accepted) {
+		if (sum->counts.rows_read)
+			fprintf(stderr,
+				"%s: no row was accepted (all %zu rejected; see the reasons above)\n",
+				strcmp(path, "-") ? path : "stdin", sum->counts.rows_read);
+		else
+			fprintf(stderr, "%s: the file has a header but no rows\n",
+				strcmp(path, "-") ? path : "stdin");
+		rc = EXIT_DATA;
+	}
 done:
 	promstat_validate_summary_free(sum);
 	promstat_registry_free(reg);
@@ -300,5 +335,6 @@ done:
 	if (rj.f)
 		fclose(rj.f);
 	free(map);
+	free(ia.recode);
 	return rc;
 }

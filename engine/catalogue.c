@@ -96,6 +96,15 @@ static int row(const ps_csv_record *rec, void *ctx_, promstat_error *err)
 	if (ps_strpool_find(cat->codes, f->text, f->len) >= 0)
 		return ps_error(err, PROMSTAT_EDATA, c->name, f->line, (unsigned long)c->col[C_CODE] + 1,
 				"instrument %s is listed twice", f->text);
+	/* registry extracts' codes are matched ignoring case, so two codes
+	 * may not differ in case alone */
+	if (ps_catalogue_find_ci(cat, f->text, f->len) >= 0)
+		return ps_error(err, PROMSTAT_EDATA, c->name, f->line, (unsigned long)c->col[C_CODE] + 1,
+				"instrument %s differs from %s only in case; registry codes are "
+				"matched ignoring case",
+				f->text,
+				promstat_catalogue_get(cat, (size_t)ps_catalogue_find_ci(
+								    cat, f->text, f->len))->code);
 	f = &rec->fields[c->col[C_MIN]];
 	if (ps_parse_double(f->text, f->len, &it.min))
 		return ps_error(err, PROMSTAT_EDATA, c->name, f->line, (unsigned long)c->col[C_MIN] + 1,
@@ -204,4 +213,25 @@ int ps_catalogue_code_is(const promstat_catalogue *cat, long i, const char *code
 {
 	/* an instrument's index is its code's id in the pool of codes */
 	return cat && ps_strpool_equal(cat->codes, i, code, len);
+}
+
+long ps_catalogue_find_ci(const promstat_catalogue *cat, const char *code, size_t len)
+{
+	size_t i, n = promstat_catalogue_count(cat);
+
+	if (!cat || !code)
+		return -1;
+	while (len && (*code == ' ' || *code == '\t')) {
+		code++;
+		len--;
+	}
+	while (len && (code[len - 1] == ' ' || code[len - 1] == '\t'))
+		len--;
+	/* a handful of instruments: a scan, only once the exact lookup failed */
+	for (i = 0; i < n; i++) {
+		const char *k = promstat_catalogue_get(cat, i)->code;
+		if (strlen(k) == len && !strncasecmp(k, code, len))
+			return (long)i;
+	}
+	return -1;
 }

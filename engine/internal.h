@@ -49,6 +49,28 @@ int ps_parse_long(const char *s, size_t len, long min, long max, long *out);
  */
 int ps_parse_date(const char *s, size_t len, long *days);
 
+/* ps_parse_date_fmt's formats and failures. */
+#define PS_DATE_ISO 0
+#define PS_DATE_DMY 1
+#define PS_DATE_MDY 2
+#define PS_DATE_FORM (-1)	  /* not written as a date this reader knows */
+#define PS_DATE_IMPOSSIBLE (-2)	  /* written as a date, but no such day (2023-02-30) */
+#define PS_DATE_NEEDS_FORMAT (-3) /* D/M/YYYY or M/D/YYYY, and format is PS_DATE_ISO */
+
+/*
+ * Parses a date as registry extracts write it: YYYY-MM-DD always, perhaps
+ * followed by a space or 'T' and a time (HH:MM[:SS[.f]][Z|+HH:MM]), which
+ * is ignored; with format PS_DATE_DMY or PS_DATE_MDY also D/M/YYYY or
+ * M/D/YYYY (one or two digits, '/', '-' or '.' between, the same twice),
+ * read in that order even when both orders would be real dates. Writes
+ * days since 1970-01-01 and returns 0, or returns a PS_DATE_ failure.
+ */
+int ps_parse_date_fmt(const char *s, size_t len, int format, long *days);
+
+/* Age in completed years on day `on` of someone born on day `born` (both
+ * days since 1970-01-01). */
+long ps_completed_years(long born, long on);
+
 /* ---- memory (alloc.c) ----
  * Engine code allocates only through these, never through malloc, calloc,
  * realloc, strdup or free, so that the caller's allocator
@@ -211,6 +233,9 @@ int ps_csv_write_field(FILE *out, const char *s, size_t len, int first);
 long ps_catalogue_find_n(const promstat_catalogue *cat, const char *code, size_t len);
 /* Whether instrument i has the code code[0..len). */
 int ps_catalogue_code_is(const promstat_catalogue *cat, long i, const char *code, size_t len);
+/* The instrument whose code is code[0..len) once surrounding spaces and
+ * tabs are trimmed, compared ignoring ASCII case; -1 when none is. */
+long ps_catalogue_find_ci(const promstat_catalogue *cat, const char *code, size_t len);
 
 /* ---- baseline and follow-up selection (pairing.c) ---- */
 

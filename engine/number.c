@@ -165,3 +165,161 @@ int ps_parse_date(const char *s, size_t len, long *days)
 	*days = days_from_civil(y, m, d);
 	return 0;
 }
+
+/* Whether y-m-d is a day of the Gregorian calendar. */
+static int real_day(long y, long m, long d)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
+	       d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* The number of digits of s[0..len) from i on (at most max+1 are counted). */
+static size_t digits_at(const char *s, size_t len, size_t i, size_t max)
+{
+	size_t n = 0;
+
+	while (i + n < len && n <= max && is_digit(s[i + n]))
+		n++;
+	return n;
+}
+
+static long digits_value(const char *s, size_t n)
+{
+	long v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+/*
+ * Whether s[0..len) is a time of day an export appends to a date:
+ * HH:MM, HH:MM:SS or HH:MM:SS.fff, then perhaps Z or an offset +HH:MM.
+ * The time itself is not used (days are counted between calendar dates).
+ */
+static int is_time(const char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	if (digits_at(s, len, 0, 2) != 2 || len < 5 || s[2] != ':' ||
+	    digits_at(s, len, 3, 2) != 2 || digits_value(s, 2) > 23 || digits_value(s + 3, 2) > 59)
+		return 0;
+	i = 5;
+	if (i < len && s[i] == ':') {
+		if (digits_at(s, len, i + 1, 2) != 2 || digits_value(s + i + 1, 2) > 60)
+			return 0;
+		i += 3;
+		if (i < len && (s[i] == '.' || s[i] == ',')) {
+			n = digits_at(s, len, i + 1, 9);
+			if (n == 0 || n > 9)
+				return 0;
+			i += 1 + n;
+		}
+	}
+	if (i < len && s[i] == 'Z')
+		i++;
+	else if (i < len && (s[i] == '+' || s[i] == '-')) {
+		if (digits_at(s, len, i + 1, 2) != 2)
+			return 0;
+		i += 3;
+		if (i < len && s[i] == ':')
+			i++;
+		if (i < len) {
+			if (digits_at(s, len, i, 2) != 2)
+				return 0;
+			i += 2;
+		}
+	}
+	return i == len;
+}
+
+int ps_parse_date_fmt(const char *s, size_t len, int format, long *days)
+{
+	size_t n1, n2, n3, i;
+	long a, b, y, m, d;
+	char sep;
+
+	if (!s || len < 8)
+		return PS_DATE_FORM;
+	/* ISO first, whatever the format: a four-digit year in front is never
+	 * ambiguous. A time after a space or a T is allowed and ignored. */
+	if (digits_at(s, len, 0, 4) == 4 && len >= 10 && s[4] == '-' && s[7] == '-' &&
+	    digits_at(s, len, 5, 2) == 2 && digits_at(s, len, 8, 2) == 2) {
+		if (len > 10 && !((s[10] == ' ' || s[10] == 'T') && is_time(s + 11, len - 11)))
+			return PS_DATE_FORM;
+		y = digits_value(s, 4);
+		m = digits_value(s + 5, 2);
+		d = digits_value(s + 8, 2);
+		if (!real_day(y, m, d))
+			return PS_DATE_IMPOSSIBLE;
+		*days = days_from_civil(y, m, d);
+		return 0;
+	}
+	/* D/M/YYYY or M/D/YYYY with '/', '-' or '.', one or two digits */
+	n1 = digits_at(s, len, 0, 2);
+	if (n1 < 1 || n1 > 2 || n1 >= len)
+		return PS_DATE_FORM;
+	sep = s[n1];
+	if (sep != '/' && sep != '-' && sep != '.')
+		return PS_DATE_FORM;
+	n2 = digits_at(s, len, n1 + 1, 2);
+	if (n2 < 1 || n2 > 2 || n1 + 1 + n2 >= len || s[n1 + 1 + n2] != sep)
+		return PS_DATE_FORM;
+	i = n1 + 1 + n2 + 1;
+	n3 = digits_at(s, len, i, 4);
+	if (n3 != 4)
+		return PS_DATE_FORM;
+	if (i + 4 < len && !((s[i + 4] == ' ' || s[i + 4] == 'T') && is_time(s + i + 5, len - i - 5)))
+		return PS_DATE_FORM;
+	a = digits_value(s, n1);
+	b = digits_value(s + n1 + 1, n2);
+	y = digits_value(s + i, 4);
+	if (format == PS_DATE_DMY) {
+		d = a;
+		m = b;
+	} else if (format == PS_DATE_MDY) {
+		m = a;
+		d = b;
+	} else {
+		return PS_DATE_NEEDS_FORMAT;
+	}
+	if (!real_day(y, m, d))
+		return PS_DATE_IMPOSSIBLE;
+	*days = days_from_civil(y, m, d);
+	return 0;
+}
+
+/* The civil date of a day count (Hinnant's civil_from_days). */
+static void civil_from_days(long z, long *y, long *m, long *d)
+{
+	long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	*y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp + (mp < 10 ? 3 : -9);
+	*y += *m <= 2;
+}
+
+long ps_completed_years(long born, long on)
+{
+	long by, bm, bd, ty, tm, td, years;
+
+	civil_from_days(born, &by, &bm, &bd);
+	civil_from_days(on, &ty, &tm, &td);
+	years = ty - by;
+	/* a birthday not yet reached this year; 29 February counts as reached
+	 * on 1 March in a common year */
+	if (tm < bm || (tm == bm && td < bd))
+		years--;
+	return years;
+}

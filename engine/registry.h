@@ -48,6 +48,9 @@ struct promstat_registry {
 	size_t n_patients;	/* distinct patient_id values */
 	promstat_ingest_counts counts;
 	char sha256[65];	/* hex digest of the input bytes */
+	promstat_ingest_report report; /* what ingest did (ingest.c) */
+	ps_strpool *rpool;	/* the report's own strings */
+	void *rmem[8];		/* the report's arrays */
 };
 
 #endif

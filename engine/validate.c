@@ -70,9 +70,40 @@ int promstat_validate_summarize(const promstat_registry *reg, promstat_validate_
 	if (s->n_therapies > 1)
 		qsort(s->therapies, s->n_therapies, sizeof *s->therapies, therapy_cmp);
 
+	s->report = &reg->report;
 	/* Observations of a unit and instrument are contiguous: a run. */
 	for (i = 0; i < reg->n_units; i++) {
 		size_t a = reg->unit_start[i], b = reg->unit_start[i + 1], j;
+		int unit_base = 0, unit_follow = 0;
+		for (j = a; j < b; j++) {
+			if (reg->obs[j].day >= PROMSTAT_BASELINE_FIRST_DAY &&
+			    reg->obs[j].day <= PROMSTAT_BASELINE_LAST_DAY)
+				unit_base = 1;
+			for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++)
+				if (reg->obs[j].day >= promstat_validate_window_target[w] -
+							       promstat_validate_window_half[w] &&
+				    reg->obs[j].day <= promstat_validate_window_target[w] +
+							       promstat_validate_window_half[w])
+					unit_follow = 1;
+		}
+		/* nothing vanishes: units that cannot pair are counted and named */
+		if (!unit_base) {
+			if (s->n_no_baseline_listed < PROMSTAT_REPORT_IDS) {
+				s->no_baseline_listed[2 * s->n_no_baseline_listed] =
+					ps_strpool_get(reg->pool, reg->units[i].patient);
+				s->no_baseline_listed[2 * s->n_no_baseline_listed++ + 1] =
+					ps_strpool_get(reg->pool, reg->units[i].episode);
+			}
+			s->units_without_baseline++;
+		} else if (!unit_follow) {
+			if (s->n_no_followup_listed < PROMSTAT_REPORT_IDS) {
+				s->no_followup_listed[2 * s->n_no_followup_listed] =
+					ps_strpool_get(reg->pool, reg->units[i].patient);
+				s->no_followup_listed[2 * s->n_no_followup_listed++ + 1] =
+					ps_strpool_get(reg->pool, reg->units[i].episode);
+			}
+			s->units_without_followup++;
+		}
 		for (j = a; j < b; j++) {
 			const ps_obs *o = &reg->obs[j];
 			size_t in = o->instrument;
