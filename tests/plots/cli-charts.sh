@@ -112,6 +112,21 @@ for code in PAIN_NRS WOMAC_FUNCTION KOOS_PAIN; do
 done
 grep -q "% of units with a baseline" "$tmp/charts/followup.svg" \
 	|| fail "follow-up chart does not name its denominator"
+# small cells (--min-n, default 10): the demo's "unknown" age band (1-6
+# units) gets no panel and the caption says how many points were left out;
+# --min-n 0 draws it again and says nothing
+grep -q '>unknown<' "$tmp/charts/trajectory-PAIN_NRS.svg" \
+	&& fail "trajectory draws the small unknown age band"
+grep -q 'points with fewer than 10 patients followed up are not drawn (--min-n 10)' \
+	"$tmp/charts/trajectory-PAIN_NRS.svg" || fail "trajectory does not say what it left out"
+grep -q 'groups with fewer than 10 patients followed up are not drawn' \
+	"$tmp/charts/responders-PAIN_NRS-90.svg" || fail "responders do not say what they left out"
+"$promstat" audit "$demo" --min-n 0 --instrument PAIN_NRS --plots "$tmp/charts0" \
+	>/dev/null 2>&1 || fail "audit --min-n 0 --plots failed"
+grep -q '>unknown<' "$tmp/charts0/trajectory-PAIN_NRS.svg" \
+	|| fail "--min-n 0 does not draw the unknown age band"
+grep -q 'not drawn (--min-n' "$tmp/charts0/trajectory-PAIN_NRS.svg" \
+	&& fail "--min-n 0 still says cells were left out"
 
 # rates with no unit behind them: no bar, a note; nobody followed up at a
 # timepoint: every responder rate undefined, the chart still drawn
