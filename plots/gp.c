@@ -135,10 +135,68 @@ static size_t utf8_len(const unsigned char *s)
 	return 0;
 }
 
+/*
+ * Writing one apostrophe inside a single-quoted gnuplot string. gnuplot
+ * 5.4's scanner (scanner.c) takes a doubled '' as an apostrophe only when it
+ * follows another character of the same string: at the start of the string,
+ * or right after an apostrophe written so, '' ends the string instead
+ * ('''t Hooft' reads as '' then 't Hooft'; 'a''''b' as 'a''' then 'b').
+ * Such an apostrophe is written as a separate string joined with gnuplot's
+ * concatenation operator: "\047" (octal for the apostrophe), so '''t'
+ * becomes "\047".'t'. Not "'": gnuplot's macro expansion (command.c,
+ * expand_1level_macros) toggles its single-quote state on every
+ * apostrophe, even inside double quotes, so after "'" it would take the
+ * rest of the label for unquoted text, expanding an @name there or
+ * starting a comment at a '#'. "\047" keeps both its quote states
+ * balanced and holds no backquote to substitute.
+ */
+
+static void sq_open(ps_gp_sq *w)
+{
+	if (w->in_piece)
+		return;
+	if (w->wrote)
+		putc('.', w->out);
+	putc('\'', w->out);
+	w->in_piece = 1;
+	w->after_char = 0;
+	w->wrote = 1;
+}
+
+void ps_gp_sq_bytes(ps_gp_sq *w, const void *p, size_t n)
+{
+	sq_open(w);
+	fwrite(p, 1, n, w->out);
+	w->after_char = 1;
+}
+
+void ps_gp_sq_apostrophe(ps_gp_sq *w)
+{
+	if (w->in_piece && w->after_char) {
+		fputs("''", w->out);
+		w->after_char = 0;
+		return;
+	}
+	if (w->in_piece)
+		putc('\'', w->out);
+	fputs(w->wrote ? ".\"\\047\"" : "\"\\047\"", w->out);
+	w->in_piece = 0;
+	w->wrote = 1;
+}
+
+void ps_gp_sq_end(ps_gp_sq *w)
+{
+	if (w->in_piece)
+		putc('\'', w->out);
+	else if (!w->wrote)
+		fputs("''", w->out);
+}
+
 void ps_gp_quote(FILE *out, const char *s, size_t max_chars)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t chars = 0, total = 0;
+	ps_gp_sq w = { out, 0, 0, 0 };
 
 	if (max_chars == 0 || max_chars > PS_GP_LABEL_MAX)
 		max_chars = PS_GP_LABEL_MAX;
@@ -148,36 +206,35 @@ void ps_gp_quote(FILE *out, const char *s, size_t max_chars)
 		q += n ? n : 1;
 		total++;
 	}
-	putc('\'', out);
 	while (*p) {
 		size_t n = utf8_len(p);
 
 		if (total > max_chars && chars == max_chars - 1) {
-			fputs("\xE2\x80\xA6", out); /* U+2026 HORIZONTAL ELLIPSIS */
+			ps_gp_sq_bytes(&w, "\xE2\x80\xA6", 3); /* U+2026 HORIZONTAL ELLIPSIS */
 			break;
 		}
 		if (n == 0) {
-			putc('?', out);
+			ps_gp_sq_bytes(&w, "?", 1);
 			p++;
 		} else if (n == 1) {
 			/* Control characters would end the command; quotes end the string. */
 			if (*p < 0x20 || *p == 0x7F)
-				putc(' ', out);
+				ps_gp_sq_bytes(&w, " ", 1);
 			else if (*p == '\'')
-				fputs("''", out);
+				ps_gp_sq_apostrophe(&w);
 			else
-				putc(*p, out);
+				ps_gp_sq_bytes(&w, p, 1);
 			p++;
 		} else if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) {
-			putc(' ', out); /* C1 control characters U+0080..U+009F */
+			ps_gp_sq_bytes(&w, " ", 1); /* C1 control characters U+0080..U+009F */
 			p += 2;
 		} else {
-			fwrite(p, 1, n, out);
+			ps_gp_sq_bytes(&w, p, n);
 			p += n;
 		}
 		chars++;
 	}
-	putc('\'', out);
+	ps_gp_sq_end(&w);
 }
 
 void ps_gp_quotef(FILE *out, size_t max_chars, const char *fmt, ...)

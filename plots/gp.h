@@ -12,10 +12,32 @@
 #define PS_GP_LABEL_MAX 200
 
 /*
- * Writes s as one gnuplot single-quoted string: quotes doubled, control
- * characters as spaces, invalid UTF-8 as '?', at most max_chars characters
- * (0 = PS_GP_LABEL_MAX; longer text is cut and ends in "..."). NULL is
- * written as ''. This is the only way text reaches a script.
+ * A gnuplot string expression written piece by piece, with the apostrophe
+ * rule of ps_gp_quote (gp.c explains it): start with { out, 0, 0, 0 }, add
+ * bytes (never an apostrophe, a control character or a newline) and
+ * apostrophes, then end it. ps_gp_quote and ps_gp_path write through it.
+ */
+typedef struct ps_gp_sq {
+	FILE *out;
+	int in_piece;	/* a single-quoted piece is open */
+	int after_char; /* its last character is not an apostrophe */
+	int wrote;	/* anything written yet */
+} ps_gp_sq;
+
+void ps_gp_sq_bytes(ps_gp_sq *w, const void *p, size_t n);
+void ps_gp_sq_apostrophe(ps_gp_sq *w);
+void ps_gp_sq_end(ps_gp_sq *w);
+
+/*
+ * Writes s as one gnuplot string expression that reads back as s: single-
+ * quoted (gnuplot substitutes nothing inside: no backquote command, no @
+ * macro, no backslash escape), an apostrophe doubled after another
+ * character and otherwise written as "\047" joined with '.' (gnuplot 5.4
+ * reads a leading '' as an empty string, so 't Hooft is "\047".'t Hooft'),
+ * control characters as spaces, invalid UTF-8 as '?', at most max_chars
+ * characters (0 = PS_GP_LABEL_MAX; longer text is cut and ends in "...").
+ * NULL is written as ''. This is the only way text reaches a script; the
+ * terminals are noenhanced, so @ ^ _ { } & ~ are drawn as themselves.
  */
 void ps_gp_quote(FILE *out, const char *s, size_t max_chars);
 

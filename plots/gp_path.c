@@ -11,21 +11,22 @@
 void ps_gp_path(FILE *out, const char *path)
 {
 	const char *p = path ? path : "";
+	ps_gp_sq w = { out, 0, 0, 0 };
 
-	putc('\'', out);
 	/*
 	 * gnuplot's "set output" reads a leading '|' as a command to pipe the
 	 * chart into, and a leading '~' as the home folder: "./" keeps either
 	 * a plain file name in the current folder, the file it names.
 	 */
 	if (*p == '|' || *p == '~')
-		fputs("./", out);
-	for (; *p; p++) {
-		/* Inside single quotes gnuplot reads '' as one quote and nothing
-		   else specially: every other byte is the path's own. */
+		ps_gp_sq_bytes(&w, "./", 2);
+	/* Inside single quotes gnuplot reads nothing specially but the quote,
+	   written as ps_gp_quote writes it (a leading one as "\047"): every
+	   other byte is the path's own. */
+	for (; *p; p++)
 		if (*p == '\'')
-			putc('\'', out);
-		putc(*p, out);
-	}
-	putc('\'', out);
+			ps_gp_sq_apostrophe(&w);
+		else
+			ps_gp_sq_bytes(&w, p, 1);
+	ps_gp_sq_end(&w);
 }

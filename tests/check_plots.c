@@ -744,7 +744,8 @@ START_TEST(quote_plain_and_quotes)
 {
 	CK_QUOTE("Aronson 1948", 0, "'Aronson 1948'");
 	CK_QUOTE("it's", 0, "'it''s'");
-	CK_QUOTE("''", 0, "''''''");
+	/* gnuplot 5.4 reads a leading '' as an empty string (issue 10, item 5) */
+	CK_QUOTE("''", 0, "\"\\047\".\"\\047\"");
 	CK_QUOTE(NULL, 0, "''");
 	CK_QUOTE("", 0, "''");
 	/* Backquotes and backslashes are inert inside single quotes: kept as text. */
@@ -773,6 +774,82 @@ START_TEST(quote_truncates)
 	CK_QUOTE("\xc3\xa9\xc3\xa9\xc3\xa9", 2, "'\xc3\xa9\xe2\x80\xa6'");
 	/* A doubled quote is one character and never split. */
 	CK_QUOTE("ab'cdef", 4, "'ab''\xe2\x80\xa6'");
+}
+END_TEST
+
+/*
+ * Issue 10, item 5: a label that starts with an apostrophe ('t Hooft 2001)
+ * broke every chart, because gnuplot 5.4 reads a leading '' as an empty
+ * string. Each label here is quoted, printed back by gnuplot itself and
+ * must come out as the same text: apostrophes anywhere and in runs,
+ * backslashes at either end, @ macros, backquotes and the characters
+ * enhanced text would interpret.
+ */
+static const char *const apostrophe_labels[] = {
+	"'t Hooft 2001", "'t Hart PRP", "'", "''", "'''", "a''b", "a'''b", "x'", "'a'", "'\\",
+	"\\", "a\\", "\\'", "x\\'", "'@x'", "@x", "@", "`echo hi`", "'`id`'", "O'Brien's 'quote'",
+	"{/:Bold a}^2_x&~{}", "%s %d", "\"dq\" 'sq'", "caf\xc3\xa9 'l\xc3\xa9'",
+	"'#not a comment", "'@GPVAL_PWD", "\"'@x", "'\"@x\"'",
+};
+
+START_TEST(quote_apostrophe_labels_read_back)
+{
+	char *dir, path[4200], *text = NULL, *said;
+	size_t len = 0, i, n = sizeof apostrophe_labels / sizeof *apostrophe_labels;
+	FILE *f;
+
+	/* The quoting itself: a leading apostrophe is a separate "\047" string. */
+	CK_QUOTE("'t Hooft 2001", 0, "\"\\047\".'t Hooft 2001'");
+	CK_QUOTE("a''b", 0, "'a'''.\"\\047\".'b'");
+	CK_QUOTE("'", 0, "\"\\047\"");
+	CK_QUOTE("'@x", 0, "\"\\047\".'@x'");
+	if (!gnuplot())
+		return;
+	dir = make_tmpdir();
+	f = open_memstream(&text, &len);
+	fputs("set print 'labels.txt'\n", f);
+	for (i = 0; i < n; i++) {
+		fputs("print ", f);
+		ps_gp_quote(f, apostrophe_labels[i], 0);
+		/* and in the places charts use: a label, a title, a tic, a key */
+		fputs("\nset label 1 ", f);
+		ps_gp_quote(f, apostrophe_labels[i], 0);
+		fputs(" at 0,0\nset title ", f);
+		ps_gp_quote(f, apostrophe_labels[i], 0);
+		fputs("\nset xtics (", f);
+		ps_gp_quote(f, apostrophe_labels[i], 0);
+		fputs(" 0)\n", f);
+	}
+	fputs("set terminal dumb\nset output 'chart.txt'\nplot x title ", f);
+	ps_gp_quote(f, apostrophe_labels[0], 0);
+	fputs("\n", f);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/chart.gp", dir);
+	ck_assert_int_eq(write_file(path, text), 0);
+	ck_assert_msg(run_gnuplot(dir, "chart.gp", "out.txt", "err.txt") == 0,
+		      "gnuplot refused the quoted labels:\n%s", text);
+	snprintf(path, sizeof path, "%s/labels.txt", dir);
+	said = slurp(path, NULL);
+	ck_assert_ptr_nonnull(said);
+	{
+		const char *p = said;
+		for (i = 0; i < n; i++) {
+			size_t k = strlen(apostrophe_labels[i]);
+			ck_assert_msg(!strncmp(p, apostrophe_labels[i], k) && p[k] == '\n',
+				      "label %zu (%s) read back as %.*s", i, apostrophe_labels[i],
+				      (int)strcspn(p, "\n"), p);
+			p += k + 1;
+		}
+		ck_assert_str_eq(p, "");
+	}
+	snprintf(path, sizeof path, "%s/chart.txt", dir);
+	free(text);
+	text = slurp(path, NULL);
+	ck_assert_ptr_nonnull(strstr(text, "'t Hooft 2001"));
+	free(text);
+	free(said);
+	remove_tree(dir);
+	free(dir);
 }
 END_TEST
 
@@ -1662,6 +1739,7 @@ int main(int argc, char **argv)
 	tcase_add_test(unit, quote_plain_and_quotes);
 	tcase_add_test(unit, quote_controls_and_utf8);
 	tcase_add_test(unit, quote_truncates);
+	tcase_add_test(unit, quote_apostrophe_labels_read_back);
 	tcase_add_test(unit, formats);
 	tcase_add_test(unit, palette_is_fixed_per_therapy);
 	tcase_add_test(unit, therapy_order_follows_palette);

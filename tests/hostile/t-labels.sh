@@ -148,4 +148,73 @@ grep -Fq '"study": "A\u009b1m 2001"' "$W/.stdout" || fail "the C1 CSI is not esc
 grep -Fq '"g\u001b[31m1": {' "$W/.stdout" || fail "the subgroup key is not escaped"
 [ "$(grep -c 'U+FFFD' "$W/.stderr")" = 1 ] || fail "the U+FFFD note is not said exactly once"
 
+# --- item 5: gnuplot draws every label as its own text ---
+
+gp=${GNUPLOT:-$(command -v gnuplot)}
+if [ -n "$gp" ] && [ -x "$gp" ]; then
+	# apostrophe_studies FILE: labels that start or end with apostrophes,
+	# backslashes, @ macros, a '#', enhanced-text markup and escapes.
+	apostrophe_studies() {
+		{
+			printf 'study,yi,vi,grp\n'
+			printf '"%s",0.5,0.04,a\n' "'t Hooft 2001"
+			printf '"%s",0.3,0.05,a\n' "O'Brien's 'trial'"
+			printf '"%s",0.8,0.03,b\n' "'"
+			printf '"%s",0.1,0.06,b\n' '\back\slash\'
+			printf '"%s",0.4,0.02,b\n' "'@x @GPVAL_PWD #c"
+			printf '"%s",0.6,0.05,a\n' '{/:Bold x}^2_y & ~z'
+			printf '"%s",0.2,0.04,a\n' "'@x''''"
+			printf '"%s",0.7,0.05,b\n' "$(printf "'esc\\033[31m \\302\\233 caf\\351")"
+		} >"$1"
+	}
+
+	new_case meta-charts-apostrophe-labels
+	apostrophe_studies "$W/ap.csv"
+	run meta ap.csv --measure GEN --by grp --bias --forest forest.svg --funnel funnel.svg \
+		--gnuplot-script forest.gp
+	expect_status 0
+	expect_exists "$W/forest.svg"
+	expect_exists "$W/funnel.svg"
+	grep -Eq 'unexpected|unrecognized|rror|not a string variable' "$W/.stderr" && fail "gnuplot complained: $(cat "$W/.stderr")"
+	for label in "'t Hooft 2001" "O'Brien's 'trial'" "'@x @GPVAL_PWD #c" "'@x''''" \
+		'\back\slash\' '{/:Bold x}^2_y &amp; ~z'; do
+		grep -Fq ">$label<" "$W/forest.svg" || fail "the forest plot does not show $label"
+	done
+	expect_only_files "$W" ap.csv forest.svg funnel.svg forest.gp
+
+	new_case audit-charts-apostrophe-therapy
+	hostile_catalogue "$W/cat.csv"
+	hostile_registry "$W/reg.csv"
+	run audit --instruments cat.csv reg.csv --timepoints 90:30 --min-n 1 --plots charts
+	expect_status 0
+	grep -Eq 'unexpected|unrecognized|rror|not a string variable' "$W/.stderr" && fail "gnuplot complained: $(cat "$W/.stderr")"
+	[ "$(ls "$W/charts" | wc -l)" -eq 5 ] || fail "charts/ holds $(ls "$W/charts" | wc -l) charts, not 5"
+	grep -Fq ">'t Hart PRP<" "$W/charts/responders-PAIN_NRS-90.svg" ||
+		fail "the responder chart does not show 't Hart PRP"
+	expect_no_raw_controls "$W/.stderr"
+
+	# A chart gnuplot fails on leaves no file: a gnuplot that draws, then
+	# fails, stands in for any failure after the output was opened.
+	new_case failed-chart-leaves-no-file
+	apostrophe_studies "$W/ap.csv"
+	printf '#!/bin/sh\n"%s" "$@"\nexit 1\n' "$gp" >"$W/failing-gnuplot"
+	chmod +x "$W/failing-gnuplot"
+	saved_gnuplot=${GNUPLOT-}
+	GNUPLOT=$W/failing-gnuplot
+	export GNUPLOT
+	run meta ap.csv --measure GEN --forest forest.png
+	GNUPLOT=$saved_gnuplot
+	expect_status 70
+	expect_absent "$W/forest.png"
+	expect_only_files "$W" ap.csv failing-gnuplot
+
+	# A chart's own name may start with an apostrophe too.
+	new_case chart-name-leading-apostrophe
+	apostrophe_studies "$W/ap.csv"
+	run meta ap.csv --measure GEN --forest "'t Hooft''s.svg"
+	expect_status 0
+	expect_exists "$W/'t Hooft''s.svg"
+	expect_only_files "$W" ap.csv "'t Hooft''s.svg"
+fi
+
 hostile_done
