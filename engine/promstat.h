@@ -120,5 +120,7 @@ void promstat_free(void *p);
 #include "promstat_meta.h"
 #include "promstat_studies.h"
 #include "promstat_glm.h"
+#include "promstat_survival.h"
+#include "promstat_mcid.h"
 
 #endif
