@@ -1758,3 +1758,13 @@ const char *promstat_audit_sha256(const promstat_audit *a)
 {
 	return a->sha256;
 }
+
+int ps_audit_unit_level(const promstat_audit *a, size_t j, size_t u)
+{
+	return a->cols[j].unit_level[u];
+}
+
+size_t ps_audit_inst_cat(const promstat_audit *a, size_t i)
+{
+	return a->inst_cat[i];
+}

@@ -251,6 +251,12 @@ long ps_pair_baseline(const struct ps_obs *obs, size_t n, long window);
  * with day in [t-h, t+h] nearest to t, the earlier on a tie; or -1.
  */
 long ps_pair_followup(const struct ps_obs *obs, size_t n, long t, long h);
+/*
+ * The observations of unit u for catalogue instrument `instrument`, in day
+ * order: returns the first and sets *n (0 when there are none).
+ */
+const struct ps_obs *ps_unit_block(const struct promstat_registry *reg, size_t u,
+				   size_t instrument, size_t *n);
 
 /* ---- meta-analysis internals (meta.c), shared with bias.c ---- */
 
@@ -263,5 +269,20 @@ int ps_meta_fit_flags(const double *yi, const double *vi, size_t k,
 
 /* Two-sided normal p-value 2 P(Z > |z|); NaN for NaN. */
 double ps_meta_p_norm2(double z);
+
+/* ---- ROC on grouped data (roc.c), for the bootstrap ----
+ * Youden's best threshold (first of ties, NaN when +-Inf or when a group is
+ * empty) from the m sorted distinct values vals with c1[j] cases and c0[j]
+ * controls at each (values with no unit are skipped): exactly the threshold
+ * promstat_roc_fit finds on the units themselves. */
+double ps_roc_youden_grouped(const double *vals, const size_t *c1, const size_t *c0, size_t m);
+
+/* ---- audit internals shared with mcid.c and durability.c (audit.c) ---- */
+
+struct promstat_audit;
+/* The level of unit u in --by column j (an index for promstat_audit_level). */
+int ps_audit_unit_level(const struct promstat_audit *a, size_t j, size_t u);
+/* The catalogue index of audited instrument i. */
+size_t ps_audit_inst_cat(const struct promstat_audit *a, size_t i);
 
 #endif

@@ -45,3 +45,17 @@ long ps_pair_followup(const ps_obs *obs, size_t n, long t, long h)
 	}
 	return best;
 }
+
+const ps_obs *ps_unit_block(const promstat_registry *reg, size_t u, size_t instrument,
+			    size_t *n)
+{
+	const ps_obs *o = reg->obs + reg->unit_start[u], *end = reg->obs + reg->unit_start[u + 1];
+
+	/* a unit's observations are sorted by (instrument, day) */
+	while (o < end && o->instrument < instrument)
+		o++;
+	*n = 0;
+	while (o + *n < end && o[*n].instrument == instrument)
+		(*n)++;
+	return o;
+}

@@ -180,3 +180,38 @@ double promstat_icc21(const double *a, const double *b, size_t n)
 	den = msr + mse + 2 * (msc - mse) / (double)n;
 	return den != 0 ? (msr - mse) / den : NAN;
 }
+
+double ps_roc_youden_grouped(const double *vals, const size_t *c1, const size_t *c0, size_t m)
+{
+	size_t j, n1 = 0, n0 = 0, le1 = 0, le0 = 0;
+	double best, thr = -INFINITY;
+
+	for (j = 0; j < m; j++) {
+		n1 += c1[j];
+		n0 += c0[j];
+	}
+	if (!n1 || !n0)
+		return NAN;
+	/* the same doubles as promstat_roc_fit: at -Inf se = 1, sp = 0 */
+	best = 1.0 + 0.0;
+	for (j = 0; j < m; j++) {
+		size_t k;
+		double se, sp, crit;
+
+		if (!c1[j] && !c0[j])
+			continue;
+		le1 += c1[j];
+		le0 += c0[j];
+		/* the next value present in the sample bounds this threshold */
+		for (k = j + 1; k < m && !c1[k] && !c0[k]; k++)
+			;
+		se = (double)(n1 - le1) / (double)n1;
+		sp = (double)le0 / (double)n0;
+		crit = se + sp;
+		if (crit > best) {
+			best = crit;
+			thr = k < m ? midpoint(vals[j], vals[k]) : INFINITY;
+		}
+	}
+	return isinf(thr) ? NAN : thr;
+}

@@ -43,6 +43,11 @@ g <- glm(y ~ x, family = binomial)
 p <- mean(y); lo <- log(p / (1 - p)); C <- coef(g)[[1]]; B <- coef(g)[[2]]
 pred <- (lo - C) / B; adj <- pred - (0.090 + 0.103 * cor(y, x)) * sd(x) * lo
 arr("double", "mic_x", x); arr("int", "mic_y", y)
+r <- roc(y, x, direction = "<", levels = c(0, 1), quiet = TRUE)
+b <- coords(r, "best", best.method = "youden", ret = c("threshold", "sensitivity", "specificity"))
+ci <- as.numeric(ci.auc(r, method = "delong"))
+cat(sprintf("static const double mic_roc_expect[] = { %s }; /* auc, lb, ub, threshold, se, sp */\n",
+            paste(num(c(as.numeric(auc(r)), ci[1], ci[3], b$threshold[1], b$sensitivity[1], b$specificity[1])), collapse = ", ")))
 cat(sprintf("static const double mic_expect[] = { %s }; /* C, B, predictive, adjusted, r, sd */\n",
             paste(num(c(C, B, pred, adj, cor(y, x), sd(x))), collapse = ", ")))
 
