@@ -639,6 +639,167 @@ START_TEST(demo_registry_recovers_true_mic)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* durability                                                          */
+/* ------------------------------------------------------------------ */
+
+/* A registry from CSV rows (after the header). */
+static promstat_registry *rows_registry(const char *rows)
+{
+	char path[] = "/tmp/check_mcid.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+	promstat_registry *reg = NULL;
+	promstat_error err;
+
+	ck_assert_ptr_nonnull(f);
+	unlink(path);
+	fputs("patient_id,episode,therapy,age,sex,provider,site,day,instrument,score,anchor,ae,satisfied\n", f);
+	fputs(rows, f);
+	rewind(f);
+	ck_assert_msg(promstat_registry_read(f, "dur", cat, NULL, &reg, &err) == 0, "%s", err.message);
+	fclose(f);
+	return reg;
+}
+
+static promstat_audit *dur_audit(const promstat_registry *reg)
+{
+	static const char *const ins[] = { "PAIN_VAS" };
+	static const promstat_audit_timepoint tp[] = { { 90, 30 }, { 180, 45 } };
+	promstat_audit_options ao;
+	promstat_audit *a = NULL;
+	promstat_error err;
+
+	promstat_audit_options_init(&ao);
+	ao.instruments = ins;
+	ao.n_instruments = 1;
+	ao.timepoints = tp;
+	ao.n_timepoints = 2;
+	ck_assert_msg(promstat_audit_run(reg, &ao, &a, &err) == 0, "%s", err.message);
+	return a;
+}
+
+static const promstat_durability_cell *dur_cell(const promstat_durability *d, const char *th,
+						const char *band)
+{
+	size_t i;
+
+	for (i = 0; i < promstat_durability_count(d); i++) {
+		const promstat_durability_cell *c = promstat_durability_get(d, i);
+
+		if (!strcmp(c->levels[0], th) && !strcmp(c->levels[1], band))
+			return c;
+	}
+	ck_abort_msg("no cell %s/%s", th, band);
+	return NULL;
+}
+
+/* PAIN_VAS, MCID 19.9 (Tubach 2005), baseline 60 on day -1 */
+#define VAS_UNIT(id, th, s90, s180)                                                      \
+	id ",1," th ",50,F,dr01,north,-1,PAIN_VAS,60,,,\n" id ",1," th                    \
+	   ",50,F,dr01,north,90,PAIN_VAS," s90 ",,,\n" id ",1," th ",50,F,dr01,north,180,PAIN_VAS," s180 ",,,\n"
+
+START_TEST(durability_by_hand)
+{
+	/* U1 responds at 90 (improvement 30) and still at 180 (25): censored at
+	 * 180. U2 responds at 90 and falls to 10 at 180: lost on day 180. U3
+	 * responds only at 180: censored at 180. U4 never responds (5, 5).
+	 * Responders: times 180, 180, 180 with one loss: S(180) = 1 - 1/3.
+	 * Share still responding: day 90, U1 and U2 of 2; day 180, U1 and U3 of 3. */
+	promstat_registry *reg = rows_registry(VAS_UNIT("U1", "PRP", "30", "35")
+						       VAS_UNIT("U2", "PRP", "30", "50")
+							       VAS_UNIT("U3", "PRP", "50", "30")
+								       VAS_UNIT("U4", "PRP", "55", "55"));
+	promstat_audit *a = dur_audit(reg);
+	promstat_durability *d = NULL;
+	promstat_error err;
+	const promstat_durability_cell *c;
+
+	ck_assert_int_eq(promstat_durability_run(reg, a, PROMSTAT_DURABILITY_MCID, &d, &err), 0);
+	c = dur_cell(d, "PRP", "ALL");
+	ck_assert_uint_eq(c->n_units, 4);
+	ck_assert_uint_eq(c->n_never, 1);
+	ck_assert_uint_eq(c->n_responders, 3);
+	ck_assert_uint_eq(c->n_lost, 1);
+	ck_assert_uint_eq(c->n_censored, 2);
+	ck_assert_uint_eq(c->km->n_steps, 1);
+	ck_close(c->km->steps[0].surv, 2.0 / 3, 1e-15);
+	ck_assert_uint_eq(c->n_risk[0], 3);
+	ck_assert_uint_eq(c->n_risk[1], 3);
+	ck_close(c->surv[0], 1, 0);
+	ck_close(c->surv[1], 2.0 / 3, 1e-15);
+	ck_assert_uint_eq(c->n_observed[0], 2);
+	ck_assert_uint_eq(c->n_still[0], 2);
+	ck_assert_uint_eq(c->n_observed[1], 3);
+	ck_assert_uint_eq(c->n_still[1], 2);
+	ck_close(c->share_still[1], 2.0 / 3, 1e-15);
+	ck_undef(c->km->median); /* S never falls below one half */
+	/* one therapy: the log-rank test is undefined, not 0 */
+	ck_assert_uint_ge(promstat_durability_n_tests(d), 1);
+	ck_undef(promstat_durability_test_get(d, 0)->test->chisq);
+	promstat_durability_free(d);
+	promstat_audit_free(a);
+	promstat_registry_free(reg);
+}
+END_TEST
+
+START_TEST(durability_every_responder_censored)
+{
+	/* every responder keeps its response: a flat curve at 1, no median, no
+	 * loss; the number at risk still counts them */
+	promstat_registry *reg = rows_registry(VAS_UNIT("U1", "PRP", "30", "35")
+						       VAS_UNIT("U3", "PRP", "50", "30")
+							       VAS_UNIT("U5", "HA", "20", "20"));
+	promstat_audit *a = dur_audit(reg);
+	promstat_durability *d = NULL;
+	promstat_error err;
+	const promstat_durability_cell *c;
+	size_t i;
+
+	ck_assert_int_eq(promstat_durability_run(reg, a, PROMSTAT_DURABILITY_MCID, &d, &err), 0);
+	c = dur_cell(d, "ALL", "ALL");
+	ck_assert_uint_eq(c->n_responders, 3);
+	ck_assert_uint_eq(c->n_lost, 0);
+	ck_assert_uint_eq(c->n_censored, 3);
+	for (i = 0; i < c->km->n_steps; i++)
+		ck_close(c->km->steps[i].surv, 1, 0);
+	ck_undef(c->km->median);
+	ck_undef(c->km->median_lb);
+	ck_undef(c->km->median_ub);
+	ck_close(c->surv[1], 1, 0);
+	ck_assert_uint_eq(c->n_risk[1], 3);
+	/* two therapies, no event: nothing expected, so no test (survdiff's
+	 * chi-square of 0 on 0 df is not a result) */
+	for (i = 0; i < promstat_durability_n_tests(d); i++)
+		if (promstat_durability_test_get(d, i)->test)
+			ck_undef(promstat_durability_test_get(d, i)->test->chisq);
+	promstat_durability_free(d);
+	promstat_audit_free(a);
+	promstat_registry_free(reg);
+}
+END_TEST
+
+START_TEST(durability_pass_rule)
+{
+	/* PAIN_VAS PASS 32.3 (lower better): U1 responds at 90 with score 30 and
+	 * at 180 scores 35, above the PASS: lost under --durability-rule pass,
+	 * kept under the MCID rule (improvement 25 >= 19.9) */
+	promstat_registry *reg = rows_registry(VAS_UNIT("U1", "PRP", "30", "35"));
+	promstat_audit *a = dur_audit(reg);
+	promstat_durability *d = NULL;
+	promstat_error err;
+
+	ck_assert_int_eq(promstat_durability_run(reg, a, PROMSTAT_DURABILITY_PASS, &d, &err), 0);
+	ck_assert_uint_eq(dur_cell(d, "PRP", "ALL")->n_lost, 1);
+	promstat_durability_free(d);
+	ck_assert_int_eq(promstat_durability_run(reg, a, PROMSTAT_DURABILITY_MCID, &d, &err), 0);
+	ck_assert_uint_eq(dur_cell(d, "PRP", "ALL")->n_lost, 0);
+	promstat_durability_free(d);
+	promstat_audit_free(a);
+	promstat_registry_free(reg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mcid");
@@ -669,6 +830,9 @@ int main(void)
 	tcase_add_test(mc, bootstrap_deterministic);
 	tcase_add_test(mc, bootstrap_grouped_roc_is_units_roc);
 	tcase_add_test(mc, demo_registry_recovers_true_mic);
+	tcase_add_test(mc, durability_by_hand);
+	tcase_add_test(mc, durability_every_responder_censored);
+	tcase_add_test(mc, durability_pass_rule);
 	suite_add_tcase(s, mc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
