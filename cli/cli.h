@@ -96,5 +96,6 @@ int cli_rejects_finish(cli_rejects *r, const cli_reject_list *shown, const char 
 int cmd_validate(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_meta(int argc, char **argv);
+int cmd_mcid(int argc, char **argv);
 
 #endif

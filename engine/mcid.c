@@ -16,6 +16,7 @@
 struct promstat_mcid {
 	promstat_mcid_options opt;
 	promstat_audit *audit;
+	size_t out_of_scale;
 	promstat_mcid_cell *cells;
 	size_t n_cells;
 	/* per cell, owned: */
@@ -35,6 +36,12 @@ void promstat_mcid_options_init(promstat_mcid_options *opt)
 	opt->bootstrap = 1000;
 	opt->seed = 1;
 	opt->min_n = 30;
+	opt->anchor_scale = 7;
+}
+
+size_t promstat_mcid_n_out_of_scale(const promstat_mcid *m)
+{
+	return m->out_of_scale;
 }
 
 void promstat_mcid_free(promstat_mcid *m)
@@ -548,10 +555,10 @@ typedef struct unit_pair {
 	double imp, anchor, base, fu;
 } unit_pair;
 
-static void pair_units(const promstat_registry *reg, size_t cat_index, int higher_better,
-		       long window, promstat_audit_timepoint tp, unit_pair *up)
+static size_t pair_units(const promstat_registry *reg, size_t cat_index, int higher_better,
+			 long window, promstat_audit_timepoint tp, int scale, unit_pair *up)
 {
-	size_t u, n;
+	size_t u, n, out = 0;
 
 	for (u = 0; u < reg->n_units; u++) {
 		const ps_obs *o = ps_unit_block(reg, u, cat_index, &n);
@@ -564,12 +571,17 @@ static void pair_units(const promstat_registry *reg, size_t cat_index, int highe
 		f = b < 0 ? -1 : ps_pair_followup(o, n, tp.day, tp.halfwidth);
 		if (f < 0 || o[f].anchor == PS_NO_ANCHOR)
 			continue;
+		if (scale > 0 && (o[f].anchor < -scale || o[f].anchor > scale)) {
+			out++;
+			continue;
+		}
 		up[u].have = 1;
 		up[u].base = o[b].score;
 		up[u].fu = o[f].score;
 		up[u].imp = higher_better ? o[f].score - o[b].score : o[b].score - o[f].score;
 		up[u].anchor = o[f].anchor;
 	}
+	return out;
 }
 
 static int in_cell(const promstat_audit *a, const promstat_audit_result *r, size_t u)
@@ -602,6 +614,8 @@ int promstat_mcid_run(const promstat_registry *reg, const promstat_mcid_options 
 	if (!isnan(opt->reliability) && !(opt->reliability >= 0 && opt->reliability <= 1))
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 				"reliability %g is not between 0 and 1", opt->reliability);
+	if (opt->anchor_scale < 0)
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "the anchor scale must be 0 or more");
 	if (!isfinite(opt->anchor_improved) || !isfinite(opt->anchor_stable) ||
 	    opt->anchor_stable < 0 || opt->anchor_stable >= opt->anchor_improved)
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
@@ -639,9 +653,10 @@ int promstat_mcid_run(const promstat_registry *reg, const promstat_mcid_options 
 		if (r->instrument != cur_inst || r->timepoint != cur_tp) {
 			const promstat_instrument *ins = promstat_audit_instrument(m->audit, r->instrument);
 
-			pair_units(reg, ps_audit_inst_cat(m->audit, r->instrument), ins->higher_better,
-				   m->opt.audit->baseline_window,
-				   promstat_audit_timepoint_get(m->audit, r->timepoint), up);
+			m->out_of_scale += pair_units(reg, ps_audit_inst_cat(m->audit, r->instrument),
+						      ins->higher_better, m->opt.audit->baseline_window,
+						      promstat_audit_timepoint_get(m->audit, r->timepoint),
+						      m->opt.anchor_scale, up);
 			cur_inst = r->instrument;
 			cur_tp = r->timepoint;
 		}

@@ -95,6 +95,9 @@ typedef struct promstat_mcid_options {
 	size_t bootstrap;	/* resamples (default 1000; 0: no intervals) */
 	uint64_t seed;		/* default 1 */
 	size_t min_n;		/* fewest improved and not improved (default 30) */
+	int anchor_scale;	/* the rating runs -scale..scale (default 7); a
+				   follow-up whose anchor lies outside is left
+				   out and counted; 0: any value */
 } promstat_mcid_options;
 
 void promstat_mcid_options_init(promstat_mcid_options *opt);
@@ -161,6 +164,9 @@ size_t promstat_mcid_count(const promstat_mcid *m);
 const promstat_mcid_cell *promstat_mcid_get(const promstat_mcid *m, size_t i);
 /* The options used (defaults filled in). */
 const promstat_mcid_options *promstat_mcid_options_used(const promstat_mcid *m);
+/* Paired follow-ups left out because their anchor was outside the scale
+ * (summed over instruments and timepoints). */
+size_t promstat_mcid_n_out_of_scale(const promstat_mcid *m);
 
 /* ------------------------------------------------------------------ */
 /* Durability of a response                                            */
