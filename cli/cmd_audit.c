@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_mcid.h"
 #include "outputs.h"
 #include "ingest_cli.h"
 #include "plot_cli.h"
@@ -42,7 +43,10 @@ static const char usage[] =
 	"                          not overlap\n"
 	"  --baseline-window W     days before the index treatment (default 90)\n"
 	"  --instrument CODES      audit only these instruments (comma-separated)\n"
-	"  --mcid CODE=VALUE       MCID to use instead of the catalogue's (repeatable)\n"
+	"  --mcid CODE=VALUE       MCID to use instead of the catalogue's (repeatable);\n"
+	"                          CODE=derived:roc|predictive|adjusted derives it from\n"
+	"                          the file's anchor (see promstat mcid), all units at\n"
+	"                          the timepoint nearest 180 days\n"
 	"  --pass CODE=VALUE       PASS to use instead of the catalogue's (repeatable)\n"
 	"  --level PERCENT         interval level (default 95)\n"
 	"  --ci METHOD             wilson (default) or clopper-pearson, for rates\n"
@@ -53,6 +57,11 @@ static const char usage[] =
 	"                          (default 10; 0 shows everything)\n"
 	"  --reference THERAPY     compare every other therapy's MCID rate with this\n"
 	"                          one's: risk difference (Newcombe interval) and NNT\n"
+	"  --durability            how long responses last: Kaplan-Meier of response\n"
+	"                          maintained per stratum, log-rank between therapies,\n"
+	"                          and durability-CODE.svg with --plots\n"
+	"  --durability-rule RULE  mcid (default: lost when improvement falls below\n"
+	"                          the MCID) or pass (when the PASS is no longer met)\n"
 	"  --oarsi pain=CODE,function=CODE[,global=CODE]\n"
 	"                          OMERACT-OARSI responders (see below)\n"
 	"  --instruments FILE      instrument catalogue (default: the installed one)\n"
@@ -511,6 +520,12 @@ typedef struct cli_settings {
 	const char *const *map;
 	size_t nmap;
 	int strict;
+	/* --mcid CODE=derived:METHOD: the sentence saying how each was derived */
+	const char *const *derived_code;
+	char (*derived_how)[160];
+	const double *derived_value;
+	size_t n_derived;
+	const promstat_durability *durability; /* --durability, else NULL */
 } cli_settings;
 
 static void print_json(FILE *out, const char *path, const promstat_audit *a,
@@ -742,6 +757,22 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 		}
 		fputs(promstat_audit_n_oarsi(a) ? "\n  ]" : "]", out);
 	}
+	if (cs->n_derived) {
+		fputs(",\n  \"mcid_derived\": [", out);
+		for (i = 0; i < cs->n_derived; i++) {
+			fputs(i ? ", {\"instrument\": " : "{\"instrument\": ", out);
+			cli_json_string(out, cs->derived_code[i]);
+			json_key_num(out, "mcid", cs->derived_value[i]);
+			fputs(", \"how\": ", out);
+			cli_json_string(out, cs->derived_how[i]);
+			putc('}', out);
+		}
+		putc(']', out);
+	}
+	if (cs->durability) {
+		fputs(",\n  ", out);
+		cli_durability_json(out, cs->durability, a);
+	}
 	fputs("\n}\n", out);
 }
 
@@ -776,7 +807,7 @@ int cmd_audit(int argc, char **argv)
 {
 	enum { O_FORMAT = 1000, O_INSTRUMENTS, O_MAP, O_REJECTS, O_STRICT, O_HELP, O_BY,
 	       O_AGE, O_TP, O_BW, O_INSTRUMENT, O_MCID, O_PASS, O_LEVEL, O_CI, O_REF, O_OARSI,
-	       O_MINFU, O_MINN };
+	       O_MINFU, O_MINN, O_DUR, O_DURRULE };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "instruments", required_argument, NULL, O_INSTRUMENTS },
@@ -797,6 +828,8 @@ int cmd_audit(int argc, char **argv)
 		{ "oarsi", required_argument, NULL, O_OARSI },
 		{ "min-followup", required_argument, NULL, O_MINFU },
 		{ "min-n", required_argument, NULL, O_MINN },
+		{ "durability", no_argument, NULL, O_DUR },
+		{ "durability-rule", required_argument, NULL, O_DURRULE },
 		CLI_AUDIT_PLOT_LONGOPTS,
 		CLI_INGEST_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -811,10 +844,17 @@ int cmd_audit(int argc, char **argv)
 	size_t nmap = 0, nmcid = 0, npass = 0, ntp = 0, ncuts = 0;
 	promstat_audit_options ao;
 	promstat_ingest_options io;
-	cli_settings cs = { NULL, NULL, "table", NULL, 0, 0 };
+	cli_settings cs = { .format = "table" };
 	promstat_catalogue *cat = NULL;
 	promstat_registry *reg = NULL;
 	promstat_audit *a = NULL;
+	promstat_durability *dur = NULL;
+	promstat_durability_rule dur_rule = PROMSTAT_DURABILITY_MCID;
+	int want_dur = 0;
+	const char **der_code = NULL, **der_method = NULL;
+	size_t *der_slot = NULL, nder = 0;
+	char (*der_how)[160] = NULL;
+	double *der_value = NULL;
 	promstat_error err;
 	cli_reject_list sh = { 0 };
 	cli_value_list vl = { 0 };
@@ -833,7 +873,13 @@ int cmd_audit(int argc, char **argv)
 	mcid = calloc(cap, sizeof *mcid);
 	pass = calloc(cap, sizeof *pass);
 	ia.recode = calloc(cap, sizeof *ia.recode);
-	if (!map || !mcid || !pass || !ia.recode) {
+	der_code = calloc(cap, sizeof *der_code);
+	der_method = calloc(cap, sizeof *der_method);
+	der_slot = calloc(cap, sizeof *der_slot);
+	der_how = calloc(cap, sizeof *der_how);
+	der_value = calloc(cap, sizeof *der_value);
+	if (!map || !mcid || !pass || !ia.recode || !der_code || !der_method || !der_slot ||
+	    !der_how || !der_value) {
 		fputs("promstat: out of memory\n", stderr);
 		rc = EXIT_SOFTWARE;
 		goto done;
@@ -923,7 +969,18 @@ int cmd_audit(int argc, char **argv)
 		case O_MCID:
 		case O_PASS: {
 			promstat_audit_threshold *t = c == O_MCID ? &mcid[nmcid] : &pass[npass];
+			char *eq = strchr(optarg, '=');
 
+			/* CODE=derived:METHOD: filled in from the anchor once the file is read */
+			if (c == O_MCID && eq && eq > optarg && !strncmp(eq + 1, "derived:", 8)) {
+				*eq = '\0';
+				t->code = optarg;
+				t->value = NAN;
+				der_code[nder] = optarg;
+				der_method[nder] = eq + 9;
+				der_slot[nder++] = nmcid++;
+				break;
+			}
 			if (parse_threshold(optarg, t)) {
 				rc = cli_usage_error("audit", "--%s must be CODE=VALUE, e.g. PAIN_NRS=2, "
 							      "not '%s'", c == O_MCID ? "mcid" : "pass", optarg);
@@ -973,6 +1030,19 @@ int cmd_audit(int argc, char **argv)
 			break;
 		}
 		case O_REF: ao.reference = optarg; break;
+		case O_DUR: want_dur = 1; break;
+		case O_DURRULE:
+			if (!strcmp(optarg, "mcid"))
+				dur_rule = PROMSTAT_DURABILITY_MCID;
+			else if (!strcmp(optarg, "pass"))
+				dur_rule = PROMSTAT_DURABILITY_PASS;
+			else {
+				rc = cli_usage_error("audit", "--durability-rule must be mcid or pass, not '%s'",
+						     optarg);
+				goto done;
+			}
+			want_dur = 1;
+			break;
 		case O_OARSI:
 			ao.oarsi_pain = ao.oarsi_function = ao.oarsi_global = NULL;
 			if (parse_oarsi(optarg, &ao)) {
@@ -1059,6 +1129,22 @@ int cmd_audit(int argc, char **argv)
 		rc = EXIT_DATA;
 		goto done;
 	}
+	for (i = 0; i < nder; i++) {
+		/* derived with the other options as given, the catalogue's MCIDs aside */
+		if ((st = cli_mcid_derive(reg, &ao, der_code[i], der_method[i], &der_value[i],
+					  der_how[i], sizeof der_how[i], &err))) {
+			rc = st == PROMSTAT_EINVAL ? cli_usage_error("audit", "%s", err.message)
+						   : cli_fail(&err);
+			goto done;
+		}
+		mcid[der_slot[i]].value = der_value[i];
+		cli_term_printf(stderr, "promstat: note: MCID for %s: %g, %s\n", der_code[i],
+				der_value[i], der_how[i]);
+	}
+	cs.derived_code = der_code;
+	cs.derived_how = der_how;
+	cs.derived_value = der_value;
+	cs.n_derived = nder;
 	if ((st = promstat_audit_run(reg, &ao, &a, &err))) {
 		if (st == PROMSTAT_EINVAL)
 			rc = cli_usage_error("audit", "%s", err.message);
@@ -1083,9 +1169,21 @@ int cmd_audit(int argc, char **argv)
 			goto done;
 		}
 	}
+	if (want_dur) {
+		if ((st = promstat_durability_run(reg, a, dur_rule, &dur, &err))) {
+			rc = cli_fail(&err);
+			goto done;
+		}
+		cs.durability = dur;
+	}
 	switch (format) {
 	case CLI_FORMAT_TABLE:
 		print_table(stdout, display, a, promstat_registry_counts(reg));
+		for (i = 0; i < nder; i++)
+			cli_term_printf(stdout, "\nMCID used for %s: %g, %s.\n", der_code[i],
+					der_value[i], der_how[i]);
+		if (dur)
+			cli_durability_table(stdout, dur, a);
 		break;
 	case CLI_FORMAT_CSV: print_csv(stdout, a); break;
 	case CLI_FORMAT_JSON:
@@ -1100,7 +1198,15 @@ int cmd_audit(int argc, char **argv)
 	/* Charts after the numbers; their file names go to stderr. */
 	if (rc == EXIT_OK && plots.dir)
 		rc = cli_audit_plots(&plots, a);
+	if (rc == EXIT_OK && plots.dir && dur)
+		rc = cli_durability_plots(&plots, dur, a);
 done:
+	promstat_durability_free(dur);
+	free(der_code);
+	free(der_method);
+	free(der_slot);
+	free(der_how);
+	free(der_value);
 	promstat_validate_summary_free(sum);
 	free(ia.recode);
 	promstat_audit_free(a);

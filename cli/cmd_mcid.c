@@ -126,21 +126,19 @@ static int digits_for(const promstat_instrument *ins)
 	return r > 20 ? 1 : r > 2 ? 2 : 3;
 }
 
-/* A label from the data, safe on a terminal: control bytes as '?'. */
+/* A label from the data on a terminal, through the one terminal writer
+ * (controls escaped), padded to width columns. */
 static void put_label(FILE *out, const char *s, int width)
 {
-	int n = 0;
-
-	for (; *s; s++, n++)
-		putc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-	for (; n < width; n++)
-		putc(' ', out);
+	if (width > 0)
+		cli_term_pad(out, s, (size_t)width);
+	else
+		cli_term_puts(out, s);
 }
 
 static void json_key_num(FILE *out, const char *key, double x)
 {
-	fprintf(out, ", \"%s\": ", key);
-	cli_json_number(out, x);
+	cli_json_member_number(out, key, x, 0);
 }
 
 static const char *tp_sentence(const promstat_mcid_options *o, char *buf, size_t size)
@@ -352,8 +350,7 @@ static void print_json(FILE *out, const char *path, const promstat_mcid *m,
 		fprintf(out, ", \"timepoint\": %d", c->day);
 		for (j = 0; j < nb; j++) {
 			fputs(", ", out);
-			cli_json_string(out, promstat_audit_by_name(a, j));
-			fputs(": ", out);
+			cli_json_key(out, promstat_audit_by_name(a, j));
 			cli_json_string(out, c->levels[j]);
 		}
 		fprintf(out, ", \"n\": %zu, \"n_improved\": %zu, \"n_stable\": %zu", c->n,
@@ -403,7 +400,7 @@ static void print_notes(const promstat_mcid *m)
 	size_t i, small = 0, sep = 0;
 
 	for (i = 0; i < promstat_audit_n_notes(a); i++)
-		fprintf(stderr, "promstat: note: %s\n", promstat_audit_note(a, i));
+		cli_term_printf(stderr, "promstat: note: %s\n", promstat_audit_note(a, i));
 	for (i = 0; i < promstat_mcid_count(m); i++) {
 		const promstat_mcid_cell *c = promstat_mcid_get(m, i);
 
@@ -695,7 +692,10 @@ int cmd_mcid(int argc, char **argv)
 	switch (format) {
 	case CLI_FORMAT_TABLE: print_table(stdout, display, m); break;
 	case CLI_FORMAT_CSV: print_csv(stdout, m); break;
-	case CLI_FORMAT_JSON: print_json(stdout, display, m, promstat_registry_counts(reg)); break;
+	case CLI_FORMAT_JSON:
+		print_json(stdout, display, m, promstat_registry_counts(reg));
+		cli_json_report();
+		break;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "promstat: cannot write the output: %s\n", strerror(errno));

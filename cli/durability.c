@@ -16,15 +16,14 @@ static const char *rule_name(promstat_durability_rule r)
 	return r == PROMSTAT_DURABILITY_PASS ? "pass" : "mcid";
 }
 
-/* A label from the data, safe on a terminal: control bytes as '?'. */
+/* A label from the data on a terminal, through the one terminal writer
+ * (controls escaped), padded to width columns. */
 static void put_label(FILE *out, const char *s, int width)
 {
-	int n = 0;
-
-	for (; *s; s++, n++)
-		putc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-	for (; n < width; n++)
-		putc(' ', out);
+	if (width > 0)
+		cli_term_pad(out, s, (size_t)width);
+	else
+		cli_term_puts(out, s);
 }
 
 static const char *days(double x, char *buf, size_t size)
@@ -113,8 +112,7 @@ void cli_durability_table(FILE *out, const promstat_durability *d, const promsta
 
 static void key_num(FILE *out, const char *key, double x)
 {
-	fprintf(out, ", \"%s\": ", key);
-	cli_json_number(out, x);
+	cli_json_member_number(out, key, x, 0);
 }
 
 void cli_durability_json(FILE *out, const promstat_durability *d, const promstat_audit *a)
@@ -132,8 +130,7 @@ void cli_durability_json(FILE *out, const promstat_durability *d, const promstat
 		cli_json_string(out, c->instrument_code);
 		for (j = 0; j < nb; j++) {
 			fputs(", ", out);
-			cli_json_string(out, promstat_audit_by_name(a, j));
-			fputs(": ", out);
+			cli_json_key(out, promstat_audit_by_name(a, j));
 			cli_json_string(out, c->levels[j]);
 		}
 		fprintf(out, ", \"n_units\": %zu, \"n_never\": %zu, \"n_responders\": %zu, "
@@ -177,8 +174,7 @@ void cli_durability_json(FILE *out, const promstat_durability *d, const promstat
 		cli_json_string(out, te->instrument_code);
 		for (j = 0; j < nb; j++) {
 			fputs(", ", out);
-			cli_json_string(out, promstat_audit_by_name(a, j));
-			fputs(": ", out);
+			cli_json_key(out, promstat_audit_by_name(a, j));
 			cli_json_string(out, te->levels[j]);
 		}
 		fputs(", \"therapies\": [", out);

@@ -34,7 +34,8 @@ int promstat_plot_durability_write(FILE *out, const promstat_durability_chart *c
 {
 	const char **names = NULL, **therapies = NULL;
 	size_t n_ther = 0, panels, i, s, a;
-	double xmax = 0, table_h, bottom;
+	double xmax = 0, table_h, bottom, last;
+	unsigned char *show = NULL;
 	int st, width;
 
 	if (!c || (c->n_curves && !c->curves) || (c->n_ticks && !c->ticks))
@@ -69,6 +70,19 @@ int promstat_plot_durability_write(FILE *out, const promstat_durability_chart *c
 		goto done;
 	}
 	xmax *= 1.04;
+	/* ticks closer than 1/14 of the axis to the last one shown would print
+	 * their numbers at risk over each other: they are left out of the axis
+	 * and the table (presentation only; the JSON has them all) */
+	show = calloc(c->n_ticks + 1, 1);
+	if (!show) {
+		st = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing durability");
+		goto done;
+	}
+	for (i = 0, last = -INFINITY; i < c->n_ticks; i++)
+		if (c->ticks[i] - last >= xmax / 14) {
+			show[i] = 1;
+			last = c->ticks[i];
+		}
 	/* the risk table: a row per therapy under the axis */
 	table_h = 0.045 * (double)(n_ther + 1);
 	bottom = 0.13 + table_h;
@@ -79,8 +93,10 @@ int promstat_plot_durability_write(FILE *out, const promstat_durability_chart *c
 	ps_gp_num(out, xmax);
 	fputs("]\nset yrange [0:1.02]\nset ytics 0,0.25,1\nset grid lc rgb '#E0E0E0'\n", out);
 	fputs("set xtics (", out);
-	for (i = 0; i < c->n_ticks; i++) {
-		fputs(i ? ", " : "", out);
+	for (i = 0, s = 0; i < c->n_ticks; i++) {
+		if (!show[i])
+			continue;
+		fputs(s++ ? ", " : "", out);
 		ps_gp_num(out, c->ticks[i]);
 	}
 	fputs(")\nset xlabel 'Days since treatment'\n", out);
@@ -98,13 +114,15 @@ int promstat_plot_durability_write(FILE *out, const promstat_durability_chart *c
 		fputs("\n", out);
 		if (a == 0) {
 			fputs("set ylabel 'Still responding (Kaplan-Meier)'\nset format y '%g'\n", out);
-			fputs("set key bottom left box opaque\n", out);
+			fputs("set key at graph 0.03, graph 0.03 left bottom Left reverse font ',9' samplen 2 spacing 0.9\n", out);
 		} else {
 			fputs("unset ylabel\nset format y ''\nunset key\n", out);
 		}
 		/* number at risk, under the axis, in each therapy's colour */
-		fprintf(out, "set label 1 'At risk' at graph 0, screen %.4f right offset -1,0 font ',9'\n",
-			bottom - 0.085);
+		if (a == 0)
+			fprintf(out, "set label 1 'Number at risk' at screen 0.01, screen %.4f left "
+				     "font ',9'\n",
+				bottom - 0.085);
 		for (s = 0; s < n_ther; s++) {
 			const promstat_durability_curve *k = curve_of(c, therapies[s], band);
 			double y = bottom - 0.085 - 0.045 * (double)(s + 1);
@@ -112,11 +130,13 @@ int promstat_plot_durability_write(FILE *out, const promstat_durability_chart *c
 			if (a == 0) {
 				fprintf(out, "set label %zu ", 2 + s);
 				ps_gp_quote(out, therapies[s], 12);
-				fprintf(out, " at graph 0, screen %.4f right offset -1,0 tc rgb '%s' "
+				fprintf(out, " at screen 0.01, screen %.4f left tc rgb '%s' "
 					     "font ',9'\n",
 					y, promstat_plot_palette_colour(pal, therapies[s]));
 			}
 			for (i = 0; k && k->n_risk && i < c->n_ticks; i++) {
+				if (!show[i])
+					continue;
 				fprintf(out, "set label %zu '%zu' at first ", 100 + s * c->n_ticks + i,
 					k->n_risk[i]);
 				ps_gp_num(out, c->ticks[i]);
@@ -187,5 +207,6 @@ int promstat_plot_durability_write(FILE *out, const promstat_durability_chart *c
 done:
 	free(names);
 	free(therapies);
+	free(show);
 	return st;
 }

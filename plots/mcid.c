@@ -114,7 +114,7 @@ int promstat_plot_change_write(FILE *out, const promstat_change_chart *c,
 	ps_gp_num(out, lo - w);
 	putc(':', out);
 	ps_gp_num(out, hi + w);
-	fputs("]\nset yrange [0:*]\nset key top left box opaque\n", out);
+	fputs("]\nset yrange [0:*]\nset offsets 0, 0, graph 0.3, 0\nset key top left box opaque\n", out);
 	fputs("bw = ", out);
 	ps_gp_num(out, w);
 	fputs("\nbin(x) = bw * floor(x / bw + 0.5)\nset boxwidth bw * 0.9 absolute\n", out);
