@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "cli_mcid.h"
+#include "outputs.h"
 #include "internal.h" /* ps_parse_double, ps_parse_long */
 #include "plot_cli.h"
 
@@ -469,6 +470,7 @@ int cmd_mcid(int argc, char **argv)
 	promstat_error err;
 	cli_reject_list sh = { 0 };
 	cli_rejects rj = { 0 };
+	cli_paths paths = { 0 };
 	FILE *in = NULL;
 	int c, st, rc = EXIT_OK;
 	size_t cap = (size_t)argc + 1;
@@ -678,7 +680,16 @@ int cmd_mcid(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto done;
 	}
-	if ((rc = cli_rejects_open(&rj, "mcid", in)) != EXIT_OK)
+	/* every output of the run, checked before the first is written */
+	cli_paths_input(&paths, path, "the input file");
+	cli_paths_input(&paths, cli_catalogue_path(instruments_file), "the instrument catalogue");
+	cli_paths_output(&paths, "--rejects", rj.path);
+	cli_plot_paths(&plots, &paths);
+	if ((rc = cli_paths_check(&paths, "mcid", NULL, NULL, 0)) != EXIT_OK ||
+	    (rc = cli_audit_plots_folder(&plots)) != EXIT_OK)
+		goto done;
+	plots.paths = &paths;
+	if ((rc = cli_rejects_open(&rj)) != EXIT_OK)
 		goto done;
 	io.rejects = rj.f;
 	st = promstat_registry_read(in, display, cat, &io, &reg, &err);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "outputs.h"
 #include "cli_mcid.h"
 #include "plot_cli.h"
 #include "promstat_plots_mcid.h"
@@ -48,6 +49,27 @@ static int make_dir(const char *dir)
 		return EXIT_CANTCREAT;
 	}
 	return EXIT_OK;
+}
+
+/* Checks the chart files about to be drawn against the run's other files
+ * (outputs.h): none may be an input, nor another output. */
+static int check_paths(const cli_plot_opts *o, const char *cmd, char (*paths)[4096], size_t n)
+{
+	const char **list;
+	size_t i;
+	int rc;
+
+	if (!o->paths || !n)
+		return EXIT_OK;
+	if (!(list = calloc(n, sizeof *list))) {
+		fputs("promstat: out of memory\n", stderr);
+		return EXIT_SOFTWARE;
+	}
+	for (i = 0; i < n; i++)
+		list[i] = paths[i];
+	rc = cli_paths_check(o->paths, cmd, "--plots", list, n);
+	free(list);
+	return rc;
 }
 
 static long by_column(const promstat_audit *a, const char *name)
@@ -86,6 +108,34 @@ int cli_mcid_plots(const cli_plot_opts *o, const promstat_mcid *m)
 	char path[4096], code[128], title[256];
 	char lab[4][96], glab[3][96];
 
+	{
+		/* every chart's file, checked before the first is drawn */
+		char (*names)[4096] = calloc(2 * promstat_mcid_count(m) + 1, sizeof *names);
+		size_t nn = 0;
+
+		if (!names) {
+			fputs("promstat: out of memory\n", stderr);
+			return EXIT_SOFTWARE;
+		}
+		for (i = 0; i < promstat_mcid_count(m); i++) {
+			const promstat_mcid_cell *c = promstat_mcid_get(m, i);
+			int all = 1;
+
+			for (j = 0; j < nb; j++)
+				all = all && !strcmp(c->levels[j], PROMSTAT_AUDIT_ALL);
+			if (!all)
+				continue;
+			safe_name(promstat_audit_instrument(a, c->instrument)->code, code, sizeof code);
+			snprintf(names[nn++], sizeof *names, "%s/mcid-roc-%s-%d.%s", o->dir, code, c->day,
+				 extension(fmt));
+			snprintf(names[nn++], sizeof *names, "%s/mcid-change-%s-%d.%s", o->dir, code,
+				 c->day, extension(fmt));
+		}
+		rc = check_paths(o, "mcid", names, nn);
+		free(names);
+		if (rc != EXIT_OK)
+			return rc;
+	}
 	if ((rc = make_dir(o->dir)) != EXIT_OK)
 		return rc;
 	for (i = 0; i < promstat_mcid_count(m) && rc == EXIT_OK; i++) {
@@ -212,6 +262,28 @@ int cli_durability_plots(const cli_plot_opts *o, const promstat_durability *d,
 
 	if (!nd)
 		return EXIT_OK;
+	{
+		char (*names)[4096] = calloc(promstat_audit_n_instruments(a) + 1, sizeof *names);
+		size_t nn = 0;
+
+		if (!names) {
+			fputs("promstat: out of memory\n", stderr);
+			return EXIT_SOFTWARE;
+		}
+		for (in = 0; in < promstat_audit_n_instruments(a); in++) {
+			for (i = 0; i < nd && promstat_durability_get(d, i)->instrument != in; i++)
+				;
+			if (i == nd)
+				continue;
+			safe_name(promstat_audit_instrument(a, in)->code, code, sizeof code);
+			snprintf(names[nn++], sizeof *names, "%s/durability-%s.%s", o->dir, code,
+				 extension(fmt));
+		}
+		rc = check_paths(o, "audit", names, nn);
+		free(names);
+		if (rc != EXIT_OK)
+			return rc;
+	}
 	if ((rc = make_dir(o->dir)) != EXIT_OK)
 		return rc;
 	n_ther = tcol >= 0 ? promstat_audit_n_levels(a, (size_t)tcol) : 0;
