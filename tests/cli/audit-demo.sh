@@ -70,4 +70,22 @@ END {
 set -- $got
 g="$1 $2 $3 $(printf '%.9f' "$4")"
 [ "$g" = "$want" ] || fail "PAIN_NRS/180/PRP/<60: promstat says $g, awk says $want"
-echo "ok: audit-demo (rows $rows; PAIN_NRS 180 PRP <60: n_baseline n_followup responders mean = $want)"
+
+# Missing follow-up (issue 13): PAIN_NRS at 730:90, PRP, all ages. The
+# expected line is what tests/reference/demo-lost.R prints (R 4.2.2): n with a
+# baseline, followed up, responders, NRI and best-case rates, then lost minus
+# followed up in baseline score and in age with Welch's interval (t.test).
+want2="648 270 93 0.143518519 0.726851852 -0.210052910 -0.494664980 0.074559160 0.504185087 -1.310713710 2.319083884"
+"$promstat" audit --instruments "$cat" --format csv --instrument PAIN_NRS \
+	--timepoints 730:90 "$demo" >"$tmp/csv730" 2>"$tmp/err" || fail "csv audit at 730 exited $?"
+got2=$(awk -F, '
+NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+$col["therapy"] == "PRP" && $col["age_band"] == "ALL" {
+	printf "%d %d %d", $col["n_baseline"], $col["n_followup"], $col["mcid_responders"]
+	n = split("mcid_rate_nri mcid_rate_best lost_baseline_diff lost_baseline_diff_ci_lb " \
+		  "lost_baseline_diff_ci_ub lost_age_diff lost_age_diff_ci_lb lost_age_diff_ci_ub", k, " ")
+	for (i = 1; i <= n; i++) printf " %.9f", $col[k[i]]
+	printf "\n"
+}' "$tmp/csv730")
+[ "$got2" = "$want2" ] || fail "PAIN_NRS/730/PRP/ALL: promstat says $got2, R says $want2"
+echo "ok: audit-demo (rows $rows; PAIN_NRS 180 PRP <60: n_baseline n_followup responders mean = $want; 730 PRP NRI/best/lost = R)"
