@@ -32,7 +32,7 @@ void cli_paths_input(cli_paths *p, const char *path, const char *what)
 
 void cli_paths_output(cli_paths *p, const char *option, const char *path)
 {
-	if (!path || !strcmp(path, "-") || p->n_outputs >= CLI_PATHS_MAX)
+	if (!path || p->n_outputs >= CLI_PATHS_MAX)
 		return;
 	p->outputs[p->n_outputs].option = option;
 	p->outputs[p->n_outputs].path = path;

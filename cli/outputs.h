@@ -33,8 +33,8 @@ typedef struct cli_paths {
 void cli_paths_input(cli_paths *p, const char *path, const char *what);
 
 /*
- * Records the output given to option. path NULL is ignored; "-" (standard
- * output, for a text chart) is not a file and is ignored too.
+ * Records the output given to option; path NULL is ignored. The caller
+ * leaves out an option's "-" when it means standard output (a text chart).
  */
 void cli_paths_output(cli_paths *p, const char *option, const char *path);
 

@@ -44,8 +44,11 @@ int cli_plot_option(cli_plot_opts *o, const char *cmd, int c, const char *arg)
 
 void cli_plot_paths(const cli_plot_opts *o, cli_paths *paths)
 {
-	cli_paths_output(paths, "--forest", o->forest);
-	cli_paths_output(paths, "--funnel", o->funnel);
+	/* "-" draws a text chart on standard output: no file. */
+	if (o->forest && strcmp(o->forest, "-"))
+		cli_paths_output(paths, "--forest", o->forest);
+	if (o->funnel && strcmp(o->funnel, "-"))
+		cli_paths_output(paths, "--funnel", o->funnel);
 	cli_paths_output(paths, "--gnuplot-script", o->script);
 }
 

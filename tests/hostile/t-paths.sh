@@ -103,6 +103,28 @@ expect_status 2
 expect_stderr '^promstat: --rejects out and --gnuplot-script out name the same file'
 expect_only_files "$W" bcg.csv
 
+new_case rejects-and-script-both-dash
+# "-" is a file for both (only a chart's "-" means standard output).
+cp "$bcg" "$W/bcg.csv"
+run meta bcg.csv --measure RR --forest - --plot-format dumb --rejects - --gnuplot-script -
+expect_status 2
+expect_stderr '^promstat: --rejects - and --gnuplot-script - name the same file'
+expect_only_files "$W" bcg.csv
+
+new_case output-path-gnuplot-cannot-take
+# A newline would end gnuplot's command; refused before anything is written
+# (the --rejects file included), and the name is not echoed raw.
+cp "$bcg" "$W/bcg.csv"
+run meta bcg.csv --measure RR --rejects r.csv --forest "$(printf 'a\nset output "x"\nb.svg')"
+expect_status 2
+expect_stderr '^promstat: the file name given to --forest contains a control character'
+expect_no_raw_controls "$W/.stderr"
+expect_only_files "$W" bcg.csv
+run meta bcg.csv --measure RR --rejects r.csv --funnel ''
+expect_status 2
+expect_stderr 'the file name given to --funnel is empty'
+expect_only_files "$W" bcg.csv
+
 new_case audit-script-is-a-chart
 small_registry "$W/reg.csv"
 mkdir "$W/d"
@@ -111,6 +133,29 @@ expect_status 2
 expect_stderr 'gnuplot-script d/followup.svg and --plots d/followup.svg name the same file'
 expect_only_files "$W" reg.csv d
 [ -z "$(ls -A "$W/d")" ] || fail "d holds $(ls -A "$W/d")"
+
+new_case plots-chart-overwrites-input
+# The registry is where a chart would go: refused once the charts are named,
+# before the first is drawn.
+mkdir "$W/d"
+small_registry "$W/d/followup.svg"
+cp "$W/d/followup.svg" "$W/.orig"
+run audit d/followup.svg --plots d
+expect_status 2
+expect_stderr '^promstat: --plots d/followup.svg would overwrite the input file'
+expect_same "$W/d/followup.svg" "$W/.orig"
+[ "$(ls -A "$W/d")" = followup.svg ] || fail "d holds $(ls -A "$W/d")"
+
+new_case plots-chart-overwrites-catalogue
+mkdir "$W/d"
+small_registry "$W/reg.csv"
+cp "$PROMSTAT_INSTRUMENTS" "$W/d/trajectory-PAIN_NRS.svg"
+cp "$W/d/trajectory-PAIN_NRS.svg" "$W/.orig"
+run audit reg.csv --instruments d/trajectory-PAIN_NRS.svg --plots d
+expect_status 2
+expect_stderr 'plots d/trajectory-PAIN_NRS.svg would overwrite the instrument catalogue'
+expect_same "$W/d/trajectory-PAIN_NRS.svg" "$W/.orig"
+[ "$(ls -A "$W/d")" = trajectory-PAIN_NRS.svg ] || fail "d holds $(ls -A "$W/d")"
 
 # ---- item 4: chart names never collide ----
 
