@@ -77,6 +77,30 @@ void cli_print_ingest_notes(const promstat_validate_summary *s)
 		cli_term_printf(stderr, "promstat: note: %s\n", s->report->notes[i]);
 }
 
+void cli_print_merged(const promstat_validate_summary *s)
+{
+	const promstat_ingest_report *r = s->report;
+	size_t i;
+
+	for (i = 0; i < r->n_merged; i++) {
+		const promstat_merged_level *m = &r->merged[i];
+		int first = !i || strcmp(r->merged[i - 1].column, m->column) ||
+			    strcmp(r->merged[i - 1].level, m->level);
+		int last = i + 1 == r->n_merged || strcmp(r->merged[i + 1].column, m->column) ||
+			   strcmp(r->merged[i + 1].level, m->level);
+		if (first)
+			cli_term_printf(stderr, "promstat: note: %s: '%s' also written", m->column,
+					m->level);
+		cli_term_printf(stderr, "%s '%s' (%zu row%s)", first ? "" : ",", m->spelling, m->rows,
+				m->rows == 1 ? "" : "s");
+		if (last)
+			fputc('\n', stderr);
+	}
+	for (i = 0; i < r->n_recodes_unused; i++)
+		cli_term_printf(stderr, "promstat: note: recode never used: %s\n",
+				r->recodes_unused[i]);
+}
+
 static void json_units(FILE *out, size_t count, const char *const *ids, size_t n)
 {
 	size_t i;
@@ -218,8 +242,11 @@ void cli_table_ingest_report(FILE *out, const promstat_validate_summary *s)
 		}
 		putc('\n', out);
 	}
-	for (i = 0; i < r->n_recodes_unused; i++)
-		cli_term_printf(out, "%sRecode never used: %s\n", i ? "" : "\n", r->recodes_unused[i]);
+	for (i = 0; i < r->n_recodes_unused; i++) {
+		if (!i)
+			putc('\n', out);
+		cli_term_printf(out, "Recode never used: %s\n", r->recodes_unused[i]);
+	}
 	if (r->n_ae_codes) {
 		fputs("\nAdverse-event codes (rows)", out);
 		for (i = 0; i < r->n_ae_codes; i++)

@@ -59,6 +59,9 @@ typedef struct cli_value_list {
 void cli_print_value(const promstat_error *diag, const char *column, int reason, void *ctx);
 void cli_values_tail(const cli_value_list *list);
 
+/* The merged spellings and unused recodes as notes on stderr (audit). */
+void cli_print_merged(const promstat_validate_summary *s);
+
 /* The notes of the ingest report on stderr ("promstat: note: ..."). */
 void cli_print_ingest_notes(const promstat_validate_summary *s);
 

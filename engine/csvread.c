@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -325,7 +326,12 @@ int ps_csv_read(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn, v
 typedef struct piece_buf {
 	char *buf;
 	size_t len;
+	size_t buf_cap; /* of buf: at least the chunk size */
+	size_t ev_cap;	/* of ev and eol: at least the bytes in buf */
+	char *alt;	/* the other buffer of a transcoded chunk */
+	size_t alt_cap;
 	int nul;	/* it holds a NUL byte */
+	int high;	/* it holds a byte >= 0x80 */
 	uint32_t *ev;	/* its events, see EV_EOL */
 	size_t nev;
 	uint32_t *eol;	/* the index in ev of each line's EV_EOL event */
@@ -341,6 +347,11 @@ typedef struct piece_buf {
 typedef struct source {
 	FILE *in;
 	size_t chunk;
+	ps_csv_encoding *enc;	    /* NULL: bytes are passed on as read */
+	int regular;		    /* in is a regular file (pread works) */
+	unsigned char carry[4];	    /* an unfinished UTF-8 sequence at a chunk's end */
+	size_t ncarry;
+	int enc_err;		    /* out of memory while transcoding */
 	ps_sha256 *sha;		    /* NULL: no hash wanted */
 	ps_csv_prepare *prep;	    /* NULL: none */
 	int prep_on;		    /* prep->ready was seen: chunks read from now on are prepared */
@@ -371,6 +382,7 @@ static void scan_chunk(piece_buf *c)
 	uint32_t *ev = c->ev, *eol = c->eol;
 
 	c->nul = 0;
+	c->high = 0;
 	/* A line's commas are the events recorded since it started, so their
 	 * number is checked, with its length, when its '\n' is met. */
 #define SCAN_EOL(at)                                                                    \
@@ -419,6 +431,7 @@ static void scan_chunk(piece_buf *c)
 		const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n');
 		const __m128i quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
 		const __m128i zero = _mm_setzero_si128();
+		__m128i high = zero; /* any byte >= 0x80 (for the text encoding) */
 		/* 64 bytes at a time, as bit masks of commas, line ends and the
 		 * rest (quotes, CRs, NULs); most blocks have none of the rest and
 		 * a line in progress that is plain so far, and need no switch. */
@@ -428,6 +441,7 @@ static void scan_chunk(piece_buf *c)
 			for (q = 0; q < 4; q++) {
 				__m128i v = _mm_loadu_si128(
 					(const __m128i *)(const void *)(b + i + 16 * (size_t)q));
+				high = _mm_or_si128(high, v);
 				__m128i rest = _mm_or_si128(
 					_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr)),
 					_mm_cmpeq_epi8(v, zero));
@@ -451,11 +465,14 @@ static void scan_chunk(piece_buf *c)
 					ev[nev++] = (uint32_t)at;
 			}
 		}
+		c->high = _mm_movemask_epi8(high) != 0;
 	}
 #endif
-	for (; i < n; i++)
+	for (; i < n; i++) {
 		if (b[i] == ',' || b[i] == '\n' || b[i] == '"' || b[i] == '\r' || b[i] == '\0')
 			SCAN_EVENT(i);
+		c->high |= (unsigned char)b[i] >= 0x80;
+	}
 #undef SCAN_EVENT
 #undef SCAN_EOL
 	/* a last line without its '\n' yet goes to libcsv: no events */
@@ -510,19 +527,248 @@ static int prepare_chunk(source *src, piece_buf *c)
 	return 0;
 }
 
+/* Windows-1252's characters for 0x80..0x9F (0: undefined there). */
+static const uint16_t cp1252_c1[32] = {
+	0x20AC, 0,	0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,	0x017D, 0,
+	0,	0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,	0x017E, 0x0178
+};
+
+static int cp1252_defined(unsigned char b)
+{
+	return b < 0x80 || b > 0x9F || cp1252_c1[b - 0x80] != 0;
+}
+
+/*
+ * The length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF) at p[0..n), 0 when it is not one,
+ * or -1 when it could still become one with the bytes after n.
+ */
+static int utf8_seq(const unsigned char *p, size_t n)
+{
+	int len, i;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		len = 2;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		len = 3, lo = p[0] == 0xE0 ? 0xA0 : 0x80, hi = p[0] == 0xED ? 0x9F : 0xBF;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		len = 4, lo = p[0] == 0xF0 ? 0x90 : 0x80, hi = p[0] == 0xF4 ? 0x8F : 0xBF;
+	else
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return -1;
+		if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xBF))
+			return 0;
+	}
+	return len;
+}
+
+static size_t put_utf8(unsigned char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xC0 | cp >> 6);
+		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	o[0] = (unsigned char)(0xE0 | cp >> 12);
+	o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+	o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 3;
+}
+
+/*
+ * Whether bytes p[0..n) could all be Windows-1252 text: no byte that
+ * Windows-1252 leaves undefined, and no valid multi-byte UTF-8 sequence
+ * (which an export in Windows-1252 is most unlikely to hold, and a file
+ * that mixes the two is UTF-8 with damage). A sequence cut at n counts as
+ * none; *cut says how many bytes at the end were left for the next call.
+ */
+static int bytes_cp1252(const unsigned char *p, size_t n, size_t *cut)
+{
+	size_t i;
+
+	*cut = 0;
+	for (i = 0; i < n; i++) {
+		int len;
+		if (p[i] < 0x80)
+			continue;
+		if (!cp1252_defined(p[i]))
+			return 0;
+		len = utf8_seq(p + i, n - i);
+		if (len > 1)
+			return 0;
+		if (len < 0) {
+			*cut = n - i;
+			return 1;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Whether the rest of a regular file, from offset on, could be
+ * Windows-1252 (bytes_cp1252), checked once, at the first byte that is
+ * not UTF-8. The read goes through the descriptor, not the FILE, so the
+ * reading position is left alone. A pipe cannot be looked ahead in: it is
+ * judged by what has been read.
+ */
+static int rest_is_cp1252(source *src, off_t offset)
+{
+	unsigned char buf[65536 + 4];
+	size_t keep = 0, cut;
+	ssize_t n;
+
+	if (!src->regular || offset < 0)
+		return 1;
+	while ((n = pread(fileno(src->in), buf + keep, sizeof buf - 4 - keep, offset)) > 0) {
+		offset += n;
+		if (!bytes_cp1252(buf, keep + (size_t)n, &cut))
+			return 0;
+		memmove(buf, buf + keep + (size_t)n - cut, cut);
+		keep = cut;
+	}
+	return 1;
+}
+
+/*
+ * Makes c->buf valid UTF-8 (see ps_csv_encoding): an unfinished sequence
+ * at its end waits for the next chunk (final: there is none). The first
+ * byte that is not UTF-8 decides, when the encoding is to be detected:
+ * Windows-1252 when nothing but ASCII came before and no byte of the file
+ * is one Windows-1252 leaves undefined, else UTF-8 with U+FFFD for every
+ * invalid byte. Returns -1 when out of memory.
+ */
+static int transcode(source *src, piece_buf *c, int final)
+{
+	ps_csv_encoding *e = src->enc;
+	size_t n = src->ncarry + c->len, i = 0, o = 0, need = 3 * n + 4;
+
+	if (need < src->chunk)
+		need = src->chunk; /* it is read into next time */
+	unsigned char *in, *out;
+
+	if (need > c->alt_cap) {
+		char *a = ps_realloc(c->alt, need);
+		if (!a)
+			return -1;
+		c->alt = a;
+		c->alt_cap = need;
+	}
+	/* the carried bytes go in front: the input is the alt buffer's tail */
+	in = (unsigned char *)c->alt + (need - n);
+	memmove(in + src->ncarry, c->buf, c->len);
+	memcpy(in, src->carry, src->ncarry);
+	src->ncarry = 0;
+	out = (unsigned char *)c->alt;
+	while (i < n) {
+		int len;
+		if (in[i] < 0x80) {
+			out[o++] = in[i++];
+			continue;
+		}
+		len = e->windows1252 ? 0 : utf8_seq(in + i, n - i);
+		if (len < 0 && !final) { /* finished by the next chunk */
+			src->ncarry = n - i;
+			memcpy(src->carry, in + i, src->ncarry);
+			break;
+		}
+		if (len > 0) {
+			e->seen_utf8 = 1;
+			memmove(out + o, in + i, (size_t)len);
+			o += (size_t)len;
+			i += (size_t)len;
+			continue;
+		}
+		if (!e->decided) {
+			e->decided = 1;
+			/* an Excel export: ASCII, then Latin letters as single bytes */
+			size_t cut;
+			if (e->mode == PROMSTAT_ENCODING_AUTO && !e->seen_utf8 &&
+			    (src->regular ? bytes_cp1252(in + i, n - i, &cut) &&
+						    rest_is_cp1252(src, ftello(src->in) -
+									       (off_t)cut)
+					  : cp1252_defined(in[i])))
+				e->windows1252 = e->guessed = 1;
+		}
+		if (e->windows1252 && cp1252_defined(in[i])) {
+			o += put_utf8(out + o, in[i] >= 0xA0 ? in[i] : cp1252_c1[in[i] - 0x80]);
+		} else {
+			o += put_utf8(out + o, 0xFFFD);
+			e->replaced++;
+		}
+		i++;
+	}
+	/* the transcoded bytes become the chunk; its events need room too */
+	if (o > c->ev_cap) {
+		uint32_t *ev = ps_realloc(c->ev, o * sizeof *ev);
+		uint32_t *eol;
+		if (!ev)
+			return -1;
+		c->ev = ev;
+		if (!(eol = ps_realloc(c->eol, o * sizeof *eol)))
+			return -1;
+		c->eol = eol;
+		c->ev_cap = o;
+	}
+	{
+		char *t = c->buf;
+		size_t tc = c->buf_cap;
+		c->buf = c->alt;
+		c->buf_cap = c->alt_cap;
+		c->alt = t;
+		c->alt_cap = tc;
+	}
+	c->len = o;
+	return 0;
+}
+
 /* Reads, hashes, scans and perhaps prepares one chunk. */
 static void read_chunk(source *src, piece_buf *c, int prep_on, int *read_errno)
 {
 	c->prepared = 0;
+again:
 	c->len = fread(c->buf, 1, src->chunk, src->in);
 	if (c->len) {
 		if (src->sha)
 			ps_sha256_update(src->sha, c->buf, c->len);
 		scan_chunk(c);
+		/* the text encoding costs nothing while the bytes are ASCII */
+		if (src->enc && (c->high || src->ncarry)) {
+			if (transcode(src, c, 0)) {
+				src->enc_err = 1;
+				c->len = 0;
+				return;
+			}
+			/* all of it carried into the next chunk: a length 0
+			 * would read as the end of the file */
+			if (!c->len)
+				goto again;
+			scan_chunk(c);
+		}
 		if (prep_on)
 			prepare_chunk(src, c);
 	} else if (ferror(src->in)) {
 		*read_errno = errno ? errno : EIO;
+	} else if (src->enc && src->ncarry) {
+		/* the file ends inside a sequence: its bytes are invalid */
+		if (transcode(src, c, 1)) {
+			src->enc_err = 1;
+			c->len = 0;
+			return;
+		}
+		scan_chunk(c);
+		if (prep_on)
+			prepare_chunk(src, c);
 	}
 }
 
@@ -564,7 +810,7 @@ static void *read_ahead(void *src_)
 }
 
 static int source_open(source *src, FILE *in, size_t chunk, ps_sha256 *sha,
-		       ps_csv_prepare *prep)
+		       ps_csv_prepare *prep, ps_csv_encoding *enc)
 {
 	struct stat st;
 	int i, ahead;
@@ -573,6 +819,8 @@ static int source_open(source *src, FILE *in, size_t chunk, ps_sha256 *sha,
 	src->in = in;
 	src->chunk = chunk;
 	src->sha = sha;
+	src->enc = enc;
+	src->regular = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
 	if (prep && prep->fn && prep->size) {
 		src->prep = prep;
 		if (!(src->prep_fields = ps_malloc(PS_CSV_MAX_FIELDS * sizeof *src->prep_fields)))
@@ -584,6 +832,8 @@ static int source_open(source *src, FILE *in, size_t chunk, ps_sha256 *sha,
 		    !(src->slot[i].ev = ps_malloc(chunk * sizeof *src->slot[i].ev)) ||
 		    !(src->slot[i].eol = ps_malloc(chunk * sizeof *src->slot[i].eol)))
 			return -1;
+		else
+			src->slot[i].buf_cap = src->slot[i].ev_cap = chunk;
 	if (!ahead || pthread_mutex_init(&src->mu, NULL))
 		return 0;
 	if (pthread_cond_init(&src->filled, NULL)) {
@@ -655,6 +905,7 @@ static int source_close(source *src)
 	}
 	for (i = 0; i < SOURCE_SLOTS; i++) {
 		ps_free(src->slot[i].buf);
+		ps_free(src->slot[i].alt);
 		ps_free(src->slot[i].ev);
 		ps_free(src->slot[i].eol);
 		ps_free(src->slot[i].starts);
@@ -674,6 +925,13 @@ int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record
 			 void *ctx, char sha256_hex[65], ps_csv_prepare *prep,
 			 promstat_error *err)
 {
+	return ps_csv_read_encoded(in, name, chunk, fn, ctx, sha256_hex, prep, NULL, err);
+}
+
+int ps_csv_read_encoded(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn,
+			void *ctx, char sha256_hex[65], ps_csv_prepare *prep, ps_csv_encoding *enc,
+			promstat_error *err)
+{
 	ps_sha256 sha;
 	struct csv_parser p;
 	reader r;
@@ -690,6 +948,14 @@ int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record
 		chunk = PS_CSV_DEFAULT_CHUNK;
 	if (chunk > CHUNK_LIMIT)
 		chunk = CHUNK_LIMIT;
+	/* a transcoded chunk grows up to threefold; its offsets must still fit */
+	if (enc && chunk > CHUNK_LIMIT / 4)
+		chunk = CHUNK_LIMIT / 4;
+	if (enc) {
+		enc->windows1252 = enc->mode == PROMSTAT_ENCODING_WINDOWS1252;
+		enc->guessed = enc->decided = enc->seen_utf8 = 0;
+		enc->replaced = 0;
+	}
 	memset(&r, 0, sizeof r);
 	r.name = name;
 	r.fn = fn;
@@ -707,7 +973,7 @@ int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record
 	 * a field at the 1 MiB limit to 16 reallocations. */
 	csv_set_blk_size(&p, 65536);
 	ps_sha256_init(&sha);
-	if (source_open(&src, in, chunk, sha256_hex ? &sha : NULL, prep))
+	if (source_open(&src, in, chunk, sha256_hex ? &sha : NULL, prep, enc))
 		r.status = ps_error(err, PROMSTAT_ENOMEM, name, 0, 0, "out of memory");
 
 	while (!r.status && (c = source_next(&src))->len > 0) {
@@ -759,6 +1025,9 @@ int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record
 			li++;
 		}
 	}
+	if (!r.status && src.enc_err)
+		r.status = ps_error(err, PROMSTAT_ENOMEM, name, r.line, 0,
+				    "out of memory while reading");
 	read_errno = source_close(&src);
 	if (!r.status && read_errno)
 		r.status = ps_error(err, PROMSTAT_EOPEN, name, r.line, 0, "read error: %s",

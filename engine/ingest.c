@@ -199,6 +199,7 @@ typedef struct ingest {
 	ps_strpool *rej_units;	      /* and patient_id "\x1f" episode */
 	char **notes;
 	size_t n_notes, notes_cap;
+	ps_csv_encoding enc;	      /* what reading found of the text encoding */
 } ingest;
 
 /* ---- hashing of units and observations ---- */
@@ -2071,6 +2072,18 @@ static int build_report(ingest *c)
 			}
 		}
 	}
+	/* within a column, a level's spellings together (levels in the order
+	 * they were first seen, which their pool ids follow), each level's in
+	 * the order they were first seen: an insertion sort, stable */
+	for (i = 1; i < rp->n_merged; i++) {
+		promstat_merged_level x = mg[i];
+		long xl = ps_strpool_find(reg->pool, x.level, strlen(x.level));
+		for (j = i; j > 0 && mg[j - 1].column == x.column &&
+			    ps_strpool_find(reg->pool, mg[j - 1].level, strlen(mg[j - 1].level)) > xl;
+		     j--)
+			mg[j] = mg[j - 1];
+		mg[j] = x;
+	}
 	rp->merged = mg;
 	rp->ae_codes = ae;
 	rp->sex_other = sx;
@@ -2112,8 +2125,19 @@ static int build_report(ingest *c)
 	}
 	rp->conflicts_satisfied = c->conflicts_satisfied;
 	rp->conflicts_treatment_date = c->conflicts_treatment_date;
-	if (!rp->encoding)
-		rp->encoding = "utf-8";
+	rp->encoding = c->enc.windows1252 ? "windows-1252" : "utf-8";
+	rp->encoding_guessed = c->enc.guessed;
+	rp->bytes_replaced = c->enc.replaced;
+	if (c->enc.guessed &&
+	    note(c, "the file is not UTF-8 but reads as Windows-1252 (as Excel saves CSV): "
+		    "it was converted to UTF-8; give --encoding to read it otherwise"))
+		return -1;
+	if (c->enc.replaced &&
+	    note(c, "%zu byte%s not valid %s %s replaced with U+FFFD", c->enc.replaced,
+		 c->enc.replaced == 1 ? "" : "s",
+		 c->enc.windows1252 ? "Windows-1252" : "UTF-8",
+		 c->enc.replaced == 1 ? "was" : "were"))
+		return -1;
 
 	if (!(nt = reg->rmem[6] = ps_calloc(c->n_notes + 1, sizeof *nt)))
 		return -1;
@@ -2210,6 +2234,10 @@ int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue 
 	c.opt = opt;
 	c.last_unit = c.cur_unit = -1;
 	c.date_format = opt ? opt->date_format : 0;
+	if (opt && (opt->encoding < PROMSTAT_ENCODING_AUTO ||
+		    opt->encoding > PROMSTAT_ENCODING_WINDOWS1252))
+		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "unknown encoding %d",
+				opt->encoding);
 	if (c.date_format < PROMSTAT_DATE_ISO || c.date_format > PROMSTAT_DATE_MDY)
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "unknown date format %d",
 				c.date_format);
@@ -2232,8 +2260,9 @@ int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue 
 	c.prep.fn = prepare_row;
 	c.prep.ctx = &c;
 	c.prep.size = sizeof(prepared_row);
-	st = ps_csv_read_prepared(in, name, opt ? opt->chunk : 0, on_record, &c, c.reg->sha256,
-				  &c.prep, err);
+	c.enc.mode = opt ? opt->encoding : PROMSTAT_ENCODING_AUTO;
+	st = ps_csv_read_encoded(in, name, opt ? opt->chunk : 0, on_record, &c, c.reg->sha256,
+				 &c.prep, &c.enc, err);
 	if (!st && !c.have_header)
 		st = ps_error(err, PROMSTAT_EDATA, name, 1, 0,
 			      "the file is empty: a header line (patient_id,therapy,day,"

@@ -215,10 +215,38 @@ const char *ps_csv_foreign_separator(const ps_csv_record *rec);
 	"the header is a single column with %s in it: promstat reads comma-separated "  \
 	"files with a decimal point; save or convert the file with ',' between fields"
 
+/*
+ * The text encoding of a read (see ps_csv_read_encoded). mode is set by the
+ * caller (enum promstat_encoding); the rest is what reading found.
+ */
+typedef struct ps_csv_encoding {
+	int mode;
+	int windows1252; /* bytes were read as Windows-1252 */
+	int guessed;	 /* ... because the file looked like it */
+	int decided;	 /* the first byte that is not UTF-8 was met */
+	int seen_utf8;	 /* a valid multi-byte UTF-8 sequence was met */
+	size_t replaced; /* bytes read as U+FFFD */
+} ps_csv_encoding;
+
 /* ps_csv_read_hashed with records prepared ahead (prep may be NULL). */
 int ps_csv_read_prepared(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn,
 			 void *ctx, char sha256_hex[65], ps_csv_prepare *prep,
 			 promstat_error *err);
+
+/*
+ * ps_csv_read_prepared that delivers valid UTF-8 whatever the bytes (enc
+ * not NULL): UTF-8 is passed on; a file whose first byte that is not UTF-8
+ * comes after nothing but ASCII, and none of whose bytes Windows-1252
+ * leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D; a regular file is
+ * checked to its end, a pipe as far as it is read), is read as
+ * Windows-1252 from there (mode AUTO); any other invalid byte becomes
+ * U+FFFD and is counted. Mode UTF8 never guesses; WINDOWS1252 reads every
+ * byte >= 0x80 so. The hash is of the bytes as read. ASCII chunks cost
+ * nothing more.
+ */
+int ps_csv_read_encoded(FILE *in, const char *name, size_t chunk, ps_csv_record_fn fn,
+			void *ctx, char sha256_hex[65], ps_csv_prepare *prep, ps_csv_encoding *enc,
+			promstat_error *err);
 
 /*
  * Writes one CSV record to out: fields quoted when they need it (comma,

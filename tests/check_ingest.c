@@ -153,6 +153,19 @@ static void dump_registry(FILE *f, const promstat_registry *reg)
 		}
 }
 
+/* The whole of f, read from where it is, NUL-terminated. */
+static char *slurp_stream_at(FILE *f)
+{
+	size_t n = 0, cap = 4096;
+	char *s = malloc(cap);
+
+	while (s && (n += fread(s + n, 1, cap - n - 1, f)) == cap - 1)
+		s = realloc(s, cap *= 2);
+	ck_assert_ptr_nonnull(s);
+	s[n] = '\0';
+	return s;
+}
+
 static char *slurp_stream(FILE *f)
 {
 	long n;
@@ -983,6 +996,210 @@ static size_t list_csv(const char *dir, const char *prefix, char names[][256], s
 	return n;
 }
 
+
+/* The key value lines of what ingest made of a file (the form of
+ * tests/data/registry-messy.expected), sorted, into out. */
+static void report_lines(const promstat_validate_summary *sm, FILE *out)
+{
+	const promstat_ingest_report *rp = sm->report;
+	size_t i;
+	int r;
+
+	fprintf(out, "rows_read %zu\nrows_accepted %zu\nrows_rejected %zu\n", sm->counts.rows_read,
+		sm->counts.rows_accepted, sm->counts.rows_rejected);
+	for (r = 0; r < PROMSTAT_REJECT_NREASONS; r++)
+		fprintf(out, "rejected_by_reason.%s %zu\n", promstat_reject_reason_name(r),
+			sm->counts.by_reason[r]);
+	fprintf(out, "units %zu\npatients %zu\nvalues_ignored %zu\n", sm->units, sm->patients,
+		rp->values_ignored);
+	for (i = 0; i < rp->n_ignored; i++)
+		fprintf(out, "values_ignored.%s.%s %zu\n", rp->ignored[i].column,
+			promstat_ignore_reason_name(rp->ignored[i].reason), rp->ignored[i].count);
+	fprintf(out, "merged_levels %zu\n", rp->n_merged);
+	for (i = 0; i < rp->n_merged; i++)
+		fprintf(out, "merged_levels.%s.%s.[%s] %zu\n", rp->merged[i].column,
+			rp->merged[i].level, rp->merged[i].spelling, rp->merged[i].rows);
+	fprintf(out, "recodes_unused %zu\n", rp->n_recodes_unused);
+	for (i = 0; i < rp->n_recodes_unused; i++)
+		fprintf(out, "recodes_unused.%s 1\n", rp->recodes_unused[i]);
+	fprintf(out, "patients_all_rejected %zu\n", rp->patients_all_rejected);
+	for (i = 0; i < rp->n_patients_listed; i++)
+		fprintf(out, "patients_all_rejected.%s 1\n", rp->patients_listed[i]);
+	fprintf(out, "units_all_rejected %zu\n", rp->units_all_rejected);
+	fprintf(out, "units_without_baseline %zu\n", sm->units_without_baseline);
+	for (i = 0; i < sm->n_no_baseline_listed; i++)
+		fprintf(out, "units_without_baseline.%s 1\n", sm->no_baseline_listed[2 * i]);
+	fprintf(out, "units_without_followup %zu\n", sm->units_without_followup);
+	for (i = 0; i < sm->n_no_followup_listed; i++)
+		fprintf(out, "units_without_followup.%s 1\n", sm->no_followup_listed[2 * i]);
+	fprintf(out, "ae_codes %zu\n", rp->n_ae_codes);
+	for (i = 0; i < rp->n_ae_codes; i++)
+		fprintf(out, "ae_codes.%s %zu\n", rp->ae_codes[i].value, rp->ae_codes[i].rows);
+	for (i = 0; i < rp->n_sex_other; i++)
+		fprintf(out, "sex_other.%s %zu\n", rp->sex_other[i].value, rp->sex_other[i].rows);
+	for (i = 0; i < sm->n_therapies; i++)
+		fprintf(out, "therapy_units.%s %zu\n", sm->therapies[i].therapy, sm->therapies[i].units);
+	fprintf(out, "unit_conflicts.satisfied %zu\nunit_conflicts.treatment_date %zu\n",
+		rp->conflicts_satisfied, rp->conflicts_treatment_date);
+	fprintf(out, "encoding.windows-1252 %d\nencoding.bytes_replaced %zu\n",
+		!strcmp(rp->encoding, "windows-1252"), rp->bytes_replaced);
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Splits text into its lines (in place), sorted. */
+static size_t sorted_lines(char *text, char **lines, size_t max)
+{
+	size_t n = 0;
+	char *p = text, *nl;
+
+	while (*p && n < max) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		lines[n++] = p;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	qsort(lines, n, sizeof *lines, line_cmp);
+	return n;
+}
+
+/*
+ * The messy extract (tests/data/gen-messy.py): every key of what the
+ * script says promstat must make of it, compared one by one with what it
+ * made, with the options the script names; and the same at every chunk
+ * size.
+ */
+START_TEST(test_messy_extract)
+{
+	promstat_catalogue *cat = test_catalogue();
+	promstat_ingest_options opt;
+	promstat_validate_summary *sm = NULL;
+	promstat_error err;
+	const char *args[32], *map[8], *recode[8];
+	size_t nargs = 0, nmap = 0, nrecode = 0, i, ne, na;
+	char *exp_lines[256], *act_lines[256], *expected, *actual, *p;
+	FILE *f = fopen(path_of("tests/data/registry-messy.expected"), "rb"), *out;
+	run r;
+	long n;
+
+	ck_assert_ptr_nonnull(f);
+	expected = slurp_stream_at(f);
+	fclose(f);
+	/* the first line: the options, tab-separated */
+	ck_assert(!strncmp(expected, "options ", 8));
+	p = expected + 8;
+	args[nargs++] = p;
+	for (; *p != '\n'; p++)
+		if (*p == '\t') {
+			*p = '\0';
+			args[nargs++] = p + 1;
+		}
+	*p++ = '\0';
+	memset(&opt, 0, sizeof opt);
+	for (i = 0; i + 1 < nargs; i += 2) {
+		if (!strcmp(args[i], "--map"))
+			map[nmap++] = args[i + 1];
+		else if (!strcmp(args[i], "--recode"))
+			recode[nrecode++] = args[i + 1];
+		else if (!strcmp(args[i], "--date-format"))
+			opt.date_format = !strcmp(args[i + 1], "DMY") ? PROMSTAT_DATE_DMY
+									: PROMSTAT_DATE_MDY;
+		else
+			ck_abort_msg("unknown option %s", args[i]);
+	}
+	opt.map = map;
+	opt.nmap = nmap;
+	opt.recode = recode;
+	opt.nrecode = nrecode;
+
+	r = read_file("tests/data/registry-messy.csv", cat, &opt, 0);
+	ck_assert_msg(r.status == PROMSTAT_OK, "%s", r.err.message);
+	ck_assert_int_eq(promstat_validate_summarize(r.reg, &sm, &err), PROMSTAT_OK);
+	out = tmpfile();
+	report_lines(sm, out);
+	fflush(out);
+	n = ftell(out);
+	rewind(out);
+	actual = malloc((size_t)n + 1);
+	ck_assert_uint_eq(fread(actual, 1, (size_t)n, out), (size_t)n);
+	actual[n] = '\0';
+	fclose(out);
+	ne = sorted_lines(p, exp_lines, 256);
+	na = sorted_lines(actual, act_lines, 256);
+	for (i = 0; i < ne && i < na; i++)
+		ck_assert_msg(!strcmp(exp_lines[i], act_lines[i]), "expected '%s', got '%s'",
+			      exp_lines[i], act_lines[i]);
+	ck_assert_uint_eq(ne, na);
+	/* the true adverse-event rate: units with a real event code */
+	{
+		size_t with_ae = 0;
+		for (i = 0; i < r.reg->n_units; i++)
+			with_ae += r.reg->units[i].ae;
+		ck_assert_uint_eq(with_ae, 3); /* P01 effusion, P03 Effusion, P05 flare */
+	}
+	promstat_validate_summary_free(sm);
+	free(actual);
+	free(expected);
+	run_free(&r);
+	check_chunk_invariance("tests/data/registry-messy.csv", cat, &opt);
+	promstat_catalogue_free(cat);
+}
+END_TEST
+
+/* The two encodings' files (tests/data/gen-messy.py): valid UTF-8 out. */
+START_TEST(test_encodings)
+{
+	promstat_catalogue *cat = test_catalogue();
+	promstat_ingest_options opt;
+	run r;
+	const char *site;
+
+	memset(&opt, 0, sizeof opt);
+	r = read_file("tests/data/registry-cp1252.csv", cat, &opt, 0);
+	ck_assert_int_eq(r.status, PROMSTAT_OK);
+	ck_assert_str_eq(r.reg->report.encoding, "windows-1252");
+	ck_assert_int_eq(r.reg->report.encoding_guessed, 1);
+	ck_assert_uint_eq(r.reg->report.bytes_replaced, 0);
+	site = ps_strpool_get(r.reg->pool, r.reg->units[0].site);
+	ck_assert_str_eq(site, "Z\xc3\xbcrich");
+	/* the en dash, 0x96 in Windows-1252, is U+2013 */
+	ck_assert_str_eq(ps_strpool_get(r.reg->pool, r.reg->units[1].provider),
+			 "Dr Fran\xc3\xa7oise \xe2\x80\x93 Lef\xc3\xa8vre");
+	run_free(&r);
+
+	/* told it is UTF-8: the same bytes are each U+FFFD */
+	opt.encoding = PROMSTAT_ENCODING_UTF8;
+	r = read_file("tests/data/registry-cp1252.csv", cat, &opt, 0);
+	ck_assert_int_eq(r.status, PROMSTAT_OK);
+	ck_assert_str_eq(r.reg->report.encoding, "utf-8");
+	/* twice each: Z\xfcrich, M\xfcller, Gen\xe8ve 1 byte, Fran\xe7oise \x96 Lef\xe8vre 3 */
+	ck_assert_uint_eq(r.reg->report.bytes_replaced, 2 * 1 + 2 * 1 + 2 * 1 + 2 * 3);
+	ck_assert_str_eq(ps_strpool_get(r.reg->pool, r.reg->units[0].site), "Z\xef\xbf\xbdrich");
+	run_free(&r);
+
+	/* not UTF-8, and not Windows-1252 either (0x81): replaced, counted */
+	opt.encoding = PROMSTAT_ENCODING_AUTO;
+	r = read_file("tests/data/registry-bad-utf8.csv", cat, &opt, 0);
+	ck_assert_int_eq(r.status, PROMSTAT_OK);
+	ck_assert_str_eq(r.reg->report.encoding, "utf-8");
+	ck_assert_int_eq(r.reg->report.encoding_guessed, 0);
+	ck_assert_uint_eq(r.reg->report.bytes_replaced, 2); /* 0xFF and 0x81 */
+	ck_assert_str_eq(ps_strpool_get(r.reg->pool, r.reg->units[1].site), "Gen\xef\xbf\xbdve");
+	ck_assert_str_eq(ps_strpool_get(r.reg->pool, r.reg->units[0].provider),
+			 "Dr \xef\xbf\xbdM\xc3\xbcller");
+	run_free(&r);
+	opt.encoding = PROMSTAT_ENCODING_WINDOWS1252;
+	check_chunk_invariance("tests/data/registry-bad-utf8.csv", cat, &opt);
+	promstat_catalogue_free(cat);
+}
+END_TEST
+
 START_TEST(test_fixtures_every_chunk)
 {
 	static char names[64][256];
@@ -1291,6 +1508,8 @@ static Suite *suite(void)
 	t = tcase_create("chunks");
 	tcase_set_timeout(t, 600);
 	tcase_add_test(t, test_fixtures_every_chunk);
+	tcase_add_test(t, test_messy_extract);
+	tcase_add_test(t, test_encodings);
 	tcase_add_test(t, test_malformed_corpus);
 	suite_add_tcase(s, t);
 	return s;
