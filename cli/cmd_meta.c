@@ -348,6 +348,11 @@ static int run_mods(const meta_args *a, meta_result *r)
 	if ((st = promstat_studies_design_build(r->s, a->mods, a->nmods, d, &err))) {
 		if (st == PROMSTAT_EINVAL)
 			return cli_usage_error("meta", "--mods: %s", err.message);
+		if (st == PROMSTAT_EDATA) {
+			/* refused before the design was built: too many coefficients */
+			fprintf(stderr, "%s: --mods: %s\n", a->path, err.message);
+			return EXIT_DATA;
+		}
 		return cli_fail(&err);
 	}
 	r->have_design = 1;

@@ -557,14 +557,18 @@ done:
 /* Leave-one-out.                                                        */
 /* ------------------------------------------------------------------ */
 
+/*
+ * metafor's leave1out refits from scratch, k fits of O(k) each (of O(k^2)
+ * there, with k x k matrices). Here the refits share what does not depend
+ * on the omission's tau^2 and ML, REML and EB start from the full model's
+ * (ps_meta_leave1out in meta.c).
+ */
 int promstat_meta_leave1out(const double *yi, const double *vi, size_t k,
 			    const promstat_meta_options *opt, promstat_meta_l1o *out,
 			    promstat_error *err)
 {
 	promstat_meta_options o1;
-	promstat_meta_summary fit, s;
-	double *ys, *vs;
-	size_t i;
+	promstat_meta_summary fit;
 	int rc;
 
 	if (out == NULL)
@@ -575,45 +579,5 @@ int promstat_meta_leave1out(const double *yi, const double *vi, size_t k,
 	rc = used_method(yi, vi, k, opt, &o1, &fit, err);
 	if (rc != PROMSTAT_OK)
 		return rc;
-	ys = ps_malloc((k - 1) * sizeof *ys);
-	vs = ps_malloc((k - 1) * sizeof *vs);
-	if (ys == NULL || vs == NULL) {
-		ps_free(ys);
-		ps_free(vs);
-		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
-	}
-	/* ys/vs hold every study but i: moving one study per step keeps the
-	 * copying O(k) per fit */
-	memcpy(ys, yi + 1, (k - 1) * sizeof *ys);
-	memcpy(vs, vi + 1, (k - 1) * sizeof *vs);
-	for (i = 0; i < k; i++) {
-		promstat_meta_l1o *r = &out[i];
-
-		if (i > 0) {
-			/* replace study i (at slot i-1) by study i-1 */
-			ys[i - 1] = yi[i - 1];
-			vs[i - 1] = vi[i - 1];
-		}
-		rc = ps_meta_fit_flags(ys, vs, k - 1, &o1, PS_META_NO_TAU2_CI, &s, NULL, NULL);
-		if (rc == PROMSTAT_ENOMEM) {
-			ps_free(ys);
-			ps_free(vs);
-			return ps_error(err, rc, NULL, 0, 0, "out of memory");
-		}
-		r->converged = rc == PROMSTAT_OK && s.converged;
-		r->estimate = s.estimate;
-		r->se = s.se;
-		r->stat = s.stat;
-		r->pval = s.pval;
-		r->ci_lb = s.ci_lb;
-		r->ci_ub = s.ci_ub;
-		r->tau2 = s.tau2;
-		r->I2 = s.I2;
-		r->H2 = s.H2;
-		r->Q = s.Q;
-		r->Q_pval = s.Q_pval;
-	}
-	ps_free(ys);
-	ps_free(vs);
-	return PROMSTAT_OK;
+	return ps_meta_leave1out(yi, vi, k, &o1, fit.tau2, out, err);
 }

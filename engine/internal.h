@@ -289,11 +289,19 @@ const struct ps_obs *ps_unit_block(const struct promstat_registry *reg, size_t u
 /* ---- meta-analysis internals (meta.c), shared with bias.c ---- */
 
 #define PS_META_NO_TAU2_CI 1u /* skip the Q-profile interval for tau^2 */
+#define PS_META_MAX_P 4096     /* coefficients of a meta-regression */
 
 /* promstat_meta_fit with flags (PS_META_*) that leave out optional parts. */
 int ps_meta_fit_flags(const double *yi, const double *vi, size_t k,
 		      const promstat_meta_options *opt, unsigned flags,
 		      promstat_meta_summary *out, double *weights, promstat_error *err);
+
+/* Leave-one-out refits with the single method o1->methods[0] (the one the
+ * full model used, whose tau^2 is tau2_full: ML, REML and EB start there);
+ * out has k entries. PROMSTAT_ENOMEM only when memory runs out. */
+int ps_meta_leave1out(const double *yi, const double *vi, size_t k,
+		      const promstat_meta_options *o1, double tau2_full, promstat_meta_l1o *out,
+		      promstat_error *err);
 
 /* Two-sided normal p-value 2 P(Z > |z|); NaN for NaN. */
 double ps_meta_p_norm2(double z);

@@ -369,7 +369,7 @@ static int wls_alloc(wls *s, size_t p)
 	double *mem;
 
 	memset(s, 0, sizeof *s);
-	if (p == 0 || p > 4096)
+	if (p == 0 || p > PS_META_MAX_P)
 		return -1;
 	mem = ps_calloc(5 * p * p + 2 * p, sizeof *mem);
 	if (mem == NULL)
@@ -1252,6 +1252,671 @@ int promstat_meta_fit(const double *yi, const double *vi, size_t k,
 }
 
 /* ------------------------------------------------------------------ */
+/* Leave-one-out, as metafor's leave1out.rma.uni: the model refitted     */
+/* without each study (promstat_meta_leave1out in bias.c calls this).    */
+/*                                                                       */
+/* Everything the fits take at tau^2 = 0 (the common-effect sums, Q,     */
+/* tr P for I^2, Sum log vi for the likelihood check, the unweighted     */
+/* moments of HE and SJ) comes from prefix and suffix summaries merged   */
+/* around the omitted study: O(1) per omission, and no study is ever     */
+/* subtracted back out of a sum (which would cancel when it dominates).  */
+/* What depends on the omission's own tau^2 takes one pass over the      */
+/* other studies per evaluation; the Fisher scoring of ML, REML and EB   */
+/* starts from the full model's tau^2, a few steps from the refit's.     */
+/* ------------------------------------------------------------------ */
+
+/* A weighted mean with its sum of squared deviations, and the sum of the
+ * products of distinct pairs of weights (tr P of the intercept model at
+ * tau^2 = 0 is 2 pp / W). */
+typedef struct wrun {
+	double W, mean, M2, pp;
+} wrun;
+
+/* Adds one study (West 1979, CACM 22:532, weighted update). */
+static void wrun_add(wrun *r, double w, double y)
+{
+	double W = r->W + w, d = y - r->mean, s = d * w / W;
+
+	r->pp += w * r->W;
+	r->mean += s;
+	r->M2 += r->W * d * s;
+	r->W = W;
+}
+
+/* Two disjoint runs as one (Chan, Golub & LeVeque 1979): every term is
+ * non-negative, so nothing cancels. */
+static wrun wrun_merge(const wrun *a, const wrun *b)
+{
+	wrun m;
+	double d;
+
+	if (a->W == 0)
+		return *b;
+	if (b->W == 0)
+		return *a;
+	d = b->mean - a->mean;
+	m.W = a->W + b->W;
+	m.mean = a->mean + d * (b->W / m.W);
+	m.M2 = a->M2 + b->M2 + d * d * (a->W * b->W / m.W);
+	m.pp = a->pp + b->pp + a->W * b->W;
+	return m;
+}
+
+/* Summaries of a run of studies: common-effect weights 1/v, unit weights,
+ * Sum v and Sum log v. */
+typedef struct l1o_run {
+	wrun ee, un;
+	double sv, slogv;
+} l1o_run;
+
+static void l1o_run_add(l1o_run *r, double y, double v)
+{
+	wrun_add(&r->ee, 1 / v, y);
+	wrun_add(&r->un, 1, y);
+	r->sv += v;
+	r->slogv += log(v);
+}
+
+enum { EV_RSS = 1, EV_TRACES = 2, EV_LOG = 4 };
+
+/* The intercept model at tau2 over every study but `omit`. */
+typedef struct l1o_ev {
+	double S, S2, b, rss, rss2, trP, trPP, slog;
+} l1o_ev;
+
+/* Sums of one pass at tau2, deviations d = y - c from a centre c near the
+ * refit's estimate (the full model's), so the moments below lose nothing
+ * to the mean: y'Py = Sum w d^2 - S db^2 with db = b - c small. */
+typedef struct l1o_sums {
+	double S, Sd, Sdd, S2, S2d, S2dd, S3, wmax, prod, lacc;
+} l1o_sums;
+
+static int l1o_pass(const double *y, const double *v, size_t from, size_t to, double tau2,
+		    double c, unsigned what, l1o_sums *t)
+{
+	size_t j;
+
+	for (j = from; j < to; j++) {
+		double w = 1 / (v[j] + tau2), d = y[j] - c, w2 = w * w;
+
+		if (!isfinite(w) || !(w > 0))
+			return -1;
+		if (w > t->wmax)
+			t->wmax = w;
+		t->S += w;
+		t->Sd += w * d;
+		t->Sdd += w * d * d;
+		t->S2 += w2;
+		t->S2d += w2 * d;
+		t->S2dd += w2 * d * d;
+		t->S3 += w2 * w;
+		if (what & EV_LOG) {
+			double x = v[j] + tau2;
+
+			if (x > 1e-100 && x < 1e100) {
+				t->prod *= x;
+				if (t->prod > 1e200 || t->prod < 1e-200) {
+					t->lacc += log(t->prod);
+					t->prod = 1;
+				}
+			} else {
+				t->lacc += log(x);
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * The two-pass form for when the one-pass sums would cancel: the weights
+ * of intercept_traces (one weight holding nearly all of S), or residuals
+ * far smaller than the deviations from the centre.
+ */
+static int l1o_eval2(const double *y, const double *v, size_t k, size_t omit, double tau2,
+		     unsigned what, l1o_ev *e)
+{
+	double wmax = 0, rest = 0, swy = 0, s2 = 0, S, rss = 0, rss2 = 0;
+	double pre = 0, pre2 = 0, c1 = 0, c2 = 0, d = 0;
+	size_t j, imax = omit;
+
+	for (j = 0; j < k; j++) {
+		double w;
+
+		if (j == omit)
+			continue;
+		w = 1 / (v[j] + tau2);
+		if (!isfinite(w) || !(w > 0))
+			return -1;
+		if (w > wmax) {
+			rest += wmax;
+			wmax = w;
+			imax = j;
+		} else {
+			rest += w;
+		}
+		swy += w * y[j];
+		s2 += w * w;
+	}
+	S = wmax + rest;
+	e->S = S;
+	e->S2 = s2;
+	e->b = swy / S;
+	for (j = 0; j < k; j++) {
+		double w, r, u;
+
+		if (j == omit)
+			continue;
+		w = 1 / (v[j] + tau2);
+		r = y[j] - e->b;
+		rss += w * r * r;
+		rss2 += w * w * r * r;
+		if (what & EV_TRACES) {
+			u = w / S;
+			r = j == imax ? rest / S : 1 - u;
+			c1 += u * pre;
+			c2 += u * u * pre2;
+			d += u * u * r * r;
+			pre += u;
+			pre2 += u * u;
+		}
+	}
+	e->rss = rss;
+	e->rss2 = rss2;
+	e->trP = 2 * S * c1;
+	e->trPP = S * S * (d + 2 * c2);
+	return 0;
+}
+
+/*
+ * One evaluation at tau2 without study `omit`: S = Sum w, S2 = Sum w^2,
+ * b, y'Py and y'PPy, on request tr P and tr PP, and with EV_LOG Sum
+ * log(v + tau2), its logarithms taken of running products (one log per
+ * ~hundred studies; a factor near under- or overflow is taken alone).
+ * One pass, two loops around the omitted study; the cases where its sums
+ * would cancel are recomputed by l1o_eval2. Returns -1 when a weight is
+ * not a finite positive number.
+ */
+static int l1o_eval(const double *y, const double *v, size_t k, size_t omit, double tau2,
+		    double c, unsigned what, l1o_ev *e)
+{
+	l1o_sums t = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+	double db, S;
+
+	if (l1o_pass(y, v, 0, omit, tau2, c, what, &t) != 0 ||
+	    l1o_pass(y, v, omit + 1, k, tau2, c, what, &t) != 0 || !isfinite(t.S))
+		return -1;
+	S = t.S;
+	db = t.Sd / S;
+	e->S = S;
+	e->S2 = t.S2;
+	e->b = c + db;
+	e->slog = t.lacc + log(t.prod);
+	e->rss = t.Sdd - S * db * db;
+	e->rss2 = t.S2dd - 2 * db * t.S2d + db * db * t.S2;
+	e->trP = S - t.S2 / S;
+	e->trPP = t.S2 - 2 * t.S3 / S + (t.S2 / S) * (t.S2 / S);
+	/* S - S2/S keeps ~ -log10(1 - wmax/S) fewer digits; y'Py those of
+	 * Sum w d^2 / y'Py: past 3 either way, the two-pass sums */
+	if (((what & EV_TRACES) && S - t.wmax < 1e-3 * S) ||
+	    ((what & (EV_RSS | EV_TRACES)) && !(e->rss > 1e-3 * t.Sdd)) ||
+	    ((what & EV_TRACES) && !(e->rss2 > 1e-3 * t.S2dd))) {
+		double slog = e->slog;
+
+		if (l1o_eval2(y, v, k, omit, tau2, what, e) != 0)
+			return -1;
+		e->slog = slog;
+	}
+	return 0;
+}
+
+/*
+ * The sums at tau2 = T + delta as series in delta about the full model's
+ * T (Taylor): with a = 1/(v + T), w = 1/(v + tau2) = a / (1 + delta a), so
+ *   Sum w^p d^q = Sum_m C(m+p-1, m) (-delta)^m Sum a^(p+m) d^q,
+ *   Sum log(v + tau2) = Sum log(v + T) + Sum_m (-1)^(m+1) delta^m/m Sum a^m,
+ * and the moments Sum a^r d^q of every study but one are the full sums
+ * minus its terms. That makes an evaluation O(L1O_TERMS) instead of O(k).
+ * It is used only when every term it leaves out is below 1e-16 of what it
+ * keeps (rho = |delta| max a small) and when no subtraction loses more
+ * than two digits; otherwise the pass over the studies is taken.
+ */
+#define L1O_TERMS 20		 /* m = 0 .. L1O_TERMS */
+#define L1O_R (L1O_TERMS + 4) /* powers r = 0 .. L1O_TERMS + 3 */
+
+typedef struct l1o_ctx {
+	const double *y, *v;
+	size_t k;
+	double T, c;	/* expansion point and centre of the deviations d = y - c */
+	int taylor;	/* the tables below are usable */
+	double amax;	/* largest a; the moments are of alpha = a / amax */
+	double a1, a2;	/* the largest and second largest a */
+	size_t i1;	/* the study with a1 */
+	double full[L1O_R][3], lfull; /* Sum alpha^r d^q, Sum log(v + T) */
+	double mom[L1O_R][3], lsum, aout; /* the same without the omitted study; its max a */
+	int mom_ok;	/* the subtraction for this omission kept its digits */
+} l1o_ctx;
+
+/* Builds the full moment tables; leaves x->taylor 0 when they would not
+ * be finite (a weight near overflow: the passes are used throughout). */
+static void l1o_ctx_init(l1o_ctx *x)
+{
+	size_t j, r, q;
+
+	x->taylor = 0;
+	x->amax = x->a1 = x->a2 = 0;
+	x->i1 = 0;
+	for (j = 0; j < x->k; j++) {
+		double a = 1 / (x->v[j] + x->T);
+
+		if (a > x->a1) {
+			x->a2 = x->a1;
+			x->a1 = a;
+			x->i1 = j;
+		} else if (a > x->a2) {
+			x->a2 = a;
+		}
+	}
+	x->amax = x->a1;
+	if (!(x->amax > 0) || !(x->amax < 1e100))
+		return;
+	memset(x->full, 0, sizeof x->full);
+	x->lfull = 0;
+	for (j = 0; j < x->k; j++) {
+		double al = 1 / (x->v[j] + x->T) / x->amax, d = x->y[j] - x->c, p = 1;
+
+		for (r = 0; r < L1O_R; r++) {
+			x->full[r][0] += p;
+			x->full[r][1] += p * d;
+			x->full[r][2] += p * d * d;
+			p *= al;
+		}
+		x->lfull += log(x->v[j] + x->T);
+	}
+	for (r = 0; r < L1O_R; r++)
+		for (q = 0; q < 3; q++)
+			if (!isfinite(x->full[r][q]))
+				return;
+	x->taylor = 1;
+}
+
+/* The moments without study `omit`. */
+static void l1o_ctx_omit(l1o_ctx *x, size_t omit)
+{
+	double al, d, p = 1;
+	size_t r;
+
+	x->mom_ok = 0;
+	if (!x->taylor)
+		return;
+	al = 1 / (x->v[omit] + x->T) / x->amax;
+	d = x->y[omit] - x->c;
+	x->mom_ok = 1;
+	for (r = 0; r < L1O_R; r++) {
+		double t0 = p, t2 = p * d * d;
+
+		/* the positive sums must keep 1/100 of themselves */
+		if (t0 > 0.99 * x->full[r][0] || (t2 > 0 && t2 > 0.99 * x->full[r][2]))
+			x->mom_ok = 0;
+		x->mom[r][0] = x->full[r][0] - t0;
+		x->mom[r][1] = x->full[r][1] - p * d;
+		x->mom[r][2] = x->full[r][2] - t2;
+		p *= al;
+	}
+	x->lsum = x->lfull - log(x->v[omit] + x->T);
+	x->aout = omit == x->i1 ? x->a2 : x->a1;
+}
+
+/*
+ * The evaluation of l1o_eval from the series, when they are exact to
+ * working precision. Returns 0, or -1 when the caller must pass over the
+ * studies.
+ */
+static int l1o_series(const l1o_ctx *x, double tau2, unsigned what, l1o_ev *e)
+{
+	double delta = tau2 - x->T, rho = fabs(delta) * x->aout, z = -delta * x->amax;
+	double s[4][3] = {{0}}, zm = 1, bound, slog = 0, db, S, wmax, A = x->amax;
+	int m, M, p, q;
+
+	if (!x->mom_ok)
+		return -1;
+	if (delta == 0) {
+		M = 0;
+	} else {
+		/* the neglected tail of the p = 3 series, sum over m > M of
+		 * C(m+2, 2) rho^m, is below C(M+3, 2) rho^(M+1) / (1 - rho)^3 */
+		if (!(rho < 0.2))
+			return -1;
+		for (M = 0; M <= L1O_TERMS; M++) {
+			double rm = pow(rho, M + 1);
+
+			bound = 0.5 * (M + 2) * (M + 3) * rm / ((1 - rho) * (1 - rho) * (1 - rho));
+			if (bound < 1e-17)
+				break;
+		}
+		if (M > L1O_TERMS)
+			return -1;
+	}
+	for (m = 0; m <= M; m++) {
+		double c1 = 1, c2 = m + 1, c3 = 0.5 * (m + 1) * (m + 2);
+
+		for (q = 0; q < 3; q++) {
+			s[1][q] += c1 * zm * x->mom[m + 1][q];
+			s[2][q] += c2 * zm * x->mom[m + 2][q];
+			s[3][q] += c3 * zm * x->mom[m + 3][q];
+		}
+		if ((what & EV_LOG) && m >= 1)
+			/* log(1 + delta a) = -Sum_m (-delta a)^m / m */
+			slog -= zm / m * x->mom[m][0];
+		zm *= z;
+	}
+	for (p = 1; p <= 3; p++) {
+		double ap = p == 1 ? A : p == 2 ? A * A : A * A * A;
+
+		for (q = 0; q < 3; q++)
+			s[p][q] *= ap;
+	}
+	S = s[1][0];
+	if (!(S > 0) || !isfinite(S))
+		return -1;
+	wmax = x->aout / (1 + delta * x->aout);
+	db = s[1][1] / S;
+	e->S = S;
+	e->S2 = s[2][0];
+	e->b = x->c + db;
+	e->rss = s[1][2] - S * db * db;
+	e->rss2 = s[2][2] - 2 * db * s[2][1] + db * db * s[2][0];
+	e->trP = S - s[2][0] / S;
+	e->trPP = s[2][0] - 2 * s[3][0] / S + (s[2][0] / S) * (s[2][0] / S);
+	e->slog = x->lsum + slog;
+	if (((what & EV_TRACES) && S - wmax < 1e-3 * S) ||
+	    ((what & (EV_RSS | EV_TRACES)) && !(e->rss > 1e-3 * s[1][2])) ||
+	    ((what & EV_TRACES) && !(e->rss2 > 1e-3 * s[2][2])))
+		return -1;
+	return 0;
+}
+
+/* l1o_eval through the series when they are exact, else by a pass. */
+static int l1o_eval_ctx(const l1o_ctx *x, size_t omit, double tau2, unsigned what, l1o_ev *e)
+{
+	if (l1o_series(x, tau2, what, e) == 0)
+		return 0;
+	return l1o_eval(x->y, x->v, x->k, omit, tau2, x->c, what, e);
+}
+
+/* The generic refit, for what the fast path does not take (Paule-Mandel,
+ * whose uniroot steps metafor's numbers depend on; a Fisher scoring that
+ * did not settle from the warm start; a single remaining study). */
+static int l1o_refit(const double *yi, const double *vi, size_t k, size_t omit,
+		     const promstat_meta_options *o1, double *ys, double *vs, promstat_meta_l1o *r)
+{
+	promstat_meta_summary s;
+	int rc;
+
+	memcpy(ys, yi, omit * sizeof *ys);
+	memcpy(vs, vi, omit * sizeof *vs);
+	memcpy(ys + omit, yi + omit + 1, (k - omit - 1) * sizeof *ys);
+	memcpy(vs + omit, vi + omit + 1, (k - omit - 1) * sizeof *vs);
+	rc = ps_meta_fit_flags(ys, vs, k - 1, o1, PS_META_NO_TAU2_CI, &s, NULL, NULL);
+	if (rc == PROMSTAT_ENOMEM)
+		return rc;
+	r->converged = rc == PROMSTAT_OK && s.converged;
+	r->estimate = s.estimate;
+	r->se = s.se;
+	r->stat = s.stat;
+	r->pval = s.pval;
+	r->ci_lb = s.ci_lb;
+	r->ci_ub = s.ci_ub;
+	r->tau2 = s.tau2;
+	r->I2 = s.I2;
+	r->H2 = s.H2;
+	r->Q = s.Q;
+	r->Q_pval = s.Q_pval;
+	return PROMSTAT_OK;
+}
+
+/*
+ * Fisher scoring for ML, REML or EB over the studies but `omit`, from
+ * start, exactly as estimate_tau2 iterates. Returns 1 with *tau2 when it
+ * converged, 0 when it did not (the caller refits from scratch), -1 when
+ * a weight failed, and, from a warm start, 2 as soon as a step would
+ * cross tau^2 = 0.
+ */
+static int l1o_scoring(const l1o_ctx *x, size_t omit, promstat_meta_method method,
+		       const promstat_meta_options *opt, double start, int warm, double *tau2_out)
+{
+	double n = (double)(x->k - 1), kp = n - 1, tau2 = start, change = opt->tol + 1;
+	int iter = 0;
+
+	while (change > opt->tol) {
+		l1o_ev e;
+		double adj, old = tau2;
+		int halvings = 0;
+
+		iter++;
+		if (l1o_eval_ctx(x, omit, tau2,
+				 method == PROMSTAT_METHOD_REML ? EV_RSS | EV_TRACES : EV_RSS, &e) != 0)
+			return -1;
+		if (method == PROMSTAT_METHOD_ML)
+			adj = (e.rss2 - e.S) / e.S2;
+		else if (method == PROMSTAT_METHOD_REML)
+			adj = (e.rss2 - e.trP) / e.trPP;
+		else
+			adj = (e.rss * n / kp - n) / e.S;
+		if (isnan(adj))
+			adj = 0;
+		if (warm && tau2 + adj < 0)
+			/* the boundary: where the halvings stop depends on the start,
+			 * so the caller takes metafor's (the Hedges estimate) */
+			return 2;
+		while (tau2 + adj < 0 && halvings < 2000) {
+			adj /= 2;
+			halvings++;
+		}
+		if (tau2 + adj < 0)
+			adj = -tau2;
+		tau2 += adj;
+		change = fabs(old - tau2);
+		if (!isfinite(tau2) || iter > opt->maxiter)
+			return 0;
+	}
+	*tau2_out = tau2;
+	return 1;
+}
+
+int ps_meta_leave1out(const double *yi, const double *vi, size_t k,
+		      const promstat_meta_options *o1, double tau2_full, promstat_meta_l1o *out,
+		      promstat_error *err)
+{
+	promstat_meta_method method = o1->methods[0];
+	int knha = o1->test == PROMSTAT_TEST_KNHA;
+	double n = (double)(k - 1), kp = n - 1, alpha = (1 - o1->level / 100) / 2, crit;
+	l1o_run *suf = NULL, pre;
+	l1o_ctx x, x0; /* series about the full tau^2, and for SJ about its start */
+	double *ys = NULL, *vs = NULL, centre, sw = 0, swy = 0;
+	size_t i;
+	int rc = PROMSTAT_OK;
+
+	if (k < 3 || method == PROMSTAT_METHOD_PM) {
+		ys = ps_malloc(k * sizeof *ys);
+		vs = ps_malloc(k * sizeof *vs);
+		if (ys == NULL || vs == NULL) {
+			rc = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+			goto done;
+		}
+		for (i = 0; i < k; i++)
+			if (l1o_refit(yi, vi, k, i, o1, ys, vs, &out[i]) != PROMSTAT_OK) {
+				rc = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+				goto done;
+			}
+		goto done;
+	}
+	suf = ps_calloc(k + 1, sizeof *suf);
+	if (suf == NULL) {
+		rc = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+		goto done;
+	}
+	for (i = k; i-- > 0;) {
+		suf[i] = suf[i + 1];
+		l1o_run_add(&suf[i], yi[i], vi[i]);
+	}
+	/* the full model's estimate: the refits' sums are taken about it */
+	for (i = 0; i < k; i++) {
+		sw += 1 / (vi[i] + tau2_full);
+		swy += yi[i] / (vi[i] + tau2_full);
+	}
+	centre = swy / sw;
+	if (!isfinite(centre))
+		centre = 0;
+	x.y = yi;
+	x.v = vi;
+	x.k = k;
+	x.T = tau2_full;
+	x.c = centre;
+	l1o_ctx_init(&x);
+	x0 = x;
+	x0.taylor = 0;
+	if (method == PROMSTAT_METHOD_SJ) {
+		double mean = 0, t0 = 0;
+
+		for (i = 0; i < k; i++)
+			mean += yi[i];
+		mean /= (double)k;
+		for (i = 0; i < k; i++)
+			t0 += (yi[i] - mean) * (yi[i] - mean);
+		x0.T = t0 / (double)k;
+		l1o_ctx_init(&x0);
+	}
+	crit = knha ? q_t_upper(alpha, kp) : q_norm_upper(alpha);
+	memset(&pre, 0, sizeof pre);
+	for (i = 0; i < k; i++) {
+		promstat_meta_l1o *r = &out[i];
+		const l1o_run *b = &suf[i + 1];
+		wrun ee = wrun_merge(&pre.ee, &b->ee), un = wrun_merge(&pre.un, &b->un);
+		double Q = ee.M2 > 0 ? ee.M2 : 0, trP0 = 2 * ee.pp / ee.W, vt = kp / trP0;
+		double tau2 = 0, vb, s2w = 1, est;
+		l1o_ev e;
+		int ok = 1;
+
+		l1o_ctx_omit(&x, i);
+		if (method == PROMSTAT_METHOD_SJ)
+			l1o_ctx_omit(&x0, i);
+		switch (method) {
+		case PROMSTAT_METHOD_HS:
+			tau2 = (Q - n) / ee.W;
+			break;
+		case PROMSTAT_METHOD_DL:
+			tau2 = (Q - kp) / trP0;
+			break;
+		case PROMSTAT_METHOD_HE:
+			tau2 = (un.M2 - (pre.sv + b->sv) * (1 - 1 / n)) / kp;
+			break;
+		case PROMSTAT_METHOD_SJ: {
+			double t0 = un.M2 / n;
+
+			if (l1o_eval_ctx(&x0, i, t0, EV_RSS, &e) != 0) {
+				ok = 0;
+				break;
+			}
+			tau2 = t0 * e.rss / kp;
+			break;
+		}
+		case PROMSTAT_METHOD_ML:
+		case PROMSTAT_METHOD_REML:
+		case PROMSTAT_METHOD_EB:
+			ok = l1o_scoring(&x, i, method, o1, tau2_full, 1, &tau2);
+			if (ok == 2) {
+				/* rma.uni's start: the Hedges estimate, as HE below */
+				double he = (un.M2 - (pre.sv + b->sv) * (1 - 1 / n)) / kp;
+
+				ok = l1o_scoring(&x, i, method, o1, he > 0 ? he : 0, 0, &tau2);
+			}
+			ok = ok == 1;
+			break;
+		default: /* EE */
+			break;
+		}
+		if (!(tau2 > 0))
+			tau2 = 0;
+		if (ok && method == PROMSTAT_METHOD_EE) {
+			/* at tau2 = 0 the refit is the merged common-effect run */
+			e.S = ee.W;
+			e.b = ee.mean;
+			e.rss = Q;
+		} else if (ok) {
+			int ll = (method == PROMSTAT_METHOD_ML || method == PROMSTAT_METHOD_REML) &&
+				 tau2 > o1->tol;
+
+			ok = l1o_eval_ctx(&x, i, tau2, EV_RSS | (ll ? EV_LOG : 0), &e) == 0;
+			if (ok && ll) {
+				/* ll0check: a local maximum below the likelihood at 0 */
+				int reml = method == PROMSTAT_METHOD_REML;
+				double m = reml ? n - 1 : n, c = -0.5 * m * log(2 * M_PI);
+				double ll0 = c - 0.5 * (pre.slogv + b->slogv) - 0.5 * Q;
+				double llt = c - 0.5 * e.slog - 0.5 * e.rss;
+
+				if (reml) {
+					ll0 -= 0.5 * log(ee.W);
+					llt -= 0.5 * log(e.S);
+				}
+				if (ll0 - llt > o1->root_tol) {
+					tau2 = 0;
+					e.S = ee.W;
+					e.b = ee.mean;
+					e.rss = Q;
+				}
+			}
+		}
+		if (!ok) {
+			if (ys == NULL) {
+				ys = ps_malloc(k * sizeof *ys);
+				vs = ps_malloc(k * sizeof *vs);
+				if (ys == NULL || vs == NULL) {
+					rc = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+					goto done;
+				}
+			}
+			if (l1o_refit(yi, vi, k, i, o1, ys, vs, r) != PROMSTAT_OK) {
+				rc = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+				goto done;
+			}
+		} else {
+			est = e.b;
+			vb = 1 / e.S;
+			if (knha) {
+				/* as fit_model: the scale is 0 when y'Py is 0 to precision */
+				s2w = e.rss <= DBL_EPSILON ? 0 : e.rss / kp;
+				vb *= s2w;
+			}
+			r->converged = 1;
+			r->estimate = est;
+			r->se = sqrt(vb);
+			r->stat = est / r->se;
+			r->pval = knha ? p_t2(r->stat, kp) : ps_meta_p_norm2(r->stat);
+			r->ci_lb = est - crit * r->se;
+			r->ci_ub = est + crit * r->se;
+			r->tau2 = tau2;
+			r->Q = Q;
+			r->Q_pval = p_chisq(Q, kp);
+			if (method == PROMSTAT_METHOD_EE) {
+				double i2 = 100 * (Q - kp) / Q;
+
+				r->I2 = isnan(i2) ? NAN : (i2 > 0 ? i2 : 0);
+				r->H2 = Q / kp;
+			} else {
+				r->I2 = 100 * tau2 / (vt + tau2);
+				r->H2 = tau2 / vt + 1;
+			}
+		}
+		l1o_run_add(&pre, yi[i], vi[i]);
+	}
+done:
+	ps_free(suf);
+	ps_free(ys);
+	ps_free(vs);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* Meta-regression.                                                      */
 /* ------------------------------------------------------------------ */
 
@@ -1424,9 +2089,9 @@ int promstat_meta_regress(const double *yi, const double *vi, size_t k, const do
 	rc = promstat_meta_options_check(opt, err);
 	if (rc != PROMSTAT_OK)
 		return rc;
-	if (p == 0 || p > 4096)
+	if (p == 0 || p > PS_META_MAX_P)
 		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
-				"the design matrix needs between 1 and 4096 columns");
+				"the design matrix needs between 1 and %d columns", PS_META_MAX_P);
 	reg_undef(out, coefs, k, p, opt);
 	rc = check_data(yi, vi, k, err);
 	if (rc != PROMSTAT_OK)

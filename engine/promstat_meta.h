@@ -401,10 +401,26 @@ typedef struct promstat_meta_l1o {
 } promstat_meta_l1o;
 
 /*
- * Refits the model without each study in turn; out is a caller array of k
- * entries (out[i] = without study i). Needs k >= 2. A fit that does not
- * converge has converged = 0 and NaN statistics; the call still returns
- * PROMSTAT_OK.
+ * Refits the model without each study in turn, as metafor's leave1out();
+ * out is a caller array of k entries (out[i] = without study i). Needs
+ * k >= 2. A fit that does not converge has converged = 0 and NaN
+ * statistics; the call still returns PROMSTAT_OK (PROMSTAT_ENOMEM only
+ * when memory runs out).
+ *
+ * Cost: O(k) time and memory for every method but PM, not one O(k) refit
+ * per omission. The common-effect sums, Q, tr P and the moments HE and SJ
+ * start from are prefix and suffix summaries merged around the omitted
+ * study (no study is subtracted back out of a sum); the sums at the
+ * refit's own tau^2 are series in tau^2 - T about the full model's T, whose
+ * moments are the full ones minus the omitted study's terms, so each
+ * evaluation is O(1); ML, REML and EB score from T (a step that would
+ * cross 0 restarts from rma.uni's own start, the Hedges estimate). Where a
+ * series would leave out more than 1e-16 of a sum, or a difference would
+ * cancel, that evaluation passes over the k - 1 studies instead (O(k)),
+ * and a scoring that does not converge is refitted from scratch. PM is
+ * refitted from scratch for every study, O(k^2 x root-search steps), so
+ * that its uniroot steps are metafor's. k = 10^4 takes about 0.01-0.1 s
+ * with REML (tests/bench/bench-meta.sh).
  */
 int promstat_meta_leave1out(const double *yi, const double *vi, size_t k,
 			    const promstat_meta_options *opt, promstat_meta_l1o *out,

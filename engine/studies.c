@@ -856,6 +856,45 @@ int promstat_studies_design_build(const promstat_studies *s, const char *const *
 				p += nlv[a] - 1;
 		}
 	}
+	/* the design is k x p doubles and the fit O(k p^2): a model that
+	 * cannot be fitted (p coefficients need more than p studies, as
+	 * rma.uni's "Number of parameters to be estimated is larger than the
+	 * number of observations") or that no fit takes is refused before a
+	 * byte of it is built (a unique text moderator at k = 10^4 once took
+	 * 788 MB before the regression refused it) */
+	for (i = 0, r = 0; i < s->k; i++) {
+		for (a = 0; a < ncols; a++)
+			if (s->mod_text[i * s->nmods + (size_t)idx[a]] < 0)
+				break;
+		r += a == ncols;
+	}
+	if (p >= r || p > PS_META_MAX_P) {
+		char why[PROMSTAT_MESSAGE_MAX / 2] = "";
+		size_t used = 0;
+
+		for (a = 0; a < ncols; a++)
+			if (!s->mod_numeric[idx[a]] && nlv[a] > 1 && used + 1 < sizeof why) {
+				int n = snprintf(why + used, sizeof why - used, "%s\"%.40s\" with %zu levels",
+						 used ? ", " : "", s->mod_names[idx[a]], nlv[a]);
+				used = n < 0 ? sizeof why : used + (size_t)n;
+			}
+		if (p < r)
+			st = ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
+				      "the moderators would need %zu coefficients (the intercept, one "
+				      "per numeric moderator and one per level but the first of each "
+				      "text moderator%s%s), more than the %d a meta-regression takes: "
+				      "use fewer or coarser moderators",
+				      p, why[0] ? ": " : "", why, PS_META_MAX_P);
+		else
+			st = ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
+				      "the moderators would need %zu coefficients (the intercept, one "
+				      "per numeric moderator and one per level but the first of each "
+				      "text moderator%s%s) but only %zu %s every moderator: a "
+				      "meta-regression needs more studies than coefficients; use fewer "
+				      "or coarser moderators",
+				      p, why[0] ? ": " : "", why, r, r == 1 ? "study has" : "studies have");
+		goto fail;
+	}
 	out->p = p;
 	out->names = ps_calloc(p, sizeof *out->names);
 	out->rows = ps_malloc((s->k ? s->k : 1) * sizeof *out->rows);

@@ -11,12 +11,14 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 #include "meta_reference.h"
+#include "l1o_reference.h"
 
 #define REL_TOL 1e-6
 #define ABS_TOL 1e-9
@@ -43,6 +45,24 @@ static void cmp(cmp_log *lg, const char *what, double got, double want)
 		lg->failures++;
 		fprintf(stderr, "%s: %s = %.17g, metafor %.17g (rel. diff %.3g)\n", lg->where,
 			what, got, want, fabs(got - want) / (fabs(want) > 0 ? fabs(want) : 1));
+	}
+}
+
+/* cmp with its own tolerances, for two computations of promstat's own */
+static void cmp_tol(cmp_log *lg, const char *what, double got, double want, double rel,
+		    double abs)
+{
+	double tol = fabs(want) * rel;
+
+	lg->checked++;
+	if (isnan(want) && isnan(got))
+		return;
+	if (tol < abs)
+		tol = abs;
+	if (isnan(want) || isnan(got) || !(fabs(got - want) <= tol)) {
+		lg->failures++;
+		fprintf(stderr, "%s: %s = %.17g, expected %.17g (diff %.3g)\n", lg->where, what, got,
+			want, fabs(got - want));
 	}
 }
 
@@ -986,6 +1006,145 @@ START_TEST(leave1out_two_studies)
 }
 END_TEST
 
+/*
+ * Issue 10 item 11: leave-one-out shares the sums at tau^2 = 0 between
+ * omissions, expands the sums at the refit's tau^2 about the full model's
+ * and starts ML/REML/EB there. Each row must equal the refit from scratch
+ * (promstat_meta_fit on the k - 1 studies, itself checked against
+ * metafor's leave1out above): every method, both tests, on data where the
+ * series hold (simulated), where one study holds nearly all the weight,
+ * where tau^2 is 0 with or without the omitted study, and where one
+ * outlier moves tau^2 far (the passes are taken instead).
+ */
+static uint64_t l1o_rng = 0x2545F4914F6CDD1Du;
+
+static double l1o_unif(void)
+{
+	l1o_rng ^= l1o_rng >> 12;
+	l1o_rng ^= l1o_rng << 25;
+	l1o_rng ^= l1o_rng >> 27;
+	return (double)((l1o_rng * 2685821657736338717u) >> 11) / 9007199254740992.0;
+}
+
+static double l1o_norm(void)
+{
+	double u = l1o_unif(), v = l1o_unif();
+
+	return sqrt(-2 * log(u > 0 ? u : 1e-300)) * cos(6.283185307179586 * v);
+}
+
+static void l1o_data(int set, double *y, double *v, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		v[i] = 4 / (20 + floor(l1o_unif() * 200));
+		y[i] = 0.3 + (set == 2 ? 0 : sqrt(0.1) * l1o_norm()) + sqrt(v[i]) * l1o_norm();
+	}
+	if (set == 1)
+		v[3] = 1e-7; /* one study holds nearly all the weight */
+	if (set == 2)
+		y[5] = 0.3 + 30 * sqrt(v[5]); /* tau^2 = 0 but for this outlier */
+	if (set == 3)
+		y[7] = 9; /* an outlier: tau^2 falls far without it */
+}
+
+START_TEST(leave1out_matches_refits)
+{
+#define L1O_REL 1e-9
+#define L1O_ABS 1e-12
+	static const char *const methods[] = {"EE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM"};
+	enum { K = 40 };
+	double y[K], v[K], ys[K], vs[K];
+	promstat_meta_l1o r[K];
+	cmp_log lg = {0, 0, ""};
+	int set, m, t;
+	size_t i, j;
+
+	for (set = 0; set < 4; set++) {
+		l1o_data(set, y, v, K);
+		for (m = 0; m < 9; m++)
+			for (t = 0; t < 2; t++) {
+				promstat_meta_options o;
+				promstat_error err;
+
+				promstat_meta_options_init(&o);
+				ck_assert_int_eq(promstat_meta_methods_parse(methods[m], &o, &err),
+						 PROMSTAT_OK);
+				o.test = t ? PROMSTAT_TEST_KNHA : PROMSTAT_TEST_Z;
+				ck_assert_int_eq(promstat_meta_leave1out(y, v, K, &o, r, &err),
+						 PROMSTAT_OK);
+				for (i = 0; i < K; i++) {
+					promstat_meta_summary s;
+					size_t n = 0;
+
+					for (j = 0; j < K; j++)
+						if (j != i) {
+							ys[n] = y[j];
+							vs[n] = v[j];
+							n++;
+						}
+					ck_assert_int_eq(promstat_meta_fit(ys, vs, n, &o, &s, NULL, &err),
+							 PROMSTAT_OK);
+					snprintf(lg.where, sizeof lg.where, "set %d %s %s omit %zu", set,
+						 methods[m], t ? "knha" : "z", i);
+					ck_assert(r[i].converged);
+					cmp_tol(&lg, "estimate", r[i].estimate, s.estimate, L1O_REL, L1O_ABS);
+					cmp_tol(&lg, "se", r[i].se, s.se, L1O_REL, L1O_ABS);
+					cmp_tol(&lg, "pval", r[i].pval, s.pval, L1O_REL, L1O_ABS);
+					cmp_tol(&lg, "ci_lb", r[i].ci_lb, s.ci_lb, L1O_REL, L1O_ABS);
+					cmp_tol(&lg, "tau2", r[i].tau2, s.tau2, L1O_REL, L1O_ABS);
+					cmp_tol(&lg, "I2", r[i].I2, s.I2, L1O_REL, L1O_ABS);
+					cmp_tol(&lg, "H2", r[i].H2, s.H2, L1O_REL, L1O_ABS);
+					cmp_tol(&lg, "Q", r[i].Q, s.Q, L1O_REL, L1O_ABS);
+					cmp_tol(&lg, "Q_pval", r[i].Q_pval, s.Q_pval, L1O_REL, L1O_ABS);
+				}
+			}
+	}
+	ck_assert_msg(lg.failures == 0, "%d of %d leave-one-out values differ from the refits",
+		      lg.failures, lg.checked);
+}
+END_TEST
+
+/*
+ * Issue 10 item 11: the fast leave-one-out against metafor 3.8.1's
+ * leave1out() at k = 100 and 60 (tests/reference/gen-l1o-reference.R),
+ * to metafor_reference.json's tolerances: 1e-6 relative, 1e-9 absolute.
+ */
+START_TEST(leave1out_metafor_larger_k)
+{
+	const struct l1o_ref *c = &l1o_refs[_i];
+	promstat_meta_options o;
+	promstat_meta_l1o *r = calloc(c->k, sizeof *r);
+	promstat_error err;
+	cmp_log lg = {0, 0, ""};
+	size_t i;
+
+	ck_assert(r != NULL);
+	promstat_meta_options_init(&o);
+	ck_assert_int_eq(promstat_meta_methods_parse(c->method, &o, &err), PROMSTAT_OK);
+	ck_assert_int_eq(promstat_meta_test_parse(c->test, &o.test, &err), PROMSTAT_OK);
+	ck_assert_int_eq(promstat_meta_leave1out(c->yi, c->vi, c->k, &o, r, &err), PROMSTAT_OK);
+	for (i = 0; i < c->k; i++) {
+		snprintf(lg.where, sizeof lg.where, "set %s %s %s omit %zu", c->set, c->method,
+			 c->test, i + 1);
+		ck_assert(r[i].converged);
+		cmp(&lg, "estimate", r[i].estimate, c->estimate[i]);
+		cmp(&lg, "se", r[i].se, c->se[i]);
+		cmp(&lg, "pval", r[i].pval, c->pval[i]);
+		cmp(&lg, "ci_lb", r[i].ci_lb, c->ci_lb[i]);
+		cmp(&lg, "tau2", r[i].tau2, c->tau2[i]);
+		cmp(&lg, "I2", r[i].I2, c->I2[i]);
+		cmp(&lg, "H2", r[i].H2, c->H2[i]);
+		cmp(&lg, "Q", r[i].Q, c->Q[i]);
+		cmp(&lg, "Q_pval", r[i].Q_pval, c->Qp[i]);
+	}
+	free(r);
+	ck_assert_msg(lg.failures == 0, "%s %s %s: %d of %d values differ from metafor", c->set,
+		      c->method, c->test, lg.failures, lg.checked);
+}
+END_TEST
+
 START_TEST(rank_exact_small)
 {
 	/* three studies with y* increasing in v: tau = 1, and the exact
@@ -1094,6 +1253,9 @@ static Suite *meta_suite(void)
 	tcase_add_test(tc, regress_one_residual_df_defaults);
 	tcase_add_test(tc, bias_three_studies);
 	tcase_add_test(tc, leave1out_two_studies);
+	tcase_add_test(tc, leave1out_matches_refits);
+	tcase_add_loop_test(tc, leave1out_metafor_larger_k, 0,
+			    (int)(sizeof l1o_refs / sizeof l1o_refs[0]));
 	tcase_add_test(tc, rank_exact_small);
 	tcase_add_test(tc, rank_many_ties);
 	tcase_add_test(tc, backtransforms);

@@ -571,15 +571,98 @@ START_TEST(test_design)
 			 PROMSTAT_OK);
 	{
 		static const char *const th[] = { "therapy", "mean_age" };
-		ck_assert_int_eq(promstat_studies_design_build(s, th, 2, &d, &err), PROMSTAT_OK);
+		static const char *const age[] = { "mean_age" };
+
+		/* three studies with both moderators for three coefficients: no
+		 * fit is possible, and since issue 10 item 11 the design is
+		 * refused before it is built (it was built and then refused by
+		 * the regression); one moderator fewer shows the rows kept */
+		ck_assert_int_eq(promstat_studies_design_build(s, th, 2, &d, &err), PROMSTAT_EDATA);
+		ck_assert_msg(strstr(err.message, "3 coefficients") != NULL &&
+				      strstr(err.message, "only 3 studies") != NULL,
+			      "%s", err.message);
+		ck_assert_int_eq(promstat_studies_design_build(s, age, 1, &d, &err), PROMSTAT_OK);
 		ck_assert_uint_eq(d.nrows, 3);
 		ck_assert_uint_eq(d.rows[2], 2);
-		ck_assert_str_eq(d.names[1], "therapyPRP");
-		ck_assert_str_eq(d.names[2], "mean_age");
-		ck_assert(d.x[0 * 3 + 1] == 1 && d.x[0 * 3 + 2] == 55); /* A */
-		ck_assert(d.x[1 * 3 + 1] == 0 && d.x[1 * 3 + 2] == 48); /* G */
+		ck_assert_str_eq(d.names[1], "mean_age");
+		ck_assert(d.x[0 * 2 + 1] == 55); /* A */
+		ck_assert(d.x[1 * 2 + 1] == 48); /* G */
 		promstat_studies_design_free(&d);
 	}
+	promstat_studies_free(s);
+}
+END_TEST
+
+/* The largest single request the library makes while it is set. */
+static void *largest_alloc(void *ud, void *ptr, size_t size)
+{
+	size_t *largest = ud;
+
+	if (size == 0) {
+		free(ptr);
+		return NULL;
+	}
+	if (size > *largest)
+		*largest = size;
+	return ptr ? realloc(ptr, size) : malloc(size);
+}
+
+/*
+ * Issue 10 item 11: a unique text moderator at k = 10^4 took 788 MB (the
+ * k x p design) before the regression refused it. A moderator with more
+ * coefficients than there are studies with every moderator (p >= k) is
+ * refused before any of the design is allocated, saying so: here k = 2000
+ * studies, "drug" unique (2000 levels, p = 2000 with the intercept), so the
+ * k x p design would be 2000 * 2000 * 8 = 32 MB; the largest request
+ * allowed is the level table (k entries of 16 bytes). With one level fewer
+ * (p = k - 1) the design is built.
+ */
+START_TEST(moderator_levels_refused_before_design)
+{
+	enum { K = 2000 };
+	static const char *const mods[] = { "drug" };
+	promstat_studies *s;
+	promstat_studies_design d;
+	promstat_error err;
+	size_t largest = 0, i;
+	FILE *f = tmpfile();
+
+	ck_assert(f != NULL);
+	fputs("study,yi,vi,drug\n", f);
+	for (i = 0; i < K; i++)
+		fprintf(f, "S%zu,%g,0.1,d%zu\n", i, 0.001 * (double)i, i);
+	rewind(f);
+	ck_assert_int_eq(promstat_studies_read(f, "unique.csv", PROMSTAT_MEASURE_GEN, NULL, &s,
+					       &err),
+			 PROMSTAT_OK);
+	fclose(f);
+	promstat_set_allocator(largest_alloc, &largest);
+	ck_assert_int_eq(promstat_studies_design_build(s, mods, 1, &d, &err), PROMSTAT_EDATA);
+	promstat_set_allocator(NULL, NULL);
+	ck_assert_msg(strstr(err.message, "2000 coefficients") != NULL &&
+			      strstr(err.message, "\"drug\" with 2000 levels") != NULL &&
+			      strstr(err.message, "only 2000 studies have every moderator") != NULL,
+		      "%s", err.message);
+	ck_assert_msg(largest <= K * 16, "%zu bytes asked for at once before refusing", largest);
+	ck_assert_uint_eq(d.p, 0);
+	ck_assert(d.x == NULL);
+	promstat_studies_free(s);
+
+	/* p = k - 1: the last two studies share a level, and it is built */
+	f = tmpfile();
+	ck_assert(f != NULL);
+	fputs("study,yi,vi,drug\n", f);
+	for (i = 0; i < K; i++)
+		fprintf(f, "S%zu,%g,0.1,d%zu\n", i, 0.001 * (double)i, i < K - 1 ? i : K - 2);
+	rewind(f);
+	ck_assert_int_eq(promstat_studies_read(f, "shared.csv", PROMSTAT_MEASURE_GEN, NULL, &s,
+					       &err),
+			 PROMSTAT_OK);
+	fclose(f);
+	ck_assert_int_eq(promstat_studies_design_build(s, mods, 1, &d, &err), PROMSTAT_OK);
+	ck_assert_uint_eq(d.p, K - 1);
+	ck_assert_uint_eq(d.nrows, K);
+	promstat_studies_design_free(&d);
 	promstat_studies_free(s);
 }
 END_TEST
@@ -616,6 +699,7 @@ static Suite *studies_suite(void)
 	tcase_add_test(tc, test_groups);
 	tcase_add_test(tc, test_harmonic_n);
 	tcase_add_test(tc, test_design);
+	tcase_add_test(tc, moderator_levels_refused_before_design);
 	tcase_add_test(tc, test_null_safety);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,14 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Benchmark of the meta-analysis engine: REML (with the Q-profile interval
-# for tau^2) at k = 10^3, 10^4, 10^5, 10^6 and leave-one-out at k = 200 and
-# 2000, compiled against the build's libpromstat-core; then, when R and
+# for tau^2) at k = 10^3, 10^4, 10^5, 10^6 and leave-one-out at k = 200 to
+# 10^5 for six methods (PM to 2000), compiled against the build's libpromstat-core; then, when R and
 # metafor are installed, metafor's rma(method = "REML") + confint() at
 # k = 1000 and 2000 and leave1out() at k = 200 on data simulated the same
 # way. Run by hand, not by make check.
 #
 # Usage: tests/bench/bench-meta.sh [BUILD_DIR]     (default ./build)
 #   BENCH_MAXK=N     largest k for the engine (default 1000000)
+#   BENCH_MAXL1O=N   largest k for leave-one-out (default 30000)
 #   BENCH_NO_R=1     skip the metafor comparison
 set -eu
 
@@ -26,7 +27,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 ${CC:-cc} -O2 -std=c99 -D_POSIX_C_SOURCE=200809L -I"$build" -I"$srcdir/engine" \
 	-o "$tmp/bench_meta" "$here/bench_meta.c" "$lib" -lgsl -lgslcblas -lcsv -lm
 echo "== promstat engine ($(uname -m), $(nproc 2>/dev/null || echo ?) CPUs)"
-"$tmp/bench_meta" "${BENCH_MAXK:-1000000}"
+"$tmp/bench_meta" "${BENCH_MAXK:-1000000}" "${BENCH_MAXL1O:-30000}"
 
 if [ "${BENCH_NO_R:-0}" = 1 ]; then
 	exit 0

@@ -3,14 +3,16 @@
  * Benchmark of the meta-analysis engine (run by hand through
  * tests/bench/bench-meta.sh, never by make check): a REML fit (with its
  * Q-profile tau^2 interval) at k = 10^3 ... 10^6 and leave-one-out at
- * k = 200 and 2000, on simulated studies with true tau^2 = 0.1.
+ * k = 200 ... 10^5 with REML, ML, EB, DL, SJ and EE (PM, refitted in full,
+ * up to k = 2000), on simulated studies with true tau^2 = 0.1.
  *
- * Usage: bench_meta [max_k]   (max_k defaults to 1000000)
+ * Usage: bench_meta [max_k [max_l1o_k]]   (defaults 1000000 and 30000)
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "promstat.h"
@@ -57,7 +59,8 @@ int main(int argc, char **argv)
 {
 	size_t maxk = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 1000000;
 	size_t ks[] = {1000, 10000, 100000, 1000000};
-	size_t l1o[] = {200, 2000};
+	size_t maxl1o = argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 30000;
+	size_t l1o[] = {200, 2000, 10000, 30000, 100000};
 	double *y, *v;
 	size_t i;
 
@@ -86,24 +89,36 @@ int main(int argc, char **argv)
 		       (t1 - t0) / reps, s.tau2, s.iterations);
 	}
 	for (i = 0; i < sizeof l1o / sizeof l1o[0]; i++) {
+		static const char *const methods[] = {"REML", "ML", "EB", "DL", "SJ", "EE", "PM"};
 		promstat_meta_l1o *out;
-		promstat_error err;
-		double t0, t1;
+		size_t m;
 
-		if (l1o[i] > maxk)
+		if (l1o[i] > maxk || l1o[i] > maxl1o)
 			break;
 		out = malloc(l1o[i] * sizeof *out);
 		if (out == NULL)
 			return 1;
 		simulate(y, v, l1o[i]);
-		t0 = now();
-		if (promstat_meta_leave1out(y, v, l1o[i], NULL, out, &err) != PROMSTAT_OK) {
-			fprintf(stderr, "leave1out failed: %s\n", err.message);
-			return 1;
+		for (m = 0; m < sizeof methods / sizeof methods[0]; m++) {
+			promstat_meta_options o;
+			promstat_error err;
+			char name[64];
+			double t0, t1;
+
+			if (!strcmp(methods[m], "PM") && l1o[i] > 2000)
+				continue; /* a full refit per omission: O(k^2) per root search */
+			promstat_meta_options_init(&o);
+			if (promstat_meta_methods_parse(methods[m], &o, &err) != PROMSTAT_OK)
+				return 1;
+			t0 = now();
+			if (promstat_meta_leave1out(y, v, l1o[i], &o, out, &err) != PROMSTAT_OK) {
+				fprintf(stderr, "leave1out failed: %s\n", err.message);
+				return 1;
+			}
+			t1 = now();
+			snprintf(name, sizeof name, "%s leave-one-out", methods[m]);
+			printf("%-28s %10zu %12.6f %10.5f\n", name, l1o[i], t1 - t0, out[0].tau2);
 		}
-		t1 = now();
-		printf("%-28s %10zu %12.6f %10.5f\n", "REML leave-one-out", l1o[i], t1 - t0,
-		       out[0].tau2);
 		free(out);
 	}
 	free(y);
