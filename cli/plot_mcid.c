@@ -252,12 +252,17 @@ int cli_durability_plots(const cli_plot_opts *o, const promstat_durability *d,
 	long tcol = by_column(a, "therapy"), bcol = by_column(a, "age_band");
 	size_t nb = promstat_audit_n_by(a), ntp = promstat_audit_n_timepoints(a);
 	size_t nd = promstat_durability_count(d), n_ther, n_band, in, i, j, k;
+	size_t min_n = promstat_audit_options_used(a)->min_n, n_small;
+	const char **panel_bands = NULL;
+	char note[320];
 	const char **therapies = NULL, **bands = NULL;
 	promstat_durability_curve *curves = NULL;
 	double *ticks = NULL, *buf = NULL;
 	size_t *risk = NULL;
 	promstat_plot_palette pal;
-	int rc = EXIT_OK, first = 1;
+	/* drawn after the audit's own charts: a saved --gnuplot-script is
+	 * appended to, not started afresh */
+	int rc = EXIT_OK, first = 0;
 	char path[4096], code[128], title[256];
 
 	if (!nd)
@@ -290,11 +295,12 @@ int cli_durability_plots(const cli_plot_opts *o, const promstat_durability *d,
 	n_band = bcol >= 0 ? promstat_audit_n_levels(a, (size_t)bcol) : 0;
 	therapies = calloc(n_ther + 1, sizeof *therapies);
 	bands = calloc(n_band + 1, sizeof *bands);
+	panel_bands = calloc(n_band + 1, sizeof *panel_bands);
 	curves = calloc(nd + 1, sizeof *curves);
 	ticks = calloc(ntp + 1, sizeof *ticks);
 	risk = calloc((nd + 1) * (ntp + 1), sizeof *risk);
 	buf = NULL;
-	if (!therapies || !bands || !curves || !ticks || !risk) {
+	if (!therapies || !bands || !panel_bands || !curves || !ticks || !risk) {
 		fputs("promstat: out of memory\n", stderr);
 		rc = EXIT_SOFTWARE;
 		goto done;
@@ -324,7 +330,8 @@ int cli_durability_plots(const cli_plot_opts *o, const promstat_durability *d,
 
 				ok = ((long)j == tcol || (long)j == bcol) ? !is_all : is_all;
 			}
-			if (!ok)
+			/* as the audit's charts: a cell under --min-n is a count, not a curve */
+			if (!ok || c->n_responders < min_n)
 				continue;
 			total += c->km->n_steps * 4;
 		}
@@ -348,7 +355,7 @@ int cli_durability_plots(const cli_plot_opts *o, const promstat_durability *d,
 
 				ok = ((long)j == tcol || (long)j == bcol) ? !is_all : is_all;
 			}
-			if (!ok)
+			if (!ok || c->n_responders < min_n)
 				continue;
 			tm = buf + total;
 			sv = tm + nsteps;
@@ -380,17 +387,44 @@ int cli_durability_plots(const cli_plot_opts *o, const promstat_durability *d,
 		}
 		if (!nc)
 			continue;
+		/* a panel per age band that kept a curve */
+		{
+			size_t np = 0, q;
+
+			for (q = 0; q < n_band; q++)
+				for (k = 0; k < nc; k++)
+					if (curves[k].age_band && !strcmp(curves[k].age_band, bands[q])) {
+						panel_bands[np++] = bands[q];
+						break;
+					}
+			ch.age_bands = panel_bands;
+			ch.n_age_bands = np;
+		}
+		n_small = 0;
+		for (i = 0; i < nd; i++) {
+			const promstat_durability_cell *c = promstat_durability_get(d, i);
+			int ok = c->instrument == in;
+
+			for (j = 0; j < nb && ok; j++) {
+				int is_all = !strcmp(c->levels[j], PROMSTAT_AUDIT_ALL);
+
+				ok = ((long)j == tcol || (long)j == bcol) ? !is_all : is_all;
+			}
+			n_small += ok && c->n_responders < min_n;
+		}
 		snprintf(title, sizeof title, "%s: how long a response lasts (Kaplan-Meier, responders only)",
 			 promstat_audit_instrument(a, in)->code);
 		ch.title = title;
-		ch.age_bands = bands;
-		ch.n_age_bands = n_band;
 		ch.ticks = ticks;
 		ch.n_ticks = ntp + 1;
 		ch.curves = curves;
 		ch.n_curves = nc;
-		ch.note = "Loss of response is only seen at visits (interval-censored), so each curve "
-			  "steps at a visit day; + marks a responder still responding at its last visit.";
+		snprintf(note, sizeof note,
+			 "Loss of response is only seen at visits (interval-censored), so each curve steps "
+			 "at a visit day; + marks a responder still responding at its last visit.%s",
+			 n_small ? "\nCurves resting on fewer than --min-n responders are left out." : "");
+		(void)n_small;
+		ch.note = note;
 		ctx[0] = &ch;
 		ctx[1] = &pal;
 		safe_name(promstat_audit_instrument(a, in)->code, code, sizeof code);
@@ -402,6 +436,7 @@ int cli_durability_plots(const cli_plot_opts *o, const promstat_durability *d,
 done:
 	free(therapies);
 	free(bands);
+	free(panel_bands);
 	free(curves);
 	free(ticks);
 	free(risk);

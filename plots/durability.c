@@ -197,10 +197,27 @@ int promstat_plot_durability_write(FILE *out, const promstat_durability_chart *c
 		      "unset xlabel\nunset ylabel\n",
 		      out);
 		fputs("set lmargin at screen 0\nset rmargin at screen 1\nset tmargin at screen 0.05\n"
-		      "set bmargin at screen 0\nset label 1 ",
+		      "set bmargin at screen 0\n",
 		      out);
-		ps_gp_quote(out, c->note, 160);
-		fputs(" at screen 0.5, screen 0.025 center font ',9'\nplot NaN notitle\n", out);
+		{
+			/* one label per line of the note ('\n' separates them) */
+			const char *p = c->note;
+			int line = 0;
+
+			while (*p && line < 4) {
+				const char *e = strchr(p, '\n');
+				size_t len = e ? (size_t)(e - p) : strlen(p);
+				char buf[400];
+
+				snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf - 1 ? len : sizeof buf - 1), p);
+				fprintf(out, "set label %d ", 1 + line);
+				ps_gp_quote(out, buf, 190);
+				fprintf(out, " at screen 0.5, screen %.4f center font ',9'\n", 0.035 - 0.022 * line);
+				line++;
+				p += len + (e != NULL);
+			}
+		}
+		fputs("plot NaN notitle\n", out);
 	}
 	fputs("unset multiplot\n", out);
 	st = ps_gp_end(out, err);

@@ -77,7 +77,7 @@ typedef struct promstat_durability_chart {
 	size_t n_ticks;
 	const promstat_durability_curve *curves;
 	size_t n_curves;
-	const char *note;	      /* under the chart, e.g. the interval-censoring note */
+	const char *note;	      /* under the chart; lines separated by '\n' (at most 4) */
 } promstat_durability_chart;
 
 int promstat_plot_durability_write(FILE *out, const promstat_durability_chart *c,
