@@ -47,7 +47,11 @@ const char *cli_catalogue_path(const char *path);
 /* Opens path for reading ("-" = stdin); on failure fills err (EOPEN). */
 FILE *cli_open_input(const char *path, promstat_error *err);
 
-/* CSV writing: numbers round-trip (%.17g), NaN is empty. */
+/*
+ * CSV writing: text through promstat_csv_write_text (quoted as needed, a
+ * formula-leading text cell given a leading apostrophe); numbers round-trip
+ * (%.17g), NaN is empty.
+ */
 void cli_csv_string(FILE *out, const char *s);
 void cli_csv_number(FILE *out, double x);
 

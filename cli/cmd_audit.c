@@ -1124,7 +1124,7 @@ int cmd_audit(int argc, char **argv)
 	cli_print_ingest_notes(sum);
 	cli_print_merged(sum);
 	if (!sum->counts.rows_accepted) {
-		fprintf(stderr, "%s: nothing to audit: %s\n", display,
+		cli_term_printf(stderr, "%s: nothing to audit: %s\n", display,
 			sum->counts.rows_read ? "no row was accepted (see the reasons above)"
 					      : "the file has a header but no rows");
 		rc = EXIT_DATA;

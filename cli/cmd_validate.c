@@ -318,11 +318,11 @@ int cmd_validate(int argc, char **argv)
 	/* nothing to analyse is a failure, not an empty report and 0 */
 	if (rc == EXIT_OK && !sum->counts.rows_accepted) {
 		if (sum->counts.rows_read)
-			fprintf(stderr,
+			cli_term_printf(stderr,
 				"%s: no row was accepted (all %zu rejected; see the reasons above)\n",
 				strcmp(path, "-") ? path : "stdin", sum->counts.rows_read);
 		else
-			fprintf(stderr, "%s: the file has a header but no rows\n",
+			cli_term_printf(stderr, "%s: the file has a header but no rows\n",
 				strcmp(path, "-") ? path : "stdin");
 		rc = EXIT_DATA;
 	}

@@ -112,21 +112,9 @@ FILE *cli_open_input(const char *path, promstat_error *err)
 
 void cli_csv_string(FILE *out, const char *s)
 {
-	const char *p;
-
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n") && !(s[0] == ' ')) {
-		fputs(s, out);
-		return;
-	}
-	putc('"', out);
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			putc('"', out);
-		putc(*p, out);
-	}
-	putc('"', out);
+	/* The library's one CSV field writer: quoting and formula guard alike
+	 * for --format csv and --rejects. */
+	promstat_csv_write_text(out, s, s ? strlen(s) : 0);
 }
 
 void cli_csv_number(FILE *out, double x)

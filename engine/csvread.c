@@ -1073,16 +1073,43 @@ static int needs_quotes(const char *s, size_t len)
 	return 0;
 }
 
-int ps_csv_write_field(FILE *out, const char *s, size_t len, int first)
+int promstat_csv_text_needs_guard(const char *s, size_t len)
 {
+	size_t i = 0;
+	double x;
+
+	if (!s)
+		return 0;
+	/* A number is data, never a formula: "-3", "+2.5", "1e-4" stay. */
+	if (ps_parse_double(s, len, &x) == 0)
+		return 0;
+	/* Apostrophes already there are skipped so that the guard can always
+	 * be taken off again: "'=x" gets one more, and loses it on reading. */
+	while (i < len && s[i] == '\'')
+		i++;
+	/* OWASP, "CSV Injection": a cell starting with = + - @, a tab or a
+	 * carriage return is run as a formula by spreadsheets. */
+	return i < len && (s[i] == '=' || s[i] == '+' || s[i] == '-' || s[i] == '@' ||
+			   s[i] == '\t' || s[i] == '\r');
+}
+
+int promstat_csv_write_text(FILE *out, const char *s, size_t len)
+{
+	int guard, quote;
 	size_t i;
 
-	if (!first && putc(',', out) == EOF)
+	if (!out)
 		return -1;
-	if (!needs_quotes(s, len))
-		return fwrite(s, 1, len, out) == len ? 0 : -1;
-	if (putc('"', out) == EOF)
+	if (!s)
+		len = 0;
+	guard = promstat_csv_text_needs_guard(s, len);
+	quote = needs_quotes(s, len);
+	if (quote && putc('"', out) == EOF)
 		return -1;
+	if (guard && putc('\'', out) == EOF)
+		return -1;
+	if (!quote)
+		return len && fwrite(s, 1, len, out) != len ? -1 : 0;
 	for (i = 0; i < len; i++) {
 		if (s[i] == '"' && putc('"', out) == EOF)
 			return -1;
@@ -1090,4 +1117,11 @@ int ps_csv_write_field(FILE *out, const char *s, size_t len, int first)
 			return -1;
 	}
 	return putc('"', out) == EOF ? -1 : 0;
+}
+
+int ps_csv_write_field(FILE *out, const char *s, size_t len, int first)
+{
+	if (!first && putc(',', out) == EOF)
+		return -1;
+	return promstat_csv_write_text(out, s, len);
 }

@@ -249,9 +249,9 @@ int ps_csv_read_encoded(FILE *in, const char *name, size_t chunk, ps_csv_record_
 			promstat_error *err);
 
 /*
- * Writes one CSV record to out: fields quoted when they need it (comma,
- * quote, CR, LF, or leading/trailing space), quotes doubled. Returns 0 or -1
- * on a write error.
+ * Writes one CSV field to out, preceded by a comma unless first, through
+ * promstat_csv_write_text (quoting and formula neutralisation). Returns 0
+ * or -1 on a write error.
  */
 int ps_csv_write_field(FILE *out, const char *s, size_t len, int first);
 

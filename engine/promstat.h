@@ -73,6 +73,24 @@ const char *promstat_status_name(int code);
 /* The library version, "MAJOR.MINOR.PATCH". */
 const char *promstat_version(void);
 
+/*
+ * The one CSV field writer, for every CSV the library and the program write
+ * (--rejects rows, --format csv): writes s[0..len) as one text field, no
+ * separator. A field is quoted (RFC 4180, quotes doubled) when it holds a
+ * comma, a quote, CR or LF, or starts or ends with a space. A text field
+ * that a spreadsheet would run as a formula (OWASP, "CSV Injection": it
+ * starts with = + - @, a tab or a carriage return, after any apostrophes)
+ * gets a leading apostrophe, inside the quotes; a field that is a number
+ * (strict, as the readers parse numbers: "-3", "+2.5") never does. To read
+ * such a file back exactly, remove the first apostrophe of every field that
+ * starts with one or more apostrophes followed by one of = + - @ tab CR.
+ * NULL writes an empty field. Returns 0, or -1 on a write error.
+ */
+int promstat_csv_write_text(FILE *out, const char *s, size_t len);
+
+/* Nonzero when promstat_csv_write_text puts an apostrophe before s[0..len). */
+int promstat_csv_text_needs_guard(const char *s, size_t len);
+
 /* Nonzero when x is an undefined statistic (NaN). */
 int promstat_isundef(double x);
 

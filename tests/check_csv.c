@@ -645,6 +645,127 @@ START_TEST(test_csv_write_roundtrip)
 }
 END_TEST
 
+/*
+ * Issue 10, item 8: spreadsheet formulas passed through --format csv and
+ * --rejects verbatim. A text cell starting with = + - @, a tab or a CR (after
+ * any apostrophes) gets a leading apostrophe (OWASP, "CSV Injection"); a
+ * number never does; and the guard comes off again by the rule the header
+ * gives, so every field reads back exactly.
+ */
+static const struct {
+	const char *in, *out;
+} formula_cells[] = {
+	{ "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
+	{ "=1+1", "'=1+1" },
+	{ "+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0" },
+	{ "-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0" },
+	{ "@SUM(A1)", "'@SUM(A1)" },
+	{ "\tTAB", "'\tTAB" },
+	{ "\rCR", "\"'\rCR\"" },
+	{ "'=already", "''=already" },	/* one more, so that reading takes one off */
+	{ "''@x", "'''@x" },
+	{ "-", "'-" },
+	{ "+", "'+" },
+	{ "-inf", "'-inf" },		/* not a number to the readers */
+	{ "-1,5", "\"'-1,5\"" },
+	{ "-3 ", "\"'-3 \"" },		/* not a strict number: a space */
+	/* numbers and other text stay as they are */
+	{ "-3", "-3" },
+	{ "+2.5", "+2.5" },
+	{ "-1e-4", "-1e-4" },
+	{ "'t Hooft 2001", "'t Hooft 2001" },
+	{ "'", "'" },
+	{ "a=b", "a=b" },
+	{ " =x", "\" =x\"" },		/* a leading space is quoted, and not run */
+	{ "", "" },
+};
+
+/* The reading rule of promstat.h: the first apostrophe of a field that
+ * starts with apostrophes followed by = + - @ tab CR is taken off. */
+static const char *unguard(const char *s)
+{
+	size_t i = 0;
+
+	while (s[i] == '\'')
+		i++;
+	if (i > 0 && s[i] && strchr("=+-@\t\r", s[i]))
+		return s + 1;
+	return s;
+}
+
+START_TEST(test_csv_write_neutralises_formulas)
+{
+	const size_t n = sizeof formula_cells / sizeof *formula_cells;
+	char *text = NULL, *got, *want = NULL, *p;
+	size_t tlen = 0, wlen = 0, i;
+	FILE *out, *w;
+	promstat_error err;
+	int st;
+
+	for (i = 0; i < n; i++) {
+		out = open_memstream(&text, &tlen);
+		ck_assert_int_eq(promstat_csv_write_text(out, formula_cells[i].in,
+							 strlen(formula_cells[i].in)),
+				 0);
+		fclose(out);
+		ck_assert_msg(!strcmp(text, formula_cells[i].out), "\"%s\" written as %s, not %s",
+			      formula_cells[i].in, text, formula_cells[i].out);
+		free(text);
+	}
+	/* NULL is an empty field; the field writer adds its comma. */
+	out = open_memstream(&text, &tlen);
+	ck_assert_int_eq(promstat_csv_write_text(out, NULL, 5), 0);
+	ck_assert_int_eq(ps_csv_write_field(out, "=x", 2, 0), 0);
+	fclose(out);
+	ck_assert_str_eq(text, ",'=x");
+	free(text);
+
+	/* A record of every cell reads back, guard taken off, as the cells. */
+	out = open_memstream(&text, &tlen);
+	w = open_memstream(&want, &wlen);
+	fputs("#1@1[", w);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(ps_csv_write_field(out, formula_cells[i].in,
+						    strlen(formula_cells[i].in), i == 0),
+				 0);
+		fprintf(w, "%s1:%s", i ? "|" : "", formula_cells[i].in);
+	}
+	fputs("]\n", w);
+	fputc('\n', out);
+	fclose(out);
+	fclose(w);
+	got = read_at(text, tlen, 0, 0, &st, &err, NULL);
+	ck_assert_int_eq(st, PROMSTAT_OK);
+	/* got is "#1@1[L:field|L:field...]": take the guard off each field. */
+	{
+		char *rebuilt = NULL;
+		size_t rlen = 0;
+		FILE *r = open_memstream(&rebuilt, &rlen);
+		char *field = strchr(got, '[') + 1;
+
+		fputs("#1@1[", r);
+		for (i = 0; i < n; i++) {
+			char *colon = strchr(field, ':'), *end;
+			size_t k = strlen(formula_cells[i].in);
+			ck_assert_ptr_nonnull(colon);
+			/* each written field is the cell plus at most one apostrophe */
+			end = colon + 1 + k + (promstat_csv_text_needs_guard(formula_cells[i].in, k) ? 1 : 0);
+			p = strndup(colon + 1, (size_t)(end - colon - 1));
+			fprintf(r, "%s1:%s", i ? "|" : "", unguard(p));
+			free(p);
+			field = end + 1;
+		}
+		fputs("]\n", r);
+		fclose(r);
+		ck_assert_str_eq(rebuilt, want);
+		free(rebuilt);
+	}
+	free(got);
+	free(text);
+	free(want);
+}
+END_TEST
+
 START_TEST(test_error_format)
 {
 	promstat_error e;
@@ -780,6 +901,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_csv_callback_stops);
 	tcase_add_test(t, test_csv_hash);
 	tcase_add_test(t, test_csv_write_roundtrip);
+	tcase_add_test(t, test_csv_write_neutralises_formulas);
 	tcase_add_test(t, test_csv_prepared);
 	suite_add_tcase(s, t);
 	return s;

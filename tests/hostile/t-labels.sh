@@ -152,6 +152,66 @@ grep -Fq '"study": "A\u009b1m 2001"' "$W/.stdout" || fail "the C1 CSI is not esc
 grep -Fq '"g\u001b[31m1": {' "$W/.stdout" || fail "the subgroup key is not escaped"
 [ "$(grep -c 'U+FFFD' "$W/.stderr")" = 1 ] || fail "the U+FFFD note is not said exactly once"
 
+# --- item 8: no CSV cell is a spreadsheet formula ---
+
+# formula_registry FILE: rejected rows (unknown instrument) whose cells are
+# formulas, numbers and apostrophe-led text; two good rows.
+formula_registry() {
+	{
+		printf 'patient_id,therapy,age,day,instrument,score\n'
+		printf 'P1,PRP,50,-10,PAIN_NRS,7\nP1,PRP,50,90,PAIN_NRS,3\n'
+		printf '"=HYPERLINK(""http://x"",""y"")",PRP,50,-10,NOPE,5\n'
+		printf 'P3,@SUM(A1),50,-10,NOPE,5\n'
+		printf 'P4,+1+1,-3,-10,NOPE,-3\n'
+		printf 'P5,-x,50,90,NOPE,4\n'
+		printf 'P6,\tTAB,50,90,NOPE,4\n'
+		printf "P7,'=quoted,50,90,NOPE,4\n"
+		printf "P8,'t Hart,+2.5,90,NOPE,4\n"
+	} >"$1"
+}
+
+new_case rejects-formulas-neutralised
+formula_registry "$W/f.csv"
+run validate f.csv --rejects rejects.csv
+expect_status 0
+grep -Fxq '4,unknown_instrument,"'"'"'=HYPERLINK(""http://x"",""y"")",PRP,50,-10,NOPE,5' \
+	"$W/rejects.csv" || fail "the =HYPERLINK cell is not neutralised"
+grep -Fxq "5,unknown_instrument,P3,'@SUM(A1),50,-10,NOPE,5" "$W/rejects.csv" ||
+	fail "the @SUM cell is not neutralised"
+grep -Fxq "6,unknown_instrument,P4,'+1+1,-3,-10,NOPE,-3" "$W/rejects.csv" ||
+	fail "+1+1 is not neutralised, or the number -3 is"
+grep -Fxq "8,unknown_instrument,P6,'$(printf '\t')TAB,50,90,NOPE,4" "$W/rejects.csv" ||
+	fail "the tab-led cell is not neutralised"
+grep -Fxq "10,unknown_instrument,P8,'t Hart,+2.5,90,NOPE,4" "$W/rejects.csv" ||
+	fail "'t Hart or the number +2.5 was changed"
+# Recoverable as the man page says: drop line and reason, then take one
+# apostrophe off each field that starts with apostrophes and = + - @ tab CR
+# (no field here holds a comma after such an apostrophe, so sed can do it).
+tail -n +2 "$W/rejects.csv" |
+	sed -E "s/^[0-9]+,[a-z_]+,//; s/(^|,)(\"?)'('*[-=+@$(printf '\t')])/\1\2\3/g" \
+		>"$W/recovered.csv"
+tail -n +4 "$W/f.csv" | cmp -s - "$W/recovered.csv" ||
+	fail "the rejected rows do not read back: $(tail -n +4 "$W/f.csv" | diff - "$W/recovered.csv")"
+
+new_case audit-csv-formulas-neutralised
+hostile_catalogue "$W/cat.csv"
+hostile_registry "$W/reg.csv"
+run audit --instruments cat.csv reg.csv --timepoints 90:30 --format csv
+expect_status 0
+grep -Fq "\"'=HYPERLINK(\"\"http://x\"\")\"" "$W/.stdout" ||
+	fail "the =HYPERLINK therapy is not neutralised"
+grep -Eq '(^|,)"?[=+@]' "$W/.stdout" && fail "a CSV cell starts with = + or @"
+grep -Eq '(^|,)"?-[^0-9]' "$W/.stdout" && fail "a CSV cell starts with - and is not a number"
+
+new_case meta-csv-formulas-neutralised
+hostile_studies "$W/st.csv"
+run meta st.csv --measure GEN --by grp --bias --format csv
+expect_status 0
+grep -Fq "\"'=cmd|' /C calc'!A0\"" "$W/.stdout" ||
+	grep -Fq "'=cmd|' /C calc'!A0" "$W/.stdout" || fail "the =cmd study is not neutralised"
+grep -Fq "'@SUM(1+1)" "$W/.stdout" || fail "the @SUM study is not neutralised"
+grep -Eq '(^|,)"?[=+@]' "$W/.stdout" && fail "a CSV cell starts with = + or @"
+
 # --- item 5: gnuplot draws every label as its own text ---
 
 gp=${GNUPLOT:-$(command -v gnuplot)}
