@@ -44,6 +44,7 @@
 #include "gnuplot.h"
 #include "gp.h"
 #include "promstat_plots.h"
+#include "promstat_plots_mcid.h"
 
 /* ---- fixtures ---- */
 
@@ -439,9 +440,110 @@ static const promstat_forest *fixture_forest_hostile(void)
 	return &forest;
 }
 
+
+/* ---- promstat mcid and durability charts (plots/mcid.c, plots/durability.c) ---- */
+
+/* A ROC curve of 5 points with its Youden point (written by hand: a step
+ * curve from (0,0) to (1,1)). */
+static const double roc_fpr[5] = {1, 0.5, 0.2, 0.05, 0};
+static const double roc_tpr[5] = {1, 0.97, 0.86, 0.4, 0};
+static promstat_roc_chart roc_chart;
+
+static const promstat_roc_chart *fixture_roc(const char *title)
+{
+	memset(&roc_chart, 0, sizeof roc_chart);
+	roc_chart.title = title;
+	roc_chart.fpr = roc_fpr;
+	roc_chart.tpr = roc_tpr;
+	roc_chart.n_points = 5;
+	roc_chart.best_fpr = 0.2;
+	roc_chart.best_tpr = 0.86;
+	roc_chart.threshold = 1.5;
+	roc_chart.auc = 0.91;
+	roc_chart.auc_lb = 0.89;
+	roc_chart.auc_ub = 0.93;
+	roc_chart.n_cases = 804;
+	roc_chart.n_controls = 628;
+	return &roc_chart;
+}
+
+static const double chg_improved[8] = {2, 2, 3, 3, 3, 4, 5, 7};
+static const double chg_stable[6] = {-1, 0, 0, 1, 1, 2};
+static const double chg_other[4] = {-4, -3, -2, -2};
+static promstat_change_group chg_groups[3];
+static promstat_change_line chg_lines[4];
+static promstat_change_chart change_chart;
+
+static const promstat_change_chart *fixture_change(const char *const *labels)
+{
+	static const char *const plain[7] = {"improved (anchor >= 1)", "stable (|anchor| <= 0)",
+					     "other", "ROC threshold 1.5", "predictive MIC 1.68",
+					     "adjusted MIC 1.6", "PAIN_NRS at day 180"};
+	const char *const *l = labels ? labels : plain;
+
+	chg_groups[0] = (promstat_change_group){l[0], chg_improved, 8};
+	chg_groups[1] = (promstat_change_group){l[1], chg_stable, 6};
+	chg_groups[2] = (promstat_change_group){l[2], chg_other, 4};
+	chg_lines[0] = (promstat_change_line){l[3], 1.5};
+	chg_lines[1] = (promstat_change_line){l[4], 1.68};
+	chg_lines[2] = (promstat_change_line){l[5], 1.6};
+	chg_lines[3] = (promstat_change_line){labels ? l[6] : "published MCID 2", 2};
+	memset(&change_chart, 0, sizeof change_chart);
+	change_chart.title = labels ? l[7] : l[6];
+	change_chart.unit = "Improvement (points)";
+	change_chart.groups = chg_groups;
+	change_chart.n_groups = 3;
+	change_chart.lines = chg_lines;
+	change_chart.n_lines = 4;
+	return &change_chart;
+}
+
+/* Kaplan-Meier steps for 3 therapies x 3 age bands: S falls by a tenth of
+ * the therapy's index + 1 at each of four visits (made-up numbers). */
+static const double dur_ticks[5] = {0, 42, 90, 180, 365};
+static double dur_time[9][4], dur_surv[9][4], dur_ctime[9][1], dur_csurv[9][1];
+static size_t dur_risk[9][5];
+static promstat_durability_curve dur_curves[9];
+static promstat_durability_chart durability_chart;
+
+static const promstat_durability_chart *fixture_durability(const char *const *ther,
+							   const char *const *bands,
+							   const char *title, const char *note)
+{
+	static const double visit[4] = {90, 180, 365, 400};
+
+	for (int k = 0; k < 9; k++) {
+		int th = k / 3;
+		double s = 1;
+
+		for (int i = 0; i < 4; i++) {
+			s *= 1 - 0.1 * (th + 1);
+			dur_time[k][i] = visit[i] + 3 * (k % 3);
+			dur_surv[k][i] = s;
+		}
+		dur_ctime[k][0] = 200 + 10 * k;
+		dur_csurv[k][0] = dur_surv[k][1];
+		for (int i = 0; i < 5; i++)
+			dur_risk[k][i] = (size_t)(100 - 20 * i - 5 * th);
+		dur_curves[k] = (promstat_durability_curve){ther[th], bands[k % 3], dur_time[k],
+							    dur_surv[k], 4, dur_ctime[k], dur_csurv[k],
+							    1, dur_risk[k]};
+	}
+	memset(&durability_chart, 0, sizeof durability_chart);
+	durability_chart.title = title;
+	durability_chart.age_bands = bands;
+	durability_chart.n_age_bands = 3;
+	durability_chart.ticks = dur_ticks;
+	durability_chart.n_ticks = 5;
+	durability_chart.curves = dur_curves;
+	durability_chart.n_curves = 9;
+	durability_chart.note = note;
+	return &durability_chart;
+}
+
 /* ---- running charts by name ---- */
 
-enum chart_kind { FOREST, FUNNEL, TRAJECTORY, RESPONDERS, FOLLOWUP };
+enum chart_kind { FOREST, FUNNEL, TRAJECTORY, RESPONDERS, FOLLOWUP, ROC, CHANGE, DURABILITY };
 
 struct chart {
 	const char *name;
@@ -464,6 +566,11 @@ static const struct chart charts[] = {
 	{"trajectory-hostile", TRAJECTORY, 1, 0},
 	{"responders-hostile", RESPONDERS, 1, 0},
 	{"followup-hostile", FOLLOWUP, 1, 0},
+	{"mcid-roc", ROC, 0, 1},
+	{"mcid-change", CHANGE, 0, 1},
+	{"durability", DURABILITY, 0, 1},
+	{"mcid-change-hostile", CHANGE, 1, 0},
+	{"durability-hostile", DURABILITY, 1, 0},
 };
 #define N_CHARTS (sizeof charts / sizeof charts[0])
 
@@ -506,6 +613,21 @@ static int emit(const struct chart *c, FILE *out, const promstat_plot_target *t,
 			out,
 			fixture_followup(ther, tps, c->hostile ? hostile + 3 : instruments,
 					 !strcmp(c->name, "followup-grid") ? 4 : 2),
+			&pal, t, err);
+	case ROC:
+		return promstat_plot_roc_write(out, fixture_roc(c->hostile ? hostile[1]
+									   : "PAIN_NRS at day 180"),
+					       t, err);
+	case CHANGE:
+		return promstat_plot_change_write(out, fixture_change(c->hostile ? hostile : NULL), t,
+						  err);
+	case DURABILITY:
+		/* therapies, bands, title and the note under the chart are user text */
+		return promstat_plot_durability_write(
+			out,
+			/* the note's lines are split at '\n': the hostile note has none */
+			fixture_durability(ther, ages, c->hostile ? hostile[7] : "PAIN_NRS: durability",
+					   c->hostile ? hostile[6] : "Loss is only seen at visits.\nA second line."),
 			&pal, t, err);
 	}
 	return PROMSTAT_EINTERNAL;
@@ -1343,7 +1465,7 @@ START_TEST(render_hostile_runs_nothing)
 		/* The forest, trajectory and follow-up draw all eight; responders six. */
 		int used = c->kind == FOREST || c->kind == TRAJECTORY ||
 			   (c->kind == RESPONDERS && i <= 5) ||
-			   c->kind == FOLLOWUP;
+			   c->kind == FOLLOWUP || c->kind == CHANGE || c->kind == DURABILITY;
 		if (!used)
 			continue;
 		ck_assert_msg(strstr(svg, hostile_svg[i]) != NULL, "%s: label %zu (%s) not in SVG",

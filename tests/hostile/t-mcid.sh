@@ -48,4 +48,27 @@ sed -n '/^Durability of response/,$p' "$W/.stdout" >"$W/dur.txt"
 expect_no_raw_controls "$W/dur.txt"
 expect_exists "$W/charts/durability-PAIN_NRS.svg"
 expect_no_raw_controls "$W/all.gp"
+
+# the charts are drawn, named on stderr, and nothing else is written
+new_case mcid-charts
+run mcid --instrument PAIN_NRS --bootstrap 10 --timepoints 180:45 --plots charts "$demo"
+expect_status 0
+expect_exists "$W/charts/mcid-roc-PAIN_NRS-180.svg"
+expect_exists "$W/charts/mcid-change-PAIN_NRS-180.svg"
+expect_stderr "wrote charts/mcid-roc-PAIN_NRS-180.svg"
+[ "$(ls "$W/charts" | wc -l)" -eq 2 ] || fail "charts holds $(ls "$W/charts")"
+if command -v xmllint >/dev/null 2>&1; then
+	for f in "$W"/charts/*.svg; do
+		xmllint --noout "$f" 2>/dev/null || fail "$f is not well-formed XML"
+	done
+fi
+
+# a chart may not overwrite the input: the input named like the chart
+new_case mcid-chart-over-input
+mkdir -p "$W/charts"
+cp "$demo" "$W/charts/mcid-roc-PAIN_NRS-180.svg"
+cp "$demo" "$W/copy"
+run mcid --instrument PAIN_NRS --bootstrap 0 --timepoints 180:45 --plots charts charts/mcid-roc-PAIN_NRS-180.svg
+expect_status 2
+expect_same "$W/charts/mcid-roc-PAIN_NRS-180.svg" "$W/copy"
 hostile_done
