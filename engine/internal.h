@@ -313,6 +313,15 @@ double ps_meta_p_norm2(double z);
  * promstat_roc_fit finds on the units themselves. */
 double ps_roc_youden_grouped(const double *vals, const size_t *c1, const size_t *c0, size_t m);
 
+/* ---- the bootstrap's predictive MIC from grouped data (mcid.c) ----
+ * The predictive MIC (Terluin 2015) and the adjusted one (Terluin 2017)
+ * of units grouped by their m distinct improvements vals, c1[j] improved
+ * and c0[j] not at each: the binomial fit of the groups is the logistic
+ * fit of the units. x, y, w: scratch of 2m, m and m doubles. Returns the
+ * GLM status (pred, adj NaN unless PROMSTAT_GLM_OK), or -1 out of memory. */
+int ps_mcid_predictive_grouped(const double *vals, const size_t *c1, const size_t *c0, size_t m,
+			       double *x, double *y, double *w, double *pred, double *adj);
+
 /* ---- audit internals shared with mcid.c and durability.c (audit.c) ---- */
 
 struct promstat_audit;

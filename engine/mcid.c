@@ -278,8 +278,8 @@ static int nomem(promstat_error *err)
  * binomial observation with their count as weight, so the fit is the
  * units' fit; r and SD_change come from the same counts. x, y, w: scratch
  * of 2m, m, m doubles. Returns as predictive(). */
-static int predictive_grouped(const double *vals, const size_t *c1, const size_t *c0, size_t m,
-			      double *x, double *y, double *w, double *pred, double *adj)
+int ps_mcid_predictive_grouped(const double *vals, const size_t *c1, const size_t *c0, size_t m,
+			       double *x, double *y, double *w, double *pred, double *adj)
 {
 	promstat_glm *g = NULL;
 	size_t j, k = 0, n1 = 0, n = 0;
@@ -390,7 +390,7 @@ static int bootstrap(const cell_data *d, const promstat_mcid_options *o, double 
 		thr = ps_roc_youden_grouped(vals, c1, c0, m);
 		if (!isnan(thr))
 			s_roc[nroc++] = thr;
-		st = predictive_grouped(vals, c1, c0, m, x, yy, ww, &pred, &adj);
+		st = ps_mcid_predictive_grouped(vals, c1, c0, m, x, yy, ww, &pred, &adj);
 		if (st < 0) {
 			rc = nomem(err);
 			goto done;

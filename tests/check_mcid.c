@@ -639,6 +639,56 @@ START_TEST(demo_registry_recovers_true_mic)
 }
 END_TEST
 
+START_TEST(grouped_predictive_is_units_predictive)
+{
+	/* the bootstrap's fit on counts per distinct improvement gives R's
+	 * glm values for the units (mic_expect: predictive, adjusted) */
+	double vals[64], x[128], y[64], w[64], pred, adj;
+	size_t c1[64] = { 0 }, c0[64] = { 0 }, m = 0, i, j;
+
+	for (i = 0; i < N(mic_x); i++) {
+		for (j = 0; j < m && vals[j] != mic_x[i]; j++)
+			;
+		if (j == m) {
+			ck_assert_uint_lt(m, 64);
+			vals[m++] = mic_x[i];
+		}
+		mic_y[i] ? c1[j]++ : c0[j]++;
+	}
+	ck_assert_int_eq(ps_mcid_predictive_grouped(vals, c1, c0, m, x, y, w, &pred, &adj), 0);
+	ck_close(pred, mic_expect[2], 1e-8);
+	ck_close(adj, mic_expect[3], 1e-8);
+}
+END_TEST
+
+START_TEST(mcid_anchor_outside_scale)
+{
+	/* anchors of 9 on the -7..7 scale are left out and counted */
+	int anchor[N(mic_x)];
+	promstat_registry *reg;
+	promstat_mcid_options o;
+	promstat_mcid *m;
+	size_t i, bad = 0;
+
+	for (i = 0; i < N(mic_x); i++) {
+		anchor[i] = i % 10 == 0 ? 9 : mic_y[i] ? 3 : 0;
+		bad += i % 10 == 0;
+	}
+	reg = vas_registry(mic_x, anchor, N(mic_x), 0);
+	promstat_mcid_options_init(&o);
+	o.bootstrap = 0;
+	m = run_mcid(reg, &o);
+	ck_assert_uint_eq(all_cell(m, 90)->n, N(mic_x) - bad);
+	ck_assert_uint_eq(promstat_mcid_n_out_of_scale(m), bad); /* once per timepoint, not per cell */
+	promstat_mcid_free(m);
+	o.anchor_scale = 0; /* any value */
+	m = run_mcid(reg, &o);
+	ck_assert_uint_eq(all_cell(m, 90)->n, N(mic_x));
+	promstat_mcid_free(m);
+	promstat_registry_free(reg);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* durability                                                          */
 /* ------------------------------------------------------------------ */
@@ -800,6 +850,45 @@ START_TEST(durability_pass_rule)
 }
 END_TEST
 
+START_TEST(durability_logrank_by_hand)
+{
+	/* PRP: U1 censored at 180, U2 lost at 180; HA: H1 and H2 lost at 180.
+	 * One event time, 180: n = 4 at risk (2 PRP), d = 3.
+	 * E(PRP) = 3 * 2/4 = 1.5, O(PRP) = 1;
+	 * V = d (n1/n)(1 - n1/n)(n - d)/(n - 1) = 3 * 1/4 * 1/3 = 0.25;
+	 * chi-square = (1 - 1.5)^2 / 0.25 = 1, p = P(chi2_1 > 1) = 0.31731050786291410 */
+	promstat_registry *reg = rows_registry(VAS_UNIT("U1", "PRP", "30", "35")
+						       VAS_UNIT("U2", "PRP", "30", "50")
+							       VAS_UNIT("H1", "HA", "30", "55")
+								       VAS_UNIT("H2", "HA", "25", "45"));
+	promstat_audit *a = dur_audit(reg);
+	promstat_durability *d = NULL;
+	promstat_error err;
+	size_t i, found = 0;
+
+	ck_assert_int_eq(promstat_durability_run(reg, a, PROMSTAT_DURABILITY_MCID, &d, &err), 0);
+	for (i = 0; i < promstat_durability_n_tests(d); i++) {
+		const promstat_durability_test *te = promstat_durability_test_get(d, i);
+		size_t prp = !strcmp(te->therapies[0], "PRP") ? 0 : 1;
+
+		if (strcmp(te->levels[1], "ALL"))
+			continue;
+		found++;
+		ck_assert_uint_eq(te->k, 2);
+		ck_assert_str_eq(te->therapies[1 - prp], "HA");
+		ck_close(te->test->observed[prp], 1, 0);
+		ck_close(te->test->expected[prp], 1.5, 1e-15);
+		ck_close(te->test->chisq, 1, 1e-14);
+		ck_assert_int_eq(te->test->df, 1);
+		ck_close(te->test->p, 0.31731050786291410, 1e-14);
+	}
+	ck_assert_uint_eq(found, 1);
+	promstat_durability_free(d);
+	promstat_audit_free(a);
+	promstat_registry_free(reg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mcid");
@@ -833,6 +922,9 @@ int main(void)
 	tcase_add_test(mc, durability_by_hand);
 	tcase_add_test(mc, durability_every_responder_censored);
 	tcase_add_test(mc, durability_pass_rule);
+	tcase_add_test(mc, durability_logrank_by_hand);
+	tcase_add_test(mc, grouped_predictive_is_units_predictive);
+	tcase_add_test(mc, mcid_anchor_outside_scale);
 	suite_add_tcase(s, mc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
