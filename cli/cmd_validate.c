@@ -220,11 +220,10 @@ int cmd_validate(int argc, char **argv)
 
 	promstat_error_clear(&err);
 	memset(&opt, 0, sizeof opt);
-	map = calloc((size_t)argc + 1, sizeof *map);
-	ia.recode = calloc((size_t)argc + 1, sizeof *ia.recode);
-	if (!map || !ia.recode) {
-		free(map);
-		free(ia.recode);
+	/* one allocation for both lists, so every early return frees it */
+	map = calloc(2 * ((size_t)argc + 1), sizeof *map);
+	ia.recode = map + argc + 1;
+	if (!map) {
 		fputs("promstat: out of memory\n", stderr);
 		return EXIT_SOFTWARE;
 	}
@@ -257,7 +256,6 @@ int cmd_validate(int argc, char **argv)
 			if (r == EXIT_OK)
 				break;
 			free(map);
-			free(ia.recode);
 			if (r > 0)
 				return r;
 			return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
@@ -335,6 +333,5 @@ done:
 	if (rj.f)
 		fclose(rj.f);
 	free(map);
-	free(ia.recode);
 	return rc;
 }

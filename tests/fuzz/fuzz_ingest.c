@@ -58,6 +58,7 @@ static void check(int ok, const char *what)
 typedef struct seen {
 	size_t n;
 	uint64_t digest;
+	size_t values;
 } seen;
 
 static void count_rejects(const promstat_error *diag, int reason, void *ctx)
@@ -73,6 +74,44 @@ static void count_rejects(const promstat_error *diag, int reason, void *ctx)
 	s->digest = ps_hash_bytes(pos, sizeof pos, s->digest);
 	s->digest = ps_hash_bytes(diag->message, strlen(diag->message), s->digest);
 	s->n++;
+}
+
+/* Values set missing (and conflicts) go into the same digest. */
+static void count_values(const promstat_error *diag, const char *column, int reason, void *ctx)
+{
+	seen *s = ctx;
+	unsigned long pos[3];
+
+	check(diag->code == PROMSTAT_EDATA && diag->line > 0, "value diagnostic positioned");
+	check(reason >= -1 && reason < PROMSTAT_IGNORE_NREASONS && column, "value reason valid");
+	pos[0] = diag->line;
+	pos[1] = diag->column;
+	pos[2] = (unsigned long)(reason + 1);
+	s->digest = ps_hash_bytes(pos, sizeof pos, s->digest ^ 0x5bd1e995u);
+	s->digest = ps_hash_bytes(diag->message, strlen(diag->message), s->digest);
+	if (reason >= 0)
+		s->values++;
+}
+
+/* Whether s is valid UTF-8 (RFC 3629), as every string ingest keeps must be. */
+static int valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n = *p < 0x80 ? 0 : *p >= 0xC2 && *p <= 0xDF ? 1 : *p >= 0xE0 && *p <= 0xEF ? 2
+				   : *p >= 0xF0 && *p <= 0xF4 ? 3 : -1, i;
+		if (n < 0)
+			return 0;
+		for (i = 1; i <= n; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+		if ((n == 2 && ((*p == 0xE0 && p[1] < 0xA0) || (*p == 0xED && p[1] > 0x9F))) ||
+		    (n == 3 && ((*p == 0xF0 && p[1] < 0x90) || (*p == 0xF4 && p[1] > 0x8F))))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
 }
 
 static void check_registry(const promstat_registry *reg, size_t reported)
@@ -106,6 +145,23 @@ static void check_registry(const promstat_registry *reg, size_t reported)
 			}
 		}
 	}
+	/* valid UTF-8 whatever the bytes: every kept string and report entry */
+	for (i = 0; i < ps_strpool_count(reg->pool); i++)
+		check(valid_utf8(ps_strpool_get(reg->pool, (long)i)), "kept strings are UTF-8");
+	{
+		const promstat_ingest_report *rp = promstat_registry_report(reg);
+		size_t n = 0;
+		for (i = 0; i < rp->n_ignored; i++)
+			n += rp->ignored[i].count;
+		check(n == rp->values_ignored, "values_ignored sums its entries");
+		for (i = 0; i < rp->n_merged; i++)
+			check(valid_utf8(rp->merged[i].spelling) && rp->merged[i].rows > 0 &&
+				      strcmp(rp->merged[i].spelling, rp->merged[i].level),
+			      "merged spellings");
+		check(rp->patients_all_rejected <= c->rows_rejected, "all-rejected patients");
+		for (i = 0; i < rp->n_patients_listed; i++)
+			check(valid_utf8(rp->patients_listed[i]), "listed ids are UTF-8");
+	}
 	check(promstat_validate_summarize(reg, &s, &err) == PROMSTAT_OK, "summary computed");
 	check(s->observations == reg->n_obs && s->units == reg->n_units, "summary counts");
 	promstat_validate_summary_free(s);
@@ -118,7 +174,10 @@ static int read_once(const uint8_t *data, size_t size, size_t chunk, int strict,
 {
 	promstat_ingest_options opt;
 	promstat_registry *reg = NULL;
-	seen reported = { 0, 0 };
+	seen reported = { 0, 0, 0 };
+	/* the reading options vary with the input, so the corpus covers them */
+	static const char *const recode[] = { "therapy=Hyaluronic Acid:HA",
+					      "instrument=NRS:PAIN_NRS", "sex=Other:X" };
 	FILE *in = fmemopen((void *)data, size, "rb");
 	int st;
 
@@ -129,6 +188,12 @@ static int read_once(const uint8_t *data, size_t size, size_t chunk, int strict,
 	opt.rejects = rejects;
 	opt.on_reject = count_rejects;
 	opt.on_reject_ctx = &reported;
+	opt.on_value = count_values;
+	opt.on_value_ctx = &reported;
+	opt.date_format = (int)(size % 3);
+	opt.encoding = (int)(size / 3 % 3);
+	opt.recode = recode;
+	opt.nrecode = size % 2 ? 3 : 0;
 	promstat_error_clear(err);
 	st = promstat_registry_read(in, "fuzz.csv", catalogue(), &opt, &reg, err);
 	fclose(in);
@@ -138,6 +203,8 @@ static int read_once(const uint8_t *data, size_t size, size_t chunk, int strict,
 	if (st == PROMSTAT_OK) {
 		check(reg != NULL, "registry returned");
 		check_registry(reg, reported.n);
+		check(reported.values == promstat_registry_report(reg)->values_ignored,
+		      "every value set missing reported");
 		*counts = reg->counts;
 		*units = reg->n_units;
 		promstat_registry_free(reg);
