@@ -699,6 +699,20 @@ int cmd_mcid(int argc, char **argv)
 		rc = st == PROMSTAT_EINVAL ? cli_usage_error("mcid", "%s", err.message) : cli_fail(&err);
 		goto done;
 	}
+	{
+		size_t any = 0, k;
+
+		for (k = 0; k < promstat_mcid_count(m); k++)
+			any += promstat_mcid_get(m, k)->n;
+		if (!any) {
+			cli_term_printf(stderr,
+					"%s: nothing to derive: no paired follow-up of %s carries an anchor "
+					"(the patient's global rating of change, column anchor)\n",
+					display, instrument);
+			rc = EXIT_DATA;
+			goto done;
+		}
+	}
 	print_notes(m);
 	switch (format) {
 	case CLI_FORMAT_TABLE: print_table(stdout, display, m); break;

@@ -103,6 +103,20 @@ START_TEST(roc_ties_by_hand)
 	ck_assert(r->points[0].threshold == -INFINITY);
 	ck_assert(r->points[4].threshold == INFINITY);
 	promstat_roc_free(r);
+
+	/* a tie: improvements 1 2 3 4, improved 0 1 0 1. Thresholds 1.5: se 2/2,
+	 * sp 1/2 (se + sp = 1.5); 2.5: se 1/2, sp 1/2 (1); 3.5: se 1/2, sp 2/2
+	 * (1.5). 1.5 and 3.5 tie exactly; pROC lists both, lowest first. */
+	{
+		static const double x2[] = { 1, 2, 3, 4 };
+		static const int y2[] = { 0, 1, 0, 1 };
+
+		ck_assert_int_eq(promstat_roc_fit(x2, y2, 4, 95, &r, &err), 0);
+		ck_assert(r->threshold == 1.5);
+		ck_assert_uint_eq(r->n_best, 2);
+		ck_assert(r->sensitivity == 1.0 && r->specificity == 0.5);
+		promstat_roc_free(r);
+	}
 }
 END_TEST
 
