@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
 #include "promstat_glm.h"
 #include "promstat_mcid.h"
 #include "registry.h"
@@ -131,17 +134,26 @@ static void rng_seed(rng *r, uint64_t seed, uint64_t cell)
 		r->s[i] = splitmix64(&x);
 }
 
-/* Uniform index in [0, n): a draw below the largest multiple of n, modulo n
- * (rejection keeps it free of modulo bias). */
-static size_t rng_index(rng *r, size_t n)
+/* The stream as a GSL generator, for gsl_ran_binomial: the gsl_rng is the
+ * caller's struct (no GSL allocation), its state our rng. */
+static unsigned long gsl_get(void *state)
 {
-	uint64_t lim = (uint64_t)n, top = UINT64_MAX - UINT64_MAX % lim, x;
-
-	do
-		x = rng_next(r);
-	while (x >= top);
-	return (size_t)(x % lim);
+	return (unsigned long)(rng_next(state) >> 32);
 }
+
+static double gsl_get_double(void *state)
+{
+	return (double)(rng_next(state) >> 11) * 0x1.0p-53;
+}
+
+static void gsl_set(void *state, unsigned long seed)
+{
+	(void)state;
+	(void)seed; /* seeded by rng_seed */
+}
+
+static const gsl_rng_type xoshiro_type = { "xoshiro256**", 0xffffffffUL, 0, sizeof(rng),
+					   gsl_set, gsl_get, gsl_get_double };
 
 /* The stream key of a cell: its instrument, day and levels, so that a
  * cell's interval does not depend on which other cells were computed. */
@@ -332,10 +344,12 @@ int ps_mcid_predictive_grouped(const double *vals, const size_t *c1, const size_
 	return st;
 }
 
-/* Bootstrap percentile intervals of the ROC threshold and both MICs. A
- * resample is held as counts per distinct improvement of the cell, so
- * each resample costs O(n + m) without sorting, and the ROC threshold is
- * what promstat_roc_fit gives on the resampled units. */
+/* Bootstrap percentile intervals of the ROC threshold and both MICs
+ * (Efron & Tibshirani 1993, ch. 13). A resample of the cell's n units is
+ * held as counts per distinct improvement and anchor group, drawn as one
+ * multinomial, so it costs O(m) for m distinct values and needs no sort;
+ * its ROC threshold is what promstat_roc_fit gives on the resampled units,
+ * its MICs what the logistic fit of them gives. */
 static int bootstrap(const cell_data *d, const promstat_mcid_options *o, double level,
 		     uint64_t cell, promstat_mcid_cell *c, promstat_error *err)
 {
@@ -343,14 +357,17 @@ static int bootstrap(const cell_data *d, const promstat_mcid_options *o, double 
 	double *vals = ps_malloc(n * sizeof *vals), *x = ps_malloc(2 * n * sizeof *x);
 	double *yy = ps_malloc(n * sizeof *yy), *ww = ps_malloc(n * sizeof *ww);
 	size_t *rank = ps_malloc(n * sizeof *rank), *c1 = ps_malloc(n * sizeof *c1);
-	size_t *c0 = ps_malloc(n * sizeof *c0);
+	size_t *c0 = ps_malloc(n * sizeof *c0), *k1 = ps_malloc(n * sizeof *k1);
+	size_t *k0 = ps_malloc(n * sizeof *k0);
+	gsl_rng gr;
 	double *s_roc = ps_malloc(nb * sizeof *s_roc), *s_pred = ps_malloc(nb * sizeof *s_pred);
 	double *s_adj = ps_malloc(nb * sizeof *s_adj);
 	double alpha = (1 - level / 100) / 2;
 	rng r;
 	int rc = PROMSTAT_OK;
 
-	if (!vals || !x || !yy || !ww || !rank || !c1 || !c0 || !s_roc || !s_pred || !s_adj) {
+	if (!vals || !x || !yy || !ww || !rank || !c1 || !c0 || !k1 || !k0 || !s_roc || !s_pred ||
+	    !s_adj) {
 		rc = nomem(err);
 		goto done;
 	}
@@ -373,19 +390,41 @@ static int bootstrap(const cell_data *d, const promstat_mcid_options *o, double 
 		rank[i] = lo;
 	}
 	rng_seed(&r, o->seed, cell);
+	gr.type = &xoshiro_type;
+	gr.state = &r;
+	/* the cell's units as counts per (distinct improvement, improved) */
+	memset(k1, 0, m * sizeof *k1);
+	memset(k0, 0, m * sizeof *k0);
+	for (i = 0; i < n; i++) {
+		if (d->y[i] != 0)
+			k1[rank[i]]++;
+		else
+			k0[rank[i]]++;
+	}
 	for (b = 0; b < nb; b++) {
 		double thr, pred, adj;
+		size_t left = n, weight = n, g;
 		int st;
 
-		memset(c1, 0, m * sizeof *c1);
-		memset(c0, 0, m * sizeof *c0);
-		for (i = 0; i < n; i++) {
-			size_t k = rng_index(&r, n);
+		/* n draws with replacement, as counts per group: a multinomial
+		 * draw made of conditional binomials (Devroye 1986, XI.1.5), so a
+		 * resample costs O(m), not O(n) */
+		for (g = 0; g < 2 * m; g++) {
+			size_t k = g < m ? k1[g] : k0[g - m], x;
 
-			if (d->y[k] != 0)
-				c1[rank[k]]++;
+			if (!k || !left) {
+				x = 0;
+			} else if (k >= weight) {
+				x = left;
+			} else {
+				x = gsl_ran_binomial(&gr, (double)k / (double)weight, (unsigned)left);
+			}
+			if (g < m)
+				c1[g] = x;
 			else
-				c0[rank[k]]++;
+				c0[g - m] = x;
+			left -= x;
+			weight -= k;
 		}
 		thr = ps_roc_youden_grouped(vals, c1, c0, m);
 		if (!isnan(thr))
@@ -423,6 +462,8 @@ done:
 	ps_free(rank);
 	ps_free(c1);
 	ps_free(c0);
+	ps_free(k1);
+	ps_free(k0);
 	ps_free(s_roc);
 	ps_free(s_pred);
 	ps_free(s_adj);

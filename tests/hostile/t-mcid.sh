@@ -40,6 +40,10 @@ expect_no_raw_controls "$W/.stdout"
 run mcid --instrument PAIN_NRS --bootstrap 20 --min-n 10 --format json hostile.csv
 expect_status 0
 expect_no_raw_controls "$W/.stdout"
+expect_json_valid "$W/.stdout"
+run audit --instrument PAIN_NRS --durability --format json hostile.csv
+expect_status 0
+expect_json_valid "$W/.stdout"
 run audit --instrument PAIN_NRS --durability --plots charts --gnuplot-script all.gp hostile.csv
 expect_status 0
 # the durability section (the audit's own table is issue 10's terminal writer)
