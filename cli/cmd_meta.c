@@ -350,7 +350,7 @@ static int run_mods(const meta_args *a, meta_result *r)
 			return cli_usage_error("meta", "--mods: %s", err.message);
 		if (st == PROMSTAT_EDATA) {
 			/* refused before the design was built: too many coefficients */
-			fprintf(stderr, "%s: --mods: %s\n", a->path, err.message);
+			cli_term_printf(stderr, "%s: --mods: %s\n", a->path, err.message);
 			return EXIT_DATA;
 		}
 		return cli_fail(&err);

@@ -29,6 +29,10 @@ fail() {
 run() {
 	(cd "$W" && "$promstat" "$@" >.stdout 2>.stderr)
 	status=$?
+	# Every JSON document any case gets is strictly valid (issue 10 item 7).
+	case $(head -c 1 "$W/.stdout") in
+	'{' | '[') expect_json_valid "$W/.stdout" ;;
+	esac
 }
 
 expect_status() {
