@@ -405,6 +405,53 @@ static void json_count(FILE *out, const char *key, size_t n, int defined)
 		fprintf(out, ", \"%s\": null", key);
 }
 
+/*
+ * The columns of a result after its --by columns, in --format csv order; the
+ * keys of a result object in JSON are the same names.
+ */
+static const char result_columns[] =
+	"n_baseline,n_followup,followup_rate,baseline_mean,followup_mean,"
+	"mean_improvement,sd_improvement,improvement_ci_lb,improvement_ci_ub,mcid,"
+	"mcid_responders,mcid_rate,mcid_ci_lb,mcid_ci_ub,pct30_rate,pct50_rate,"
+	"pct_excluded,pass,pass_rate,pass_ci_lb,pass_ci_ub,mcid_rate_nri,mcid_nri_ci_lb,"
+	"mcid_nri_ci_ub,mcid_rate_best,pass_rate_nri,pass_nri_ci_lb,pass_nri_ci_ub,"
+	"pass_rate_best,lost_baseline_diff,lost_baseline_diff_ci_lb,"
+	"lost_baseline_diff_ci_ub,n_age_lost,n_age_followup,lost_age_diff,"
+	"lost_age_diff_ci_lb,lost_age_diff_ci_ub,low_followup,small,mcid_unreachable,"
+	"mcid_rate_reachable,mcid_reachable_ci_lb,mcid_reachable_ci_ub,pass_baseline,"
+	"pass_baseline_rate,pass_baseline_ci_lb,pass_baseline_ci_ub,pass_gained,"
+	"pass_gained_rate,pass_gained_ci_lb,pass_gained_ci_ub";
+
+/*
+ * Whether a --by column has the name of another field of the results
+ * ("instrument", "timepoint", a result column, or a key of the OARSI
+ * rows): JSON would hold that name twice in one object, and CSV twice in
+ * its header, so neither could be read back. Returns the clashing name.
+ */
+static const char *by_name_clash(const promstat_audit *a)
+{
+	static const char *const more[] = { "instrument", "timepoint", "n", "responders",
+					    "rate", "ci_lb", "ci_ub" };
+	size_t j, k, len;
+
+	for (j = 0; j < promstat_audit_n_by(a); j++) {
+		const char *name = promstat_audit_by_name(a, j), *p = result_columns;
+
+		for (k = 0; k < sizeof more / sizeof *more; k++)
+			if (!strcmp(name, more[k]))
+				return name;
+		len = strlen(name);
+		for (; *p; p += strcspn(p, ","), p += *p == ',') {
+			if (strcspn(p, ",") == len && !strncmp(p, name, len))
+				return name;
+		}
+		for (k = 0; k < j; k++)
+			if (!strcmp(name, promstat_audit_by_name(a, k)))
+				return name;
+	}
+	return NULL;
+}
+
 static void print_csv(FILE *out, const promstat_audit *a)
 {
 	size_t i, j, nb = promstat_audit_n_by(a);
@@ -414,18 +461,9 @@ static void print_csv(FILE *out, const promstat_audit *a)
 		putc(',', out);
 		cli_csv_string(out, promstat_audit_by_name(a, j));
 	}
-	fputs(",n_baseline,n_followup,followup_rate,baseline_mean,followup_mean,"
-	      "mean_improvement,sd_improvement,improvement_ci_lb,improvement_ci_ub,mcid,"
-	      "mcid_responders,mcid_rate,mcid_ci_lb,mcid_ci_ub,pct30_rate,pct50_rate,"
-	      "pct_excluded,pass,pass_rate,pass_ci_lb,pass_ci_ub,mcid_rate_nri,mcid_nri_ci_lb,"
-	      "mcid_nri_ci_ub,mcid_rate_best,pass_rate_nri,pass_nri_ci_lb,pass_nri_ci_ub,"
-	      "pass_rate_best,lost_baseline_diff,lost_baseline_diff_ci_lb,"
-	      "lost_baseline_diff_ci_ub,n_age_lost,n_age_followup,lost_age_diff,"
-	      "lost_age_diff_ci_lb,lost_age_diff_ci_ub,low_followup,small,mcid_unreachable,"
-	      "mcid_rate_reachable,mcid_reachable_ci_lb,mcid_reachable_ci_ub,pass_baseline,"
-	      "pass_baseline_rate,pass_baseline_ci_lb,pass_baseline_ci_ub,pass_gained,"
-	      "pass_gained_rate,pass_gained_ci_lb,pass_gained_ci_ub\n",
-	      out);
+	putc(',', out);
+	fputs(result_columns, out);
+	putc('\n', out);
 	for (i = 0; i < promstat_audit_count(a); i++) {
 		const promstat_audit_result *r = promstat_audit_get(a, i);
 		const double v1[] = { r->followup_rate, r->baseline_mean, r->followup_mean,
@@ -1151,6 +1189,14 @@ int cmd_audit(int argc, char **argv)
 			rc = cli_usage_error("audit", "%s", err.message);
 		else
 			rc = cli_fail(&err);
+		goto done;
+	}
+	if (format != CLI_FORMAT_TABLE && by_name_clash(a)) {
+		rc = cli_usage_error("audit",
+				     "--by: the column \"%s\" has the name of another field of the "
+				     "results, so %s output would hold that name twice; rename the "
+				     "column in the file, or use --format table",
+				     by_name_clash(a), format == CLI_FORMAT_JSON ? "JSON" : "CSV");
 		goto done;
 	}
 	for (i = 0; i < promstat_audit_n_notes(a); i++)

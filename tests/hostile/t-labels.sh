@@ -152,6 +152,21 @@ grep -Fq '"study": "A\u009b1m 2001"' "$W/.stdout" || fail "the C1 CSI is not esc
 grep -Fq '"g\u001b[31m1": {' "$W/.stdout" || fail "the subgroup key is not escaped"
 [ "$(grep -c 'U+FFFD' "$W/.stderr")" = 1 ] || fail "the U+FFFD note is not said exactly once"
 
+# A --by column named like a field of the results would be a repeated name
+# in every JSON result (and a repeated CSV column): refused, exit 2.
+new_case audit-by-column-clash-refused
+printf 'patient_id,therapy,age,day,instrument,score,timepoint,n_baseline\n' >"$W/dup.csv"
+printf 'P1,PRP,50,-10,PAIN_NRS,7,x,y\nP1,PRP,50,90,PAIN_NRS,3,x,y\n' >>"$W/dup.csv"
+run audit dup.csv --by timepoint --format json --min-n 1
+expect_status 2
+expect_stderr 'the column "timepoint" has the name of another field'
+[ -s "$W/.stdout" ] && fail "JSON was written"
+run audit dup.csv --by therapy,n_baseline --format csv --min-n 1
+expect_status 2
+expect_stderr 'the column "n_baseline" has the name of another field'
+run audit dup.csv --by n_baseline --min-n 1
+expect_status 0
+
 # --- item 8: no CSV cell is a spreadsheet formula ---
 
 # formula_registry FILE: rejected rows (unknown instrument) whose cells are
