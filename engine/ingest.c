@@ -126,6 +126,14 @@ typedef struct level_col {
 	long cache[VALUE_CACHE]; /* spelling id + 1 */
 } level_col;
 
+/* The last value seen of sex, provider or site, when it was its unit's
+ * own spelling. */
+typedef struct echo_val {
+	long unit; /* -1: none */
+	size_t len;
+	char b[16];
+} echo_val;
+
 /* A --recode COLUMN=FROM:TO, or a row of the --recode-file. */
 typedef struct recode {
 	char *text;	     /* as given, for reports */
@@ -200,6 +208,7 @@ typedef struct ingest {
 	char **notes;
 	size_t n_notes, notes_cap;
 	ps_csv_encoding enc;	      /* what reading found of the text encoding */
+	echo_val echo[3];	      /* sex, provider, site: see echo_same */
 } ingest;
 
 /* ---- hashing of units and observations ---- */
@@ -1552,6 +1561,32 @@ static void note_rejected(ingest *c, const ps_csv_record *rec)
 	ps_free(key);
 }
 
+/* Whether f is what the last row of unit u held, which was the unit's own
+ * spelling (see echo_val): a unit's rows repeat their sex, provider and
+ * site, so this short compare saves a lookup in the pool on most rows. */
+static int echo_same(const echo_val *e, long u, const ps_csv_field *f)
+{
+	size_t i;
+
+	if (e->unit != u || e->len != f->len)
+		return 0;
+	for (i = 0; i < f->len; i++)
+		if (e->b[i] != f->text[i])
+			return 0;
+	return 1;
+}
+
+static void echo_set(echo_val *e, long u, const ps_csv_field *f)
+{
+	if (f->len > sizeof e->b) {
+		e->unit = -1;
+		return;
+	}
+	e->unit = u;
+	e->len = f->len;
+	memcpy(e->b, f->text, f->len);
+}
+
 /*
  * The level of a row's value of level column lc: *level is its pool id
  * (-1 when blank, or an ae meaning none). Returns the spelling's id, -1
@@ -1653,6 +1688,44 @@ static long resolve(ingest *c, size_t lc, const ps_csv_field *f, int32_t *level)
 	return id;
 }
 
+/*
+ * A kept row's value f of level column lc for unit uidx, whose level is
+ * *d: fills *d when unknown, counts a merged spelling, reports a sex that
+ * differs. The unit's own spelling, most rows, costs one compare (with the
+ * unit's last row's through e, when given). Returns -1 out of memory.
+ */
+static inline int level_value(ingest *c, const ps_csv_record *rec, long uidx, size_t lc,
+			      echo_val *e, const ps_csv_field *f, int32_t *d)
+{
+	promstat_registry *reg = c->reg;
+	int32_t lev;
+	long sp;
+
+	if (!f || !f->len || (e && echo_same(e, uidx, f)))
+		return 0;
+	if (*d >= 0 && same_text(reg, *d, f)) {
+		if (e)
+			echo_set(e, uidx, f);
+		return 0;
+	}
+	if ((sp = resolve(c, lc, f, &lev)) == -2)
+		return -1;
+	if (sp < 0 || lev < 0)
+		return 0;
+	c->lv[lc].spell_rows[sp]++;
+	if (c->lv[lc].spell_recode[sp] >= 0)
+		c->recodes[c->lv[lc].spell_recode[sp]].used++;
+	if (*d < 0)
+		*d = lev;
+	else if (*d != lev && lc == L_SEX)
+		report_value(c, rec, K_SEX, PROMSTAT_IGNORE_INCONSISTENT,
+			     "sex \"%.*s\" differs from \"%s\" given earlier for this patient and "
+			     "episode (first row on line %lu); the row's sex is ignored",
+			     VALUE_SHOWN, f->text, ps_strpool_get(reg->pool, *d),
+			     c->side[uidx].line);
+	return 0;
+}
+
 static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 {
 	promstat_registry *reg = c->reg;
@@ -1666,6 +1739,7 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	double score, age;
 	ps_unit *u;
 	ps_obs *o;
+	size_t j;
 
 	reg->counts.rows_read++;
 	if (rec->nfields != c->ncols) {
@@ -1789,7 +1863,9 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	if (val.inst_recode >= 0)
 		c->recodes[val.inst_recode].used++;
 	u = &reg->units[uidx];
-	report_ignored(c, rec, &val);
+	if (val.ignored[IG_AGE] | val.ignored[IG_ANCHOR] | val.ignored[IG_SATISFIED] |
+	    val.ignored[IG_DOB])
+		report_ignored(c, rec, &val);
 	/* An empty age agrees with any; the first stated age is the unit's. */
 	if (!isnan(age) && !isnan(u->age) && age != u->age)
 		report_value(c, rec, K_AGE, PROMSTAT_IGNORE_INCONSISTENT,
@@ -1798,36 +1874,15 @@ static int data_row(ingest *c, const ps_csv_record *rec, promstat_error *err)
 			     age, u->age, c->side[uidx].line);
 	else if (isnan(u->age))
 		u->age = age;
-	{
-		int32_t *dst[3] = { &u->sex, &u->provider, &u->site };
-		static const int lcs[3] = { L_SEX, L_PROVIDER, L_SITE };
-		size_t i, n = 3 + reg->n_extra;
-		for (i = 0; i < n; i++) {
-			size_t lc = i < 3 ? (size_t)lcs[i] : L_NFIXED + i - 3;
-			int32_t *d = i < 3 ? dst[i] : &reg->extra[(size_t)uidx * reg->n_extra + i - 3];
-			int32_t lev;
-			long sp;
-			f = i < 3 ? field(c, rec, level_canon[lcs[i]]) : &rec->fields[c->extra_col[i - 3]];
-			if (!f || !f->len || (*d >= 0 && same_text(reg, *d, f)))
-				continue;
-			if ((sp = resolve(c, lc, f, &lev)) == -2)
-				return nomem(c, rec, err);
-			if (sp < 0 || lev < 0)
-				continue;
-			c->lv[lc].spell_rows[sp]++;
-			if (c->lv[lc].spell_recode[sp] >= 0)
-				c->recodes[c->lv[lc].spell_recode[sp]].used++;
-			if (*d < 0)
-				*d = lev;
-			else if (*d != lev && lc == L_SEX)
-				report_value(c, rec, K_SEX, PROMSTAT_IGNORE_INCONSISTENT,
-					     "sex \"%.*s\" differs from \"%s\" given earlier for this "
-					     "patient and episode (first row on line %lu); the row's "
-					     "sex is ignored",
-					     VALUE_SHOWN, f->text, ps_strpool_get(reg->pool, *d),
-					     c->side[uidx].line);
-		}
-	}
+	if (level_value(c, rec, uidx, L_SEX, &c->echo[0], field(c, rec, K_SEX), &u->sex) ||
+	    level_value(c, rec, uidx, L_PROVIDER, &c->echo[1], field(c, rec, K_PROVIDER),
+			&u->provider) ||
+	    level_value(c, rec, uidx, L_SITE, &c->echo[2], field(c, rec, K_SITE), &u->site))
+		return nomem(c, rec, err);
+	for (j = 0; j < reg->n_extra; j++)
+		if (level_value(c, rec, uidx, L_NFIXED + j, NULL, &rec->fields[c->extra_col[j]],
+				&reg->extra[(size_t)uidx * reg->n_extra + j]))
+			return nomem(c, rec, err);
 	f = field(c, rec, K_AE);
 	if (f && f->len) {
 		int32_t lev;
@@ -2233,6 +2288,7 @@ int promstat_registry_read(FILE *in, const char *name, const promstat_catalogue 
 	c.cat = cat;
 	c.opt = opt;
 	c.last_unit = c.cur_unit = -1;
+	c.echo[0].unit = c.echo[1].unit = c.echo[2].unit = -1;
 	c.date_format = opt ? opt->date_format : 0;
 	if (opt && (opt->encoding < PROMSTAT_ENCODING_AUTO ||
 		    opt->encoding > PROMSTAT_ENCODING_WINDOWS1252))

@@ -55,12 +55,11 @@ typedef struct promstat_registry promstat_registry;
 enum promstat_reject_reason {
 	PROMSTAT_REJECT_FIELD_COUNT = 0, /* more or fewer fields than the header */
 	PROMSTAT_REJECT_MISSING,	 /* a required value is empty */
-	PROMSTAT_REJECT_NOT_NUMBER,	 /* a number or date that does not parse */
-	PROMSTAT_REJECT_OUT_OF_RANGE,	 /* score outside the instrument's range; day beyond
-					    +/-36525, age outside 0..130, anchor beyond
-					    +/-1000, satisfied not 0/1 */
+	PROMSTAT_REJECT_NOT_NUMBER,	 /* a score or day that does not parse */
+	PROMSTAT_REJECT_OUT_OF_RANGE,	 /* score outside the instrument's range; day (or
+					    date - treatment_date) beyond +/-36525 */
 	PROMSTAT_REJECT_UNKNOWN_INSTRUMENT,
-	PROMSTAT_REJECT_INCONSISTENT_UNIT, /* therapy or age differs within a unit */
+	PROMSTAT_REJECT_INCONSISTENT_UNIT, /* therapy differs within a unit */
 	PROMSTAT_REJECT_DUPLICATE,	 /* (unit, instrument, day) seen before */
 	PROMSTAT_REJECT_NOT_DATE,	 /* a date or treatment_date that is not a real date */
 	PROMSTAT_REJECT_NREASONS
@@ -150,7 +149,10 @@ typedef struct promstat_ingest_counts {
  * "canonical=column" make the header's column stand for a canonical one
  * (a malformed entry fails with PROMSTAT_EINVAL). A unit is (patient_id,
  * episode); its therapy is that of its first accepted row, its age the
- * first non-empty age (an empty age agrees with any). Each rejected row is
+ * first non-empty age (an empty age agrees with any; a different one is
+ * set missing and reported through opt->on_value). Level values are
+ * trimmed and matched ignoring case, recoded, and reported with every
+ * other value ingest changed in promstat_registry_report. Each rejected row is
  * counted, written to opt->rejects (a "line,reason,<header>" CSV) and passed
  * to opt->on_reject; under opt->strict the first one is instead returned in
  * err with PROMSTAT_EDATA. A failed write to opt->rejects gives

@@ -76,15 +76,34 @@ int promstat_validate_summarize(const promstat_registry *reg, promstat_validate_
 		size_t a = reg->unit_start[i], b = reg->unit_start[i + 1], j;
 		int unit_base = 0, unit_follow = 0;
 		for (j = a; j < b; j++) {
-			if (reg->obs[j].day >= PROMSTAT_BASELINE_FIRST_DAY &&
-			    reg->obs[j].day <= PROMSTAT_BASELINE_LAST_DAY)
-				unit_base = 1;
-			for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++)
-				if (reg->obs[j].day >= promstat_validate_window_target[w] -
-							       promstat_validate_window_half[w] &&
-				    reg->obs[j].day <= promstat_validate_window_target[w] +
-							       promstat_validate_window_half[w])
+			const ps_obs *o = &reg->obs[j];
+			size_t in = o->instrument;
+			int first_of_run = j == a || reg->obs[j - 1].instrument != o->instrument;
+			int base_seen;
+			if (first_of_run) {
+				size_t k;
+				per_inst_units[in]++;
+				/* one baseline per unit and instrument, however many rows */
+				base_seen = 0;
+				for (k = j; k < b && reg->obs[k].instrument == o->instrument; k++)
+					if (reg->obs[k].day >= PROMSTAT_BASELINE_FIRST_DAY &&
+					    reg->obs[k].day <= PROMSTAT_BASELINE_LAST_DAY)
+						base_seen = 1;
+				per_inst_base[in] += (size_t)base_seen;
+				unit_base |= base_seen;
+			}
+			per_inst_obs[in]++;
+			for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++) {
+				long lo = promstat_validate_window_target[w] -
+					  promstat_validate_window_half[w];
+				long hi = promstat_validate_window_target[w] +
+					  promstat_validate_window_half[w];
+				if (o->day >= lo && o->day <= hi) {
+					per_inst_win[in * PROMSTAT_VALIDATE_NWINDOWS + w]++;
+					s->window_obs[w]++;
 					unit_follow = 1;
+				}
+			}
 		}
 		/* nothing vanishes: units that cannot pair are counted and named */
 		if (!unit_base) {
@@ -103,34 +122,6 @@ int promstat_validate_summarize(const promstat_registry *reg, promstat_validate_
 					ps_strpool_get(reg->pool, reg->units[i].episode);
 			}
 			s->units_without_followup++;
-		}
-		for (j = a; j < b; j++) {
-			const ps_obs *o = &reg->obs[j];
-			size_t in = o->instrument;
-			int first_of_run = j == a || reg->obs[j - 1].instrument != o->instrument;
-			int base_seen;
-			if (first_of_run) {
-				size_t k;
-				per_inst_units[in]++;
-				/* one baseline per unit and instrument, however many rows */
-				base_seen = 0;
-				for (k = j; k < b && reg->obs[k].instrument == o->instrument; k++)
-					if (reg->obs[k].day >= PROMSTAT_BASELINE_FIRST_DAY &&
-					    reg->obs[k].day <= PROMSTAT_BASELINE_LAST_DAY)
-						base_seen = 1;
-				per_inst_base[in] += (size_t)base_seen;
-			}
-			per_inst_obs[in]++;
-			for (w = 0; w < PROMSTAT_VALIDATE_NWINDOWS; w++) {
-				long lo = promstat_validate_window_target[w] -
-					  promstat_validate_window_half[w];
-				long hi = promstat_validate_window_target[w] +
-					  promstat_validate_window_half[w];
-				if (o->day >= lo && o->day <= hi) {
-					per_inst_win[in * PROMSTAT_VALIDATE_NWINDOWS + w]++;
-					s->window_obs[w]++;
-				}
-			}
 		}
 	}
 	for (i = 0; i < ncat; i++)
