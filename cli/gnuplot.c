@@ -290,8 +290,50 @@ static int make_temp(const char *dir, char **name)
 	return fd;
 }
 
+/*
+ * The temporary file while gnuplot may be drawing into it, so that a run
+ * stopped by Ctrl-C, kill or a closed terminal leaves no stray file in the
+ * chart's folder: the handler removes it, then dies of the signal as if it
+ * had not been caught (unlink, signal and raise are async-signal-safe).
+ */
+static char *volatile pending_temp;
+static const int cleanup_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction saved_actions[3];
+
+static void remove_pending(int sig)
+{
+	char *p = pending_temp;
+
+	if (p)
+		unlink(p);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void watch_temp(char *path)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = remove_pending;
+	sigemptyset(&sa.sa_mask);
+	pending_temp = path;
+	for (size_t i = 0; i < 3; i++)
+		sigaction(cleanup_signals[i], &sa, &saved_actions[i]);
+}
+
+static void unwatch_temp(void)
+{
+	if (!pending_temp)
+		return;
+	for (size_t i = 0; i < 3; i++)
+		sigaction(cleanup_signals[i], &saved_actions[i], NULL);
+	pending_temp = NULL;
+}
+
 static void chart_file_clear(cli_chart_file *cf)
 {
+	unwatch_temp();
 	if (cf->draw_path)
 		unlink(cf->draw_path);
 	free(cf->draw_path);
@@ -356,6 +398,7 @@ int cli_chart_file_open(cli_chart_file *cf, const char *path, const char *what)
 	if (!cf->copy)
 		fchmod(fd, exists ? (st.st_mode & 07777) : (0666 & ~mask));
 	close(fd);
+	watch_temp(cf->draw_path);
 	return EXIT_OK;
 }
 
@@ -427,6 +470,7 @@ int cli_chart_file_close(cli_chart_file *cf, int rc, const char *what)
 		chart_file_clear(cf);
 		return EXIT_CANTCREAT;
 	}
+	unwatch_temp(); /* renamed: it is the chart now, not to be removed */
 	free(cf->draw_path);
 	cf->draw_path = NULL;
 	/* Reported as written only when it is where it was asked for. */

@@ -283,6 +283,7 @@ case $FAKE_GNUPLOT in
 half) printf '<svg><g>' >"$out"; echo 'line 90: all wrong' >&2; exit 1 ;;
 nothing) exit 0 ;;
 noopen) echo "line 5: cannot open file; output not changed" >&2; exit 1 ;;
+slow) printf '<svg>' >"$out"; sleep 3 ;;
 esac
 SH
 chmod +x "$fake"
@@ -314,5 +315,31 @@ GNUPLOT=$fake FAKE_GNUPLOT=noopen run meta bcg.csv --measure RR --forest f.svg
 expect_status 73
 expect_stderr 'cannot open file'
 expect_only_files "$W" bcg.csv
+
+new_case killed-while-drawing-leaves-no-file
+cp "$bcg" "$W/bcg.csv"
+(cd "$W" && GNUPLOT=$fake FAKE_GNUPLOT=slow exec "$promstat" meta bcg.csv --measure RR \
+	--forest f.svg >.stdout 2>.stderr) &
+pid=$!
+i=0
+while [ $i -lt 50 ] && ! ls -A "$W" | grep -q '^\.promstat-chart-'; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ls -A "$W" | grep -q '^\.promstat-chart-' || fail "no chart was being drawn"
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+expect_status 143
+expect_only_files "$W" bcg.csv
+
+new_case gnuplot-script-dev-full-exit-73
+cp "$bcg" "$W/bcg.csv"
+if [ -w /dev/full ]; then
+	run meta bcg.csv --measure RR --forest f.svg --gnuplot-script /dev/full
+	expect_status 73
+	expect_stderr '^promstat: /dev/full: cannot save the gnuplot script'
+	expect_only_files "$W" bcg.csv
+fi
 
 hostile_done
