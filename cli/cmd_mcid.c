@@ -240,15 +240,38 @@ static void print_table(FILE *out, const char *path, const promstat_mcid *m)
 
 /* ---- CSV and JSON: exactly the keys ---- */
 
+/* The keys of a cell after its --by columns (CSV columns, JSON names). */
+static const char *const keys[] = {
+	"n", "n_improved", "n_stable", "roc_threshold", "roc_ci_lb", "roc_ci_ub", "auc",
+	"auc_ci_lb", "auc_ci_ub", "sensitivity", "specificity", "mean_change_improved",
+	"mean_change_stable", "mic_predictive", "mic_predictive_ci_lb",
+	"mic_predictive_ci_ub", "mic_adjusted", "mic_adjusted_ci_lb", "mic_adjusted_ci_ub",
+	"half_sd", "sem", "mdc95", "anchor_correlation", "credible", "published_mcid"
+};
+
+/*
+ * A --by column with the name of another field of a cell ("instrument",
+ * "timepoint" or a key above) would be a name repeated in every JSON cell
+ * and a repeated CSV column. Returns the clashing name, or NULL.
+ */
+static const char *by_name_clash(const promstat_audit *a)
+{
+	size_t j, k;
+
+	for (j = 0; j < promstat_audit_n_by(a); j++) {
+		const char *name = promstat_audit_by_name(a, j);
+
+		if (!strcmp(name, "instrument") || !strcmp(name, "timepoint"))
+			return name;
+		for (k = 0; k < sizeof keys / sizeof *keys; k++)
+			if (!strcmp(name, keys[k]))
+				return name;
+	}
+	return NULL;
+}
+
 static void print_csv(FILE *out, const promstat_mcid *m)
 {
-	static const char *const keys[] = {
-		"n", "n_improved", "n_stable", "roc_threshold", "roc_ci_lb", "roc_ci_ub", "auc",
-		"auc_ci_lb", "auc_ci_ub", "sensitivity", "specificity", "mean_change_improved",
-		"mean_change_stable", "mic_predictive", "mic_predictive_ci_lb",
-		"mic_predictive_ci_ub", "mic_adjusted", "mic_adjusted_ci_lb", "mic_adjusted_ci_ub",
-		"half_sd", "sem", "mdc95", "anchor_correlation", "credible", "published_mcid"
-	};
 	const promstat_audit *a = promstat_mcid_audit(m);
 	size_t i, j, nb = promstat_audit_n_by(a);
 
@@ -712,6 +735,15 @@ int cmd_mcid(int argc, char **argv)
 			rc = EXIT_DATA;
 			goto done;
 		}
+	}
+	if (format != CLI_FORMAT_TABLE && by_name_clash(promstat_mcid_audit(m))) {
+		rc = cli_usage_error("mcid",
+				     "--by: the column \"%s\" has the name of another field of the "
+				     "cells, so %s output would hold that name twice; rename the "
+				     "column in the file, or use --format table",
+				     by_name_clash(promstat_mcid_audit(m)),
+				     format == CLI_FORMAT_JSON ? "JSON" : "CSV");
+		goto done;
 	}
 	print_notes(m);
 	switch (format) {

@@ -167,6 +167,21 @@ expect_stderr 'the column "n_baseline" has the name of another field'
 run audit dup.csv --by n_baseline --min-n 1
 expect_status 0
 
+# The same for promstat mcid's cells.
+new_case mcid-by-column-clash-refused
+printf 'patient_id,therapy,age,day,instrument,score,anchor,auc\n' >"$W/md.csv"
+i=1
+while [ $i -le 12 ]; do
+	printf 'P%d,PRP,50,-10,PAIN_NRS,7,,z\nP%d,PRP,50,90,PAIN_NRS,%d,%d,z\n' $i $i \
+		$((i % 7)) $((i % 5 - 1)) >>"$W/md.csv"
+	i=$((i + 1))
+done
+run mcid md.csv --instrument PAIN_NRS --by auc --format json --timepoints 90:30
+expect_status 2
+expect_stderr 'the column "auc" has the name of another field'
+run mcid md.csv --instrument PAIN_NRS --by auc --timepoints 90:30
+expect_status 0
+
 # --- item 8: no CSV cell is a spreadsheet formula ---
 
 # formula_registry FILE: rejected rows (unknown instrument) whose cells are
