@@ -424,14 +424,18 @@ static const char result_columns[] =
 
 /*
  * Whether a --by column has the name of another field of the results
- * ("instrument", "timepoint", a result column, or a key of the OARSI
- * rows): JSON would hold that name twice in one object, and CSV twice in
+ * ("instrument", "timepoint", a result column, or a key of the OARSI rows
+ * or the durability cells): JSON would hold that name twice in one object, and CSV twice in
  * its header, so neither could be read back. Returns the clashing name.
  */
 static const char *by_name_clash(const promstat_audit *a)
 {
+	/* and the keys of --durability's cells and log-rank tests (durability.c) */
 	static const char *const more[] = { "instrument", "timepoint", "n", "responders",
-					    "rate", "ci_lb", "ci_ub" };
+					    "rate", "ci_lb", "ci_ub", "n_units", "n_never",
+					    "n_responders", "n_lost", "n_censored", "median_days",
+					    "median_ci_lb", "median_ci_ub", "timepoints", "curve",
+					    "therapies", "chisq", "df", "p" };
 	size_t j, k, len;
 
 	for (j = 0; j < promstat_audit_n_by(a); j++) {

@@ -166,6 +166,11 @@ expect_status 2
 expect_stderr 'the column "n_baseline" has the name of another field'
 run audit dup.csv --by n_baseline --min-n 1
 expect_status 0
+printf 'patient_id,therapy,age,day,instrument,score,curve\n' >"$W/dd.csv"
+printf 'P1,PRP,50,-10,PAIN_NRS,7,x\nP1,PRP,50,90,PAIN_NRS,3,x\n' >>"$W/dd.csv"
+run audit dd.csv --by curve --durability --format json --min-n 1
+expect_status 2
+expect_stderr 'the column "curve" has the name of another field'
 
 # The same for promstat mcid's cells.
 new_case mcid-by-column-clash-refused
