@@ -478,6 +478,41 @@ static void json_summary(FILE *out, const promstat_meta_summary *s)
 	fputc('}', out);
 }
 
+/*
+ * The key of subgroup l. Two levels that differ only in bytes that are not
+ * UTF-8 are one name once those become U+FFFD: the later is written with
+ * " (subgroup N)", N its place among the levels, and standard error says so.
+ * Valid UTF-8 levels are distinct and written as they are.
+ */
+static void json_subgroup_key(FILE *out, const meta_result *r, size_t l)
+{
+	const char *name = r->groups.levels[l];
+	size_t m;
+
+	if (!cli_json_is_utf8(name))
+		for (m = 0; m < l; m++)
+			if (r->levels[m].k && cli_json_same_string(r->groups.levels[m], name)) {
+				char buf[64];
+				char *key;
+				size_t len = strlen(name);
+
+				snprintf(buf, sizeof buf, " (subgroup %zu)", l + 1);
+				key = malloc(len + strlen(buf) + 1);
+				if (key) {
+					memcpy(key, name, len);
+					strcpy(key + len, buf);
+				}
+				cli_term_printf(stderr,
+						"promstat: subgroups \"%s\" and \"%s\" differ only in bytes "
+						"that are not UTF-8; JSON names the second \"%s%s\"\n",
+						r->groups.levels[m], name, name, buf);
+				cli_json_key(out, key ? key : name);
+				free(key);
+				return;
+			}
+	cli_json_key(out, name);
+}
+
 static void print_json(FILE *out, const meta_args *a, const meta_result *r)
 {
 	size_t i, l;
@@ -509,7 +544,7 @@ static void print_json(FILE *out, const meta_args *a, const meta_result *r)
 				continue;
 			fputs(first ? "\n    " : ",\n    ", out);
 			first = 0;
-			cli_json_key(out, r->groups.levels[l]);
+			json_subgroup_key(out, r, l);
 			json_summary(out, &r->levels[l]);
 		}
 		fputs("\n  },\n  \"subgroup_test_common_tau2\": {", out);

@@ -116,3 +116,43 @@ size_t cli_json_report(void)
 	replaced = 0;
 	return n;
 }
+
+/* The code point of the character at s as this writer writes it (an
+ * invalid byte is U+FFFD), and how many bytes it takes. */
+static size_t json_char(const char *s, uint32_t *c)
+{
+	size_t n = cli_utf8_char(s, c);
+
+	if (n == 0) {
+		*c = 0xFFFD;
+		n = 1;
+	}
+	return n;
+}
+
+int cli_json_same_string(const char *a, const char *b)
+{
+	a = a ? a : "";
+	b = b ? b : "";
+	while (*a && *b) {
+		uint32_t ca, cb;
+		a += json_char(a, &ca);
+		b += json_char(b, &cb);
+		if (ca != cb)
+			return 0;
+	}
+	return !*a && !*b;
+}
+
+int cli_json_is_utf8(const char *s)
+{
+	if (!s)
+		return 1;
+	while (*s) {
+		size_t n = cli_utf8_char(s, NULL);
+		if (n == 0)
+			return 0;
+		s += n;
+	}
+	return 1;
+}

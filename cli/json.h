@@ -45,6 +45,16 @@ void cli_json_member_string(FILE *out, const char *key, const char *s, int first
 void cli_json_member_size(FILE *out, const char *key, size_t n, int first);
 
 /*
+ * Whether a and b are written as the same JSON string: distinct texts that
+ * differ only in bytes that are not UTF-8 both become U+FFFD, so as keys of
+ * one object they would be one name twice. NULL is "".
+ */
+int cli_json_same_string(const char *a, const char *b);
+
+/* Whether s (NULL: yes) is valid UTF-8, so written without replacement. */
+int cli_json_is_utf8(const char *s);
+
+/*
  * Bytes written as U+FFFD since the last cli_json_report (or since the
  * program started).
  */

@@ -213,6 +213,19 @@ START_TEST(test_json_members)
 }
 END_TEST
 
+START_TEST(test_json_same_string)
+{
+	ck_assert(cli_json_same_string("g\xE9", "g\xE8"));	 /* both g U+FFFD */
+	ck_assert(cli_json_same_string("g\xE9", "g\xEF\xBF\xBD")); /* and U+FFFD itself */
+	ck_assert(!cli_json_same_string("g\xC3\xA9", "g\xC3\xA8")); /* é and è */
+	ck_assert(!cli_json_same_string("g\xE9", "g\xE9x"));
+	ck_assert(cli_json_same_string(NULL, ""));
+	ck_assert(cli_json_is_utf8("caf\xC3\xA9"));
+	ck_assert(!cli_json_is_utf8("caf\xE9"));
+	ck_assert(cli_json_is_utf8(NULL));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli text writers");
@@ -225,6 +238,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_json_string);
 	tcase_add_test(tc, test_json_replacement_counted);
 	tcase_add_test(tc, test_json_members);
+	tcase_add_test(tc, test_json_same_string);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -152,6 +152,18 @@ grep -Fq '"study": "A\u009b1m 2001"' "$W/.stdout" || fail "the C1 CSI is not esc
 grep -Fq '"g\u001b[31m1": {' "$W/.stdout" || fail "the subgroup key is not escaped"
 [ "$(grep -c 'U+FFFD' "$W/.stderr")" = 1 ] || fail "the U+FFFD note is not said exactly once"
 
+# Subgroups that differ only in bytes that are not UTF-8 would be one JSON
+# name twice once those bytes become U+FFFD: the second gets a suffix.
+new_case meta-json-subgroups-not-utf8
+printf 'study,yi,vi,grp\nA,1,0.1,"g\351"\nB,2,0.1,"g\351"\nC,1.5,0.2,"g\350"\nD,1.2,0.1,"g\350"\n' \
+	>"$W/fd.csv"
+run meta fd.csv --measure GEN --by grp --format json
+expect_status 0
+expect_json_valid "$W/.stdout"
+grep -Fq '"g\ufffd (subgroup 2)": {' "$W/.stdout" || fail "the second subgroup is not told apart"
+expect_stderr 'differ only in bytes that are not UTF-8'
+expect_no_raw_controls "$W/.stderr"
+
 # A --by column named like a field of the results would be a repeated name
 # in every JSON result (and a repeated CSV column): refused, exit 2.
 new_case audit-by-column-clash-refused
