@@ -2,14 +2,16 @@
 /*
  * Logistic and weighted linear regression (promstat_glm.h).
  *
- * Both reduce to weighted least squares, solved by a column-pivoted
- * Householder QR decomposition of sqrt(W) X (GSL's QRPT) after scaling
- * every column to unit norm: the pivoting brings a column that depends on
- * the others to the end, where its diagonal element of R falls below the
- * rank tolerance, and the scaling makes that test independent of the
- * columns' units (age in years beside a 0/1 indicator). The covariance
- * (X'WX)^-1 = P R^-1 R^-T P' comes from inverting the triangular R, as R's
- * chol2inv does; coefficients come from solves, never from that inverse.
+ * Both reduce to weighted least squares. The rows of sqrt(W) X (every
+ * column scaled to unit norm) and sqrt(W) z are folded, a block at a time,
+ * into a (p+1)-square triangle by Householder QR (tall-skinny QR), and a
+ * column-pivoted QR of the triangle (GSL's QRPT) reveals the rank: the
+ * pivoting brings a column that depends on the others to the end, where
+ * its diagonal element of R falls below the rank tolerance, and the
+ * scaling makes that test independent of the columns' units (age in years
+ * beside a 0/1 indicator). The covariance (X'WX)^-1 = P R^-1 R^-T P'
+ * comes from inverting the triangular R, as R's chol2inv does;
+ * coefficients come from solves, never from that inverse.
  *
  * Every matrix GSL works on is a view of memory allocated here, so that a
  * failed allocation is reported as PROMSTAT_ENOMEM instead of reaching
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_permutation.h>
 
@@ -36,12 +39,25 @@ struct promstat_glm {
 	long aliased;
 };
 
-/* Work space for weighted least squares on the m units of positive weight. */
+/*
+ * Work space for weighted least squares on the m units of positive weight.
+ * The m x p problem is reduced block by block to a (p+1) x (p+1) triangle:
+ * each block of rows of [sqrt(W) X | sqrt(W) z] is stacked under the
+ * triangle so far and decomposed again (a Householder QR of the stack, as
+ * in tall-skinny QR). Every decomposition is of a matrix that fits in the
+ * cache, where one Householder QR of the whole m x p matrix would walk its
+ * columns through memory p^2 times (it did: 0.1 s per fit at 200,000 units).
+ * The pivoted QR that reveals the rank then works on the p x p triangle,
+ * which has the same column norms and the same R as the whole matrix.
+ */
+#define WLS_BLOCK 256
 typedef struct wls_work {
 	size_t m, p;
-	double *a;	/* m x p: sqrt(W) X, then its QR */
-	double *b;	/* m: sqrt(W) z */
-	double *res;	/* m */
+	double *blk;	/* (p + 1 + WLS_BLOCK) x (p + 1): the triangle and a block */
+	double *btau;	/* p + 1 */
+	double *a;	/* p x p: the triangle, then its pivoted QR */
+	double *b;	/* p: Q' sqrt(W) z */
+	double *res;	/* p */
 	double *tau, *norm, *sol, *scale; /* p each */
 	size_t *perm;	/* p */
 	double *rinv;	/* p x p */
@@ -54,6 +70,7 @@ void promstat_glm_options_init(promstat_glm_options *opt)
 	opt->max_iter = 25;
 	opt->epsilon = 1e-8;
 	opt->rank_tol = 1e-7;
+	opt->covariance = 1;
 }
 
 static int nomem(promstat_error *err)
@@ -63,6 +80,8 @@ static int nomem(promstat_error *err)
 
 static void wls_free(wls_work *w)
 {
+	ps_free(w->blk);
+	ps_free(w->btau);
 	ps_free(w->a);
 	ps_free(w->b);
 	ps_free(w->res);
@@ -73,19 +92,23 @@ static void wls_free(wls_work *w)
 
 static int wls_init(wls_work *w, size_t m, size_t p)
 {
+	size_t q = p + 1;
+
 	memset(w, 0, sizeof *w);
 	w->m = m;
 	w->p = p;
-	if (m > ((size_t)-1 / sizeof(double)) / p)
+	if (p > 4096)
 		return -1;
-	w->a = ps_malloc(m * p * sizeof *w->a);
-	w->b = ps_malloc(m * sizeof *w->b);
-	w->res = ps_malloc(m * sizeof *w->res);
+	w->blk = ps_malloc((q + WLS_BLOCK) * q * sizeof *w->blk);
+	w->btau = ps_malloc(q * sizeof *w->btau);
+	w->a = ps_malloc(p * p * sizeof *w->a);
+	w->b = ps_malloc(p * sizeof *w->b);
+	w->res = ps_malloc(p * sizeof *w->res);
 	/* tau, norm, sol and scale in one block */
 	w->tau = ps_malloc(4 * p * sizeof *w->tau);
 	w->perm = ps_malloc(p * sizeof *w->perm);
 	w->rinv = ps_malloc(p * p * sizeof *w->rinv);
-	if (!w->a || !w->b || !w->res || !w->tau || !w->perm || !w->rinv) {
+	if (!w->blk || !w->btau || !w->a || !w->b || !w->res || !w->tau || !w->perm || !w->rinv) {
 		wls_free(w);
 		return -1;
 	}
@@ -93,6 +116,20 @@ static int wls_init(wls_work *w, size_t m, size_t p)
 	w->sol = w->tau + 2 * p;
 	w->scale = w->tau + 3 * p;
 	return 0;
+}
+
+/* Decomposes the first rows of the stack and keeps its triangle (zeros
+ * below the diagonal) in the first p + 1 rows. */
+static void wls_fold(wls_work *w, size_t rows)
+{
+	size_t q = w->p + 1, i, j;
+	gsl_matrix_view S = gsl_matrix_view_array(w->blk, rows, q);
+	gsl_vector_view tau = gsl_vector_view_array(w->btau, q);
+
+	gsl_linalg_QR_decomp(&S.matrix, &tau.vector);
+	for (i = 1; i < q; i++)
+		for (j = 0; j < i; j++)
+			w->blk[i * q + j] = 0;
 }
 
 /*
@@ -105,12 +142,12 @@ static int wls_init(wls_work *w, size_t m, size_t p)
 static int wls_solve(wls_work *w, const double *x, const size_t *use, const double *sw,
 		     const double *z, double tol, double *beta, double *cov, long *aliased)
 {
-	size_t m = w->m, p = w->p, i, j, k;
-	gsl_matrix_view A = gsl_matrix_view_array(w->a, m, p);
+	size_t m = w->m, p = w->p, q = p + 1, i, j, k, top = 0;
+	gsl_matrix_view A = gsl_matrix_view_array(w->a, p, p);
 	gsl_vector_view tau = gsl_vector_view_array(w->tau, p);
 	gsl_vector_view norm = gsl_vector_view_array(w->norm, p);
-	gsl_vector_view b = gsl_vector_view_array(w->b, m);
-	gsl_vector_view res = gsl_vector_view_array(w->res, m);
+	gsl_vector_view b = gsl_vector_view_array(w->b, p);
+	gsl_vector_view res = gsl_vector_view_array(w->res, p);
 	gsl_vector_view sol = gsl_vector_view_array(w->sol, p);
 	gsl_permutation perm = { p, w->perm };
 	int signum;
@@ -119,33 +156,56 @@ static int wls_solve(wls_work *w, const double *x, const size_t *use, const doub
 		*aliased = (long)m;
 		return 1;
 	}
+	/* every column of sqrt(W) X scaled to unit norm (the norm by scaled
+	 * sums of squares: no overflow for large scores) */
+	for (j = 0; j < p; j++)
+		w->norm[j] = w->sol[j] = 0;
 	for (i = 0; i < m; i++) {
 		const double *row = x + use[i] * p;
 
 		for (j = 0; j < p; j++)
-			w->a[i * p + j] = sw[use[i]] * row[j];
-		w->b[i] = sw[use[i]] * z[use[i]];
+			w->norm[j] = fmax(w->norm[j], fabs(sw[use[i]] * row[j]));
+	}
+	for (i = 0; i < m; i++) {
+		const double *row = x + use[i] * p;
+
+		for (j = 0; j < p; j++)
+			if (w->norm[j] > 0) {
+				double t = sw[use[i]] * row[j] / w->norm[j];
+
+				w->sol[j] += t * t;
+			}
 	}
 	for (j = 0; j < p; j++) {
-		double s = 0, c = 0;
+		double s = w->norm[j] * sqrt(w->sol[j]);
 
-		/* the norm by scaled sums of squares (no overflow for large scores) */
-		for (i = 0; i < m; i++)
-			c = fmax(c, fabs(w->a[i * p + j]));
-		if (c > 0)
-			for (i = 0; i < m; i++) {
-				double t = w->a[i * p + j] / c;
-
-				s += t * t;
-			}
-		s = c * sqrt(s);
 		if (!(s > 0) || !isfinite(s)) {
 			*aliased = (long)j;
 			return 1;
 		}
 		w->scale[j] = s;
-		for (i = 0; i < m; i++)
-			w->a[i * p + j] /= s;
+	}
+	/* the triangle of [sqrt(W) X / scale | sqrt(W) z], block by block */
+	for (i = 0; i < m; i++) {
+		const double *row = x + use[i] * p;
+		double *r = w->blk + top * q;
+
+		for (j = 0; j < p; j++)
+			r[j] = sw[use[i]] * row[j] / w->scale[j];
+		r[p] = sw[use[i]] * z[use[i]];
+		if (++top == q + WLS_BLOCK) {
+			wls_fold(w, top);
+			top = q;
+		}
+	}
+	for (; top < q; top++) /* zero rows change no least-squares solution */
+		for (j = 0; j < q; j++)
+			w->blk[top * q + j] = 0;
+	wls_fold(w, top);
+	for (i = 0; i < p; i++) {
+		for (j = 0; j < p; j++)
+			w->a[i * p + j] = w->blk[i * q + j];
+		w->b[i] = w->blk[i * q + p];
 	}
 	gsl_linalg_QRPT_decomp(&A.matrix, &tau.vector, &perm, &signum, &norm.vector);
 	/* Columns have unit norm and pivoting takes the largest remaining part
@@ -321,6 +381,67 @@ static void linear_predictor(const double *x, size_t n, size_t p, const double *
 	}
 }
 
+/*
+ * One IRLS iteration as a Newton step from beta: the normal equations
+ * (X'WX) d = X'W (z - eta) of the columns scaled as the first, full solve
+ * scaled them, by Cholesky. The step, not the estimate, carries the
+ * solve's rounding, and Newton's method corrects it at the next
+ * iteration, so the estimate converges as accurately as with a QR solve
+ * per iteration at a quarter of the cost (m p^2 / 2 multiplications, rows
+ * read once, in order). sw are sqrt(W). Returns 0 (beta updated) or 1
+ * when X'WX is not positive definite.
+ */
+static int newton_step(wls_work *w, const double *x, const size_t *use, const double *sw,
+		       const double *z, const double *eta, double *beta)
+{
+	size_t m = w->m, p = w->p, i, j, k;
+	gsl_matrix_view H = gsl_matrix_view_array(w->a, p, p);
+	gsl_vector_view g = gsl_vector_view_array(w->b, p);
+	gsl_vector_view d = gsl_vector_view_array(w->sol, p);
+	gsl_error_handler_t *old;
+	double *xs = w->res; /* one scaled row */
+	int rc;
+
+	for (j = 0; j < p * p; j++)
+		w->a[j] = 0;
+	for (j = 0; j < p; j++)
+		w->b[j] = 0;
+	for (i = 0; i < m; i++) {
+		const double *row = x + use[i] * p;
+		double wi = sw[use[i]] * sw[use[i]], r = wi * (z[use[i]] - eta[use[i]]);
+
+		for (j = 0; j < p; j++)
+			xs[j] = row[j] / w->scale[j];
+		for (j = 0; j < p; j++) {
+			double wx = wi * xs[j];
+
+			w->b[j] += r * xs[j];
+			for (k = j; k < p; k++)
+				w->a[j * p + k] += wx * xs[k];
+		}
+	}
+	for (j = 0; j < p; j++)
+		for (k = 0; k < j; k++)
+			w->a[j * p + k] = w->a[k * p + j];
+	/* GSL reports a matrix that is not positive definite through its
+	 * error handler, which aborts by default */
+	old = gsl_set_error_handler_off();
+	rc = gsl_linalg_cholesky_decomp1(&H.matrix);
+	if (rc == GSL_SUCCESS)
+		rc = gsl_linalg_cholesky_solve(&H.matrix, &g.vector, &d.vector);
+	gsl_set_error_handler(old);
+	if (rc != GSL_SUCCESS)
+		return 1;
+	for (j = 0; j < p; j++) {
+		double dj = w->sol[j] / w->scale[j];
+
+		if (!isfinite(dj))
+			return 1;
+		beta[j] += dj;
+	}
+	return 0;
+}
+
 #define EXTRA_STEPS 10	   /* Newton steps after convergence (separation check) */
 #define DIVERGING 1e-6	   /* a step that moves an eta this much is not at a maximum */
 
@@ -372,17 +493,6 @@ int promstat_glm_logistic(const double *x, size_t n, size_t p, const double *y,
 		rc = nomem(err);
 		goto done;
 	}
-	/* Rank of the design itself, before any working weight can hide it. */
-	for (i = 0; i < n; i++) {
-		sw[i] = sqrt(w ? w[i] : 1);
-		z[i] = 0;
-	}
-	if (wls_solve(&ws, x, use, sw, z, o.rank_tol, beta, NULL, &aliased)) {
-		g->aliased = aliased;
-		undefine(g, PROMSTAT_GLM_RANK_DEFICIENT);
-		wls_free(&ws);
-		goto ok;
-	}
 	/* R's binomial()$initialize */
 	for (k = 0; k < m; k++) {
 		double wi = w ? w[use[k]] : 1;
@@ -406,10 +516,22 @@ int promstat_glm_logistic(const double *x, size_t n, size_t p, const double *y,
 			z[i] = eta[i] + (y[i] - mu[i]) / me;
 			sw[i] = sqrt(wi * me * me / var);
 		}
-		if (wls_solve(&ws, x, use, sw, z, o.rank_tol, beta, NULL, &aliased)) {
-			/* full rank with the prior weights, not with the working
-			 * ones: the working weights of many units have gone to
-			 * DBL_EPSILON, i.e. their probabilities to 0 or 1 */
+		if (iter == 1) {
+			/* The first iteration solves the weighted least squares
+			 * of glm.fit in full, by QR: there is no estimate yet to
+			 * step from, and its working weights (w mu(1-mu) with mu
+			 * from the start, within [1/4, 3/4] for w = 1) reveal the
+			 * rank of the design itself. */
+			if (wls_solve(&ws, x, use, sw, z, o.rank_tol, beta, NULL, &aliased)) {
+				g->aliased = aliased;
+				undefine(g, PROMSTAT_GLM_RANK_DEFICIENT);
+				wls_free(&ws);
+				goto ok;
+			}
+		} else if (newton_step(&ws, x, use, sw, z, eta, beta)) {
+			/* full rank at the start, singular now: the working
+			 * weights of many units have gone to DBL_EPSILON, i.e.
+			 * their probabilities to 0 or 1 */
 			degenerate = 1;
 			break;
 		}
@@ -463,7 +585,8 @@ int promstat_glm_logistic(const double *x, size_t n, size_t p, const double *y,
 				wi = w ? w[i] : 1;
 				sw[i] = sqrt(wi * mu[i] * (1 - mu[i]));
 			}
-			if (wls_solve(&ws, x, use, sw, z, o.rank_tol, g->coef, g->cov, &aliased)) {
+			if (o.covariance &&
+			    wls_solve(&ws, x, use, sw, z, o.rank_tol, g->coef, g->cov, &aliased)) {
 				undefine(g, PROMSTAT_GLM_SEPARATION);
 			} else {
 				/* the coefficients are those of the last step; the

@@ -51,6 +51,8 @@ typedef struct promstat_glm_options {
 	double rank_tol;  /* a column whose part not explained by the columns
 			     before it (after scaling every column to unit
 			     norm) is below rank_tol is aliased (1e-7, as lm) */
+	int covariance;	  /* 0: leave the covariance NaN, saving one QR
+			     decomposition of the design (default 1) */
 } promstat_glm_options;
 
 /* Fills opt with the defaults above. */
