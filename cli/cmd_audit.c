@@ -16,6 +16,7 @@
 #include "ingest_cli.h"
 #include "plot_cli.h"
 #include "internal.h" /* ps_parse_double */
+#include "audit_casemix.h"
 
 
 static const char usage[] =
@@ -56,7 +57,15 @@ static const char usage[] =
 	"                          marked, left out of charts and comparisons\n"
 	"                          (default 10; 0 shows everything)\n"
 	"  --reference THERAPY     compare every other therapy's MCID rate with this\n"
-	"                          one's: risk difference (Newcombe interval) and NNT\n"
+	"                          one's: the crude risk difference (Newcombe\n"
+	"                          interval) and NNT, and differences in MCID rate and\n"
+	"                          mean improvement adjusted for age, sex and baseline\n"
+	"                          score by regression\n"
+	"  --funnel-by COLUMN      compare providers (e.g. provider, site) with what\n"
+	"                          their patients' case mix predicts: a funnel per\n"
+	"                          instrument and timepoint (table, JSON, chart)\n"
+	"  --overdispersion        widen the funnel's limits by Spiegelhalter's\n"
+	"                          between-provider variance tau^2\n"
 	"  --durability            how long responses last: Kaplan-Meier of response\n"
 	"                          maintained per stratum, log-rank between therapies,\n"
 	"                          and durability-CODE.svg with --plots\n"
@@ -224,7 +233,7 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 	size_t i, n = promstat_audit_count(a), last_inst = (size_t)-1, last_tp = (size_t)-1;
 	int w[PROMSTAT_AUDIT_MAX_BY];
 	char b1[48], b2[48], b3[48], b4[48], b5[48], b6[48], b7[48], b8[48], b9[48], b10[48];
-	char b11[48], b12[96], b13[48], b14[48], b15[48];
+	char b11[48], b12[96], b13[48], b14[48], b15[48], b16[48];
 	const promstat_audit_result *block_all = NULL; /* the block's all-ALL row */
 	size_t block_small = 0;			       /* small rows in the block */
 
@@ -258,16 +267,16 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			cli_term_printf(out, "\n  Day %d (window %d-%d)\n  ", r->day, r->day - r->halfwidth,
 				r->day + r->halfwidth);
 			print_strata_head(out, a, w);
-			cli_term_printf(out, "%4s %4s  %4s %7s %-13s %5s %-9s %4s %5s %5s %3s %3s %4s %4s "
-					"%4s %4s\n",
+			cli_term_printf(out, "%4s %4s  %4s %7s %-13s %5s %-9s %4s %5s %4s %5s %3s %3s %4s "
+					"%4s %4s %4s\n",
 				"Base", "FU", "FU%", "Change", cih, "MCID%", cih, "NRI%", "Best%",
-				"Reach", "30%", "50%", "PASS", "PNRI", "P@0", "Gain");
+				"IPW%", "Reach", "30%", "50%", "PASS", "PNRI", "P@0", "Gain");
 			last_tp = r->timepoint;
 		}
 		fputs("  ", out);
 		print_strata(out, a, w, r->levels);
-		cli_term_printf(out, "%4zu %4zu%c %4s %7s %-13s %5s %-9s %4s %5s %5s %3s %3s %4s %4s "
-				"%4s %4s\n",
+		cli_term_printf(out, "%4zu %4zu%c %4s %7s %-13s %5s %-9s %4s %5s %4s %5s %3s %3s %4s "
+				"%4s %4s %4s\n",
 			r->n_baseline, r->n_followup, r->small ? '*' : ' ',
 			pct(r->followup_rate, b1, sizeof b1),
 			num(r->mean_improvement, dg, b2, sizeof b2),
@@ -275,6 +284,7 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 			pct(r->mcid_rate, b4, sizeof b4), pct_ci(r->mcid_ci_lb, r->mcid_ci_ub, b5,
 								 sizeof b5),
 			pct(r->mcid_rate_nri, b9, sizeof b9), pct(r->mcid_rate_best, b10, sizeof b10),
+			pct(r->mcid_rate_ipw, b16, sizeof b16),
 			pct(r->mcid_rate_reachable, b13, sizeof b13),
 			pct(r->pct30_rate, b6, sizeof b6), pct(r->pct50_rate, b7, sizeof b7),
 			pct(r->pass_rate, b8, sizeof b8), pct(r->pass_rate_nri, b11, sizeof b11),
@@ -305,7 +315,9 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 		      "(positive = better). MCID%, PASS: % of followed-up units (completers);\n"
 		      "NRI%: % of Base, counting units lost to follow-up as non-responders (the\n"
 		      "worst case); Best%: the same counting them as responders: the rate over\n"
-		      "all of Base lies between the two. Reach: MCID% of the FU units that\n"
+		      "all of Base lies between the two. IPW%: MCID% with each completer weighted\n"
+		      "by the inverse of its probability of follow-up given therapy, age, sex and\n"
+		      "baseline score. Reach: MCID% of the FU units that\n"
 		      "started at least one MCID from the best score (the others cannot\n"
 		      "respond). 30%, 50%: % reaching that share of their possible improvement\n"
 		      "(units at the best score at baseline left out). PNRI: PASS as % of Base.\n"
@@ -316,7 +328,8 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 	if (promstat_audit_n_comparisons(a)) {
 		size_t li = (size_t)-1, lt = (size_t)-1;
 
-		cli_term_printf(out, "\nMCID responders compared with %s (difference in percentage points)\n",
+		cli_term_printf(out, "\nMCID responders compared with %s, crude (unadjusted; difference in "
+				     "percentage points)\n",
 			o->reference);
 		for (i = 0; i < promstat_audit_n_comparisons(a); i++) {
 			const promstat_audit_comparison *c = promstat_audit_comparison_get(a, i);
@@ -345,6 +358,8 @@ static void print_table(FILE *out, const char *path, const promstat_audit *a,
 				cli_term_printf(out, "  %-9s %-10s %s\n", "", "", nnt);
 		}
 	}
+
+	cli_audit_table_casemix(out, a);
 
 	if (promstat_audit_n_safety(a)) {
 		cli_term_printf(out, "\nSafety and satisfaction (units)\n  %-14s %6s %6s %4s %-9s %6s %6s %4s %s\n",
@@ -420,7 +435,8 @@ static const char result_columns[] =
 	"lost_age_diff_ci_lb,lost_age_diff_ci_ub,low_followup,small,mcid_unreachable,"
 	"mcid_rate_reachable,mcid_reachable_ci_lb,mcid_reachable_ci_ub,pass_baseline,"
 	"pass_baseline_rate,pass_baseline_ci_lb,pass_baseline_ci_ub,pass_gained,"
-	"pass_gained_rate,pass_gained_ci_lb,pass_gained_ci_ub";
+	"pass_gained_rate,pass_gained_ci_lb,pass_gained_ci_ub,mcid_rate_ipw,mcid_ipw_ci_lb,"
+	"mcid_ipw_ci_ub";
 
 /*
  * Whether a --by column has the name of another field of the results
@@ -533,6 +549,12 @@ static void print_csv(FILE *out, const promstat_audit *a)
 			putc(',', out);
 			cli_csv_number(out, v6[k]);
 		}
+		putc(',', out);
+		cli_csv_number(out, r->mcid_rate_ipw);
+		putc(',', out);
+		cli_csv_number(out, r->mcid_ipw_ci_lb);
+		putc(',', out);
+		cli_csv_number(out, r->mcid_ipw_ci_ub);
 		putc('\n', out);
 	}
 }
@@ -722,6 +744,7 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 		json_key_num(out, "pass_gained_rate", r->pass_gained_rate);
 		json_key_num(out, "pass_gained_ci_lb", r->pass_gained_ci_lb);
 		json_key_num(out, "pass_gained_ci_ub", r->pass_gained_ci_ub);
+		cli_audit_json_ipw(out, r);
 		putc('}', out);
 	}
 	fputs(promstat_audit_count(a) ? "\n  ],\n" : "],\n", out);
@@ -815,6 +838,7 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 		fputs(",\n  ", out);
 		cli_durability_json(out, cs->durability, a);
 	}
+	cli_audit_json_casemix(out, a);
 	fputs("\n}\n", out);
 }
 
@@ -849,7 +873,7 @@ int cmd_audit(int argc, char **argv)
 {
 	enum { O_FORMAT = 1000, O_INSTRUMENTS, O_MAP, O_REJECTS, O_STRICT, O_HELP, O_BY,
 	       O_AGE, O_TP, O_BW, O_INSTRUMENT, O_MCID, O_PASS, O_LEVEL, O_CI, O_REF, O_OARSI,
-	       O_MINFU, O_MINN, O_DUR, O_DURRULE };
+	       O_MINFU, O_MINN, O_DUR, O_DURRULE, O_FUNNEL_BY, O_OVERDISP };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "instruments", required_argument, NULL, O_INSTRUMENTS },
@@ -872,6 +896,8 @@ int cmd_audit(int argc, char **argv)
 		{ "min-n", required_argument, NULL, O_MINN },
 		{ "durability", no_argument, NULL, O_DUR },
 		{ "durability-rule", required_argument, NULL, O_DURRULE },
+		{ "funnel-by", required_argument, NULL, O_FUNNEL_BY },
+		{ "overdispersion", no_argument, NULL, O_OVERDISP },
 		CLI_AUDIT_PLOT_LONGOPTS,
 		CLI_INGEST_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -1085,6 +1111,8 @@ int cmd_audit(int argc, char **argv)
 			}
 			want_dur = 1;
 			break;
+		case O_FUNNEL_BY: ao.funnel_by = optarg; break;
+		case O_OVERDISP: ao.overdispersion = 1; break;
 		case O_OARSI:
 			ao.oarsi_pain = ao.oarsi_function = ao.oarsi_global = NULL;
 			if (parse_oarsi(optarg, &ao)) {

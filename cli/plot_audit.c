@@ -158,6 +158,13 @@ static int emit_followup(FILE *out, const void *ctx, const promstat_plot_target 
 	return promstat_plot_followup_write(out, c[0], c[1], t, err);
 }
 
+static int emit_provider_funnel(FILE *out, const void *ctx, const promstat_plot_target *t,
+				promstat_error *err)
+{
+	const void *const *c = ctx;
+	return promstat_plot_provider_funnel_write(out, c[0], t, err);
+}
+
 static const char *extension(enum promstat_plot_format f)
 {
 	return f == PROMSTAT_PLOT_DUMB ? "txt" : promstat_plot_format_name(f);
@@ -176,7 +183,7 @@ int cli_audit_plots_folder(const cli_plot_opts *o)
 }
 
 /* One chart of the run, named before any is drawn. */
-enum chart_kind { CHART_TRAJECTORY, CHART_RESPONDERS, CHART_FOLLOWUP };
+enum chart_kind { CHART_TRAJECTORY, CHART_RESPONDERS, CHART_FOLLOWUP, CHART_FUNNEL };
 typedef struct chart {
 	enum chart_kind kind;
 	size_t instrument, tp;
@@ -221,7 +228,8 @@ static int plan_charts(const cli_plot_opts *o, const strata *s, enum promstat_pl
 {
 	const struct promstat_audit *a = s->a;
 	size_t n_instr = promstat_audit_n_instruments(a), m = 0;
-	chart *c = calloc(n_instr * (s->n_tps + 1) + 1, sizeof *c);
+	chart *c = calloc(n_instr * (s->n_tps + 1) + 1 + promstat_audit_n_funnel_groups(a),
+			  sizeof *c);
 	char code[CODE_NAME_MAX + 1];
 
 	*out = c;
@@ -251,6 +259,19 @@ static int plan_charts(const cli_plot_opts *o, const strata *s, enum promstat_pl
 	if (n_instr > 0) {
 		c[m].kind = CHART_FOLLOWUP;
 		if (!(c[m++].path = chart_path(o->dir, "followup", NULL, NULL, fmt)))
+			goto oom;
+	}
+	/* funnel-COLUMN-CODE-DAY: the column's name is made safe as a code is */
+	for (size_t g = 0; g < promstat_audit_n_funnel_groups(a); g++) {
+		const promstat_audit_funnel_group *fg = promstat_audit_funnel_group_get(a, g);
+		char col[CODE_NAME_MAX + 1], prefix[CODE_NAME_MAX + 16];
+
+		chart_code(promstat_audit_funnel_by(a), col);
+		snprintf(prefix, sizeof prefix, "funnel-%s", col);
+		chart_code(fg->instrument_code, code);
+		c[m].kind = CHART_FUNNEL;
+		c[m].instrument = g; /* the funnel group */
+		if (!(c[m++].path = chart_path(o->dir, prefix, code, &fg->day, fmt)))
 			goto oom;
 	}
 	*n = m;
@@ -290,6 +311,91 @@ static void left_out_note(size_t n, size_t min_n, const char *what, char *buf, s
 		snprintf(buf, size, "%zu %s%s with fewer than %zu patients followed up %s not drawn "
 			 "(--min-n %zu)", n, what, n == 1 ? "" : "s", min_n, n == 1 ? "is" : "are",
 			 min_n);
+}
+
+/* The band of a funnel flag: 0 within, 1 beyond 95%, 2 beyond 99.8%. */
+static int band_of(promstat_funnel_flag f)
+{
+	return f == PROMSTAT_FUNNEL_ABOVE_998 || f == PROMSTAT_FUNNEL_BELOW_998 ? 2
+	       : f == PROMSTAT_FUNNEL_ABOVE_95 || f == PROMSTAT_FUNNEL_BELOW_95 ? 1
+										 : 0;
+}
+
+/*
+ * One funnel chart: the MCID rate (percentage points) and the mean
+ * improvement of each provider against what its case mix predicts, as
+ * the audit computed them; providers below --min-n have no point.
+ */
+static int draw_funnel(const cli_plot_opts *o, const struct promstat_audit *a, const chart *ch,
+		       enum promstat_plot_format fmt, const char *const *tps, size_t min_n,
+		       int *first)
+{
+	const promstat_audit_funnel_group *g = promstat_audit_funnel_group_get(a, ch->instrument);
+	const promstat_audit_options *opt = promstat_audit_options_used(a);
+	promstat_provider_point *pr = calloc(g->n_points + 1, sizeof *pr),
+				*pm = calloc(g->n_points + 1, sizeof *pm);
+	promstat_provider_panel panels[2];
+	promstat_provider_funnel f;
+	size_t k, small = 0;
+	char title[256], note[256], t1[160], t2[160], y1[128];
+	const void *ctx[2];
+	int rc;
+
+	if (!pr || !pm) {
+		free(pr);
+		free(pm);
+		fputs("promstat: out of memory\n", stderr);
+		return EXIT_SOFTWARE;
+	}
+	for (k = 0; k < g->n_points; k++) {
+		const promstat_audit_funnel_point *p = promstat_audit_funnel_point_get(a, g->first_point + k);
+
+		small += p->n < (min_n ? min_n : 1);
+		pr[k].label = pm[k].label = p->level;
+		pr[k].n = pm[k].n = (double)p->n;
+		pr[k].value = 100 * p->rate_diff;
+		pr[k].beyond = band_of(p->flag);
+		pm[k].value = p->mean_diff;
+		pm[k].beyond = band_of(p->flag_mean);
+	}
+	memset(panels, 0, sizeof panels);
+	snprintf(t1, sizeof t1, "MCID rate: observed - expected (overall %.1f%%)",
+		 100 * g->overall_rate);
+	panels[0].title = t1;
+	snprintf(y1, sizeof y1, "Difference (percentage points)");
+	panels[0].ylabel = y1;
+	panels[0].sd = 100 * sqrt(g->overall_rate * (1 - g->overall_rate));
+	panels[0].tau2 = opt->overdispersion ? 1e4 * g->tau2 : 0;
+	panels[0].points = pr;
+	panels[0].n_points = g->n_points;
+	panels[0].note = isfinite(g->overall_rate) ? NULL : (g->note ? g->note : "no MCID rate model");
+	snprintf(t2, sizeof t2, "Mean improvement: observed - expected (residual SD %.2f)",
+		 g->residual_sd);
+	panels[1].title = t2;
+	panels[1].ylabel = "Difference (points)";
+	panels[1].sd = g->residual_sd;
+	panels[1].tau2 = opt->overdispersion ? g->tau2_mean : 0;
+	panels[1].points = pm;
+	panels[1].n_points = g->n_points;
+	panels[1].note = isfinite(g->residual_sd) ? NULL : (g->note ? g->note : "no improvement model");
+	memset(&f, 0, sizeof f);
+	snprintf(title, sizeof title, "%s at %s: each %s against its case mix (%zu units)",
+		 g->instrument_code, tps[g->timepoint], promstat_audit_funnel_by(a), g->n);
+	f.title = title;
+	if (small)
+		left_out_note(small, min_n, promstat_audit_funnel_by(a), note, sizeof note);
+	else
+		snprintf(note, sizeof note, "expected from therapy, age, sex and baseline score%s",
+			 opt->overdispersion ? "; limits widened for overdispersion" : "");
+	f.note = note;
+	f.panels = panels;
+	f.n_panels = 2;
+	ctx[0] = &f;
+	ctx[1] = NULL;
+	rc = cli_plot_draw(o, "funnel chart", ch->path, fmt, emit_provider_funnel, ctx, first);
+	free(pr);
+	free(pm);
+	return rc;
 }
 
 int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
@@ -464,6 +570,8 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 			ctx[0] = &re;
 			rc = cli_plot_draw(o, "responder chart", ch->path, fmt, emit_responders, ctx,
 					   &first);
+		} else if (ch->kind == CHART_FUNNEL) {
+			rc = draw_funnel(o, a, ch, fmt, s.tps, min_n, &first);
 		} else {
 			/*
 			 * Follow-up of every instrument, a panel each: of the units with a

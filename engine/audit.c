@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "casemix.h"
 #include "followup_bounds.h"
 #include "registry.h"
 
@@ -104,6 +105,8 @@ struct promstat_audit {
 	size_t n_notes;
 	char sha256[65];
 	const char *small_reason; /* "fewer than N units followed up" (owned by strings) */
+	int funnel_kind;	/* column kind of opt.funnel_by */
+	ps_casemix cm;		/* IPW, adjusted comparisons, funnel (casemix.c) */
 };
 
 /* ---- small helpers ---- */
@@ -596,6 +599,7 @@ void promstat_audit_free(promstat_audit *a)
 	ps_free(a->cmp);
 	ps_free(a->safety);
 	ps_free(a->oarsi);
+	ps_casemix_free(&a->cm);
 	for (i = 0; i < a->n_notes; i++)
 		ps_free(a->notes[i]);
 	ps_free(a->notes);
@@ -826,6 +830,32 @@ static int setup(promstat_audit *a, const promstat_registry *reg,
 		if (!(a->reference = dupstr(o->reference)))
 			return nomem(err);
 		o->reference = a->reference;
+	}
+	if (o->funnel_by) {
+		const char *canon;
+
+		if ((rc = resolve_column(reg, o->funnel_by, &a->funnel_kind, &canon, err))) {
+			/* the message speaks of --by; say which option it was */
+			const char *tail = err ? strstr(err->message, ": the registry") : NULL;
+
+			if (tail) {
+				char msg[PROMSTAT_MESSAGE_MAX];
+
+				snprintf(msg, sizeof msg, "--funnel-by \"%.100s\"%s", o->funnel_by,
+					 tail);
+				snprintf(err->message, sizeof err->message, "%s", msg);
+			}
+			return rc;
+		}
+		/* therapy is a covariate of the case-mix model and an age band
+		 * stands for age, so neither can be the provider term left out */
+		if (a->funnel_kind == COL_THERAPY || a->funnel_kind == COL_AGE_BAND)
+			return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+					"--funnel-by %s: the funnel compares providers after adjusting "
+					"for therapy and age; name a provider column such as provider "
+					"or site", canon);
+		if (!(o->funnel_by = own(a, canon)))
+			return nomem(err);
 	}
 
 	for (i = 0; i < a->n_inst; i++)
@@ -1377,6 +1407,71 @@ static int tally_all(const unit_pass *p, tally *sum)
 	return 0;
 }
 
+/*
+ * The regression-based readings (casemix.c): IPW rates in every result,
+ * adjusted comparisons with a reference, the funnel with funnel_by.
+ */
+static int run_casemix(promstat_audit *a, const promstat_registry *reg, const column *th,
+		       long ref_level, const uint32_t *unit_combo, const uint32_t *combo_cells,
+		       size_t nmask, promstat_error *err)
+{
+	column sex = { COL_SEX, "sex", 0, NULL, NULL };
+	column fun = { 0, NULL, 0, NULL, NULL };
+	ps_casemix_in in;
+	int rc;
+
+	memset(&in, 0, sizeof in);
+	if ((rc = build_column(a, reg, &sex, err)))
+		goto done;
+	if (a->opt.funnel_by) {
+		fun.kind = a->funnel_kind;
+		fun.name = a->opt.funnel_by;
+		if ((rc = build_column(a, reg, &fun, err)))
+			goto done;
+		in.funnel.unit_level = fun.unit_level;
+		in.funnel.n_levels = fun.n_levels;
+		in.funnel.labels = fun.labels;
+	}
+	in.reg = reg;
+	in.opt = &a->opt;
+	in.tps = a->tps;
+	in.ntp = a->opt.n_timepoints;
+	in.inst_cat = a->inst_cat;
+	in.inst_codes = (const char *const *)a->inst_codes;
+	in.mcid = a->mcid;
+	in.ni = a->n_inst;
+	in.min_n = a->opt.min_n;
+	in.therapy.unit_level = th->unit_level;
+	in.therapy.n_levels = th->n_levels;
+	in.therapy.labels = th->labels;
+	in.ref_level = ref_level;
+	/* a registry without sex has one level, "unknown": no covariate */
+	if (sex.n_levels > 1 || (sex.n_levels == 1 && strcmp(sex.labels[0], PROMSTAT_AUDIT_UNKNOWN))) {
+		in.sex.unit_level = sex.unit_level;
+		in.sex.n_levels = sex.n_levels;
+		in.sex.labels = sex.labels;
+	}
+	in.unit_combo = unit_combo;
+	in.combo_cells = combo_cells;
+	in.nmask = nmask;
+	in.n_cells = a->n_cells;
+	in.res = a->res;
+	if ((rc = ps_casemix_run(&in, &a->cm, err)))
+		goto done;
+	if ((ref_level >= 0 || a->opt.funnel_by) &&
+	    ((rc = add_note(a, "%s", "adjusted comparisons and the provider funnel compare units "
+			   "treated in routine care, not randomised: they allow for therapy, age, sex "
+			   "and baseline score and for nothing else, so they are not the result of a "
+			   "trial", err)) ||
+	     (rc = add_note(a, "%s", "two units of one patient (e.g. both knees) are treated as "
+			   "independent in the case-mix models", err))))
+		goto done;
+done:
+	column_free(&sex);
+	column_free(&fun);
+	return rc;
+}
+
 int promstat_audit_run(const promstat_registry *reg, const promstat_audit_options *opt,
 		       promstat_audit **out, promstat_error *err)
 {
@@ -1582,6 +1677,9 @@ int promstat_audit_run(const promstat_registry *reg, const promstat_audit_option
 		}
 	}
 
+	if ((rc = run_casemix(a, reg, th, ref_level, unit_combo, combo_cells, nmask, err)))
+		goto fail;
+
 	/* safety */
 	a->safety = ps_calloc(nther + 1, sizeof *a->safety);
 	if (!a->safety) {
@@ -1767,4 +1865,41 @@ int ps_audit_unit_level(const promstat_audit *a, size_t j, size_t u)
 size_t ps_audit_inst_cat(const promstat_audit *a, size_t i)
 {
 	return a->inst_cat[i];
+}
+
+size_t promstat_audit_n_adjusted(const promstat_audit *a)
+{
+	return a->cm.n_adj;
+}
+
+const promstat_audit_adjusted *promstat_audit_adjusted_get(const promstat_audit *a, size_t i)
+{
+	return i < a->cm.n_adj ? &a->cm.adj[i] : NULL;
+}
+
+size_t promstat_audit_n_funnel_groups(const promstat_audit *a)
+{
+	return a->cm.n_fg;
+}
+
+const promstat_audit_funnel_group *promstat_audit_funnel_group_get(const promstat_audit *a,
+								    size_t i)
+{
+	return i < a->cm.n_fg ? &a->cm.fg[i] : NULL;
+}
+
+size_t promstat_audit_n_funnel_points(const promstat_audit *a)
+{
+	return a->cm.n_fp;
+}
+
+const promstat_audit_funnel_point *promstat_audit_funnel_point_get(const promstat_audit *a,
+								    size_t i)
+{
+	return i < a->cm.n_fp ? &a->cm.fp[i] : NULL;
+}
+
+const char *promstat_audit_funnel_by(const promstat_audit *a)
+{
+	return a->opt.funnel_by;
 }

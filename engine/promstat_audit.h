@@ -145,6 +145,8 @@ typedef struct promstat_audit_options {
 	const char *oarsi_global; /* optional */
 	double min_followup;	/* follow-up rate in [0, 1] flagged as low below it (0.6) */
 	size_t min_n;		/* cells with fewer paired units are small (default 10; 0: none) */
+	const char *funnel_by;	/* provider column of the funnel plot; NULL: none */
+	int overdispersion;	/* funnel limits with Spiegelhalter's tau^2 (0) */
 } promstat_audit_options;
 
 /* Fills opt with the defaults above (NULL arrays mean the defaults). */
@@ -241,6 +243,20 @@ typedef struct promstat_audit_result {
 	size_t pass_baseline, pass_gained;
 	double pass_baseline_rate, pass_baseline_ci_lb, pass_baseline_ci_ub;
 	double pass_gained_rate, pass_gained_ci_lb, pass_gained_ci_ub;
+	/*
+	 * The MCID rate among the paired units weighted by the inverse of
+	 * their probability of follow-up (casemix.c): a logistic model of
+	 * follow-up (0/1) on therapy, age (linear; an unknown age gets the
+	 * mean and an indicator), sex (when the registry has it) and baseline
+	 * score, fitted per instrument and timepoint over every unit with a
+	 * baseline; stabilised weights P(followed) / p_i; the interval from
+	 * the weighted proportion's sandwich variance with the weights taken
+	 * as known, as R's survey::svymean (a Wald interval, cut to [0, 1]).
+	 * Undefined, with ipw_note saying why, when the model cannot be
+	 * fitted (fewer than 20 units, separation...) or there is no MCID.
+	 */
+	double mcid_rate_ipw, mcid_ipw_ci_lb, mcid_ipw_ci_ub;
+	const char *ipw_note;	    /* NULL when the rate is defined */
 } promstat_audit_result;
 
 /* MCID-rate risk difference of one therapy against the reference. */
@@ -265,6 +281,96 @@ typedef struct promstat_audit_comparison {
 	int small;
 	const char *reason;
 } promstat_audit_comparison;
+
+/*
+ * Case-mix-adjusted comparison of one therapy against the reference at one
+ * instrument and timepoint (issue 13, section 4; casemix.c), over the
+ * paired units with a known age of every therapy with at least min_n
+ * paired units. rd_adjusted: marginal standardisation of a logistic model
+ * of MCID attainment on therapy (treatment-coded against the reference),
+ * age, sex (when present) and baseline score: the mean predicted rate with
+ * every unit given this therapy minus the same with every unit given the
+ * reference, with a delta-method interval. mean_diff_adjusted: the
+ * therapy's coefficient in the linear model of improvement on the same
+ * covariates, with its t interval. Both compare units who were treated
+ * differently in routine care, not randomised ones: they remove the
+ * differences in the covariates named, and no others. Undefined values
+ * come with a note (separation, rank deficiency, fewer than min_n...).
+ */
+typedef struct promstat_audit_adjusted {
+	size_t instrument;
+	const char *instrument_code;
+	size_t timepoint;
+	int day;
+	const char *therapy;
+	const char *reference;
+	size_t n;		    /* paired units in the models */
+	size_t n_excluded;	    /* paired units left out (unknown age) */
+	size_t n_therapy, n_reference; /* paired units of the two therapies */
+	const char *covariates;	    /* e.g. "therapy + age + sex + baseline" */
+	double rd_adjusted, rd_adjusted_ci_lb, rd_adjusted_ci_ub;
+	double mean_diff_adjusted, mean_diff_adjusted_ci_lb, mean_diff_adjusted_ci_ub;
+	const char *note;	    /* why something is undefined; NULL when nothing is */
+} promstat_audit_adjusted;
+
+/* Where a provider lies on the funnel (|z| against the 95% and 99.8%
+ * two-sided normal quantiles 1.960 and 3.090). */
+typedef enum promstat_funnel_flag {
+	PROMSTAT_FUNNEL_UNDEFINED = 0,
+	PROMSTAT_FUNNEL_WITHIN,
+	PROMSTAT_FUNNEL_ABOVE_95,
+	PROMSTAT_FUNNEL_ABOVE_998,
+	PROMSTAT_FUNNEL_BELOW_95,
+	PROMSTAT_FUNNEL_BELOW_998
+} promstat_funnel_flag;
+
+/* "within", "above_95", "above_99.8", "below_95", "below_99.8"; NULL for
+ * PROMSTAT_FUNNEL_UNDEFINED. */
+const char *promstat_funnel_flag_name(promstat_funnel_flag f);
+
+#define PROMSTAT_FUNNEL_Z95 1.959963984540054   /* qnorm(0.975) */
+#define PROMSTAT_FUNNEL_Z998 3.090232306167813  /* qnorm(0.999) */
+
+/*
+ * One provider (a level of the funnel column) at one instrument and
+ * timepoint (issue 13, section 5). Expected values come from the case-mix
+ * models of the group (therapy, age, sex, baseline; no provider term)
+ * fitted on all its paired units: expected_rate is the mean of the units'
+ * predicted probabilities, z = (O - E) / sqrt(sum p_i (1 - p_i)); for the
+ * mean improvement, observed minus expected (the mean of the linear
+ * model's fitted values) over s = residual SD / sqrt(n). With
+ * overdispersion, z = difference / sqrt(s^2 + tau^2). Undefined (note
+ * "fewer than N") for providers with fewer than min_n units.
+ */
+typedef struct promstat_audit_funnel_point {
+	size_t group;		    /* index for promstat_audit_funnel_group_get() */
+	const char *level;
+	size_t n;
+	double observed_rate, expected_rate, rate_diff, rate_se, z;
+	promstat_funnel_flag flag;
+	double observed_mean, expected_mean, mean_diff, mean_se, z_mean;
+	promstat_funnel_flag flag_mean;
+	const char *note;
+} promstat_audit_funnel_point;
+
+/* The models behind one instrument and timepoint's funnel. */
+typedef struct promstat_audit_funnel_group {
+	size_t instrument;
+	const char *instrument_code;
+	size_t timepoint;
+	int day;
+	size_t n;		    /* paired units in the models */
+	size_t n_excluded;	    /* paired units left out (unknown age, small therapy) */
+	double overall_rate;	    /* p-bar: responders / n, centre of the limits */
+	double residual_sd;	    /* of the linear model */
+	/* Spiegelhalter (2005, Stat Med 24:1185) additive overdispersion,
+	 * NaN without it: phi = the mean of the squared z-scores Winsorised
+	 * at their 10th and 90th percentiles, tau^2 = max(0, (N phi - (N - 1))
+	 * / (sum w - sum w^2 / sum w)), w = 1 / s^2. */
+	double phi, tau2, phi_mean, tau2_mean;
+	const char *note;	    /* why the models gave nothing, or NULL */
+	size_t first_point, n_points; /* its providers in promstat_audit_funnel_point_get() */
+} promstat_audit_funnel_group;
 
 /* Adverse events and satisfaction of one therapy ("ALL" for every unit). */
 typedef struct promstat_audit_safety {
@@ -340,6 +446,22 @@ const promstat_audit_result *promstat_audit_get(const promstat_audit *a, size_t 
 size_t promstat_audit_n_comparisons(const promstat_audit *a);
 const promstat_audit_comparison *promstat_audit_comparison_get(const promstat_audit *a,
 								 size_t i);
+
+/* Adjusted comparisons (empty without a reference): instrument, timepoint,
+ * therapy. Notes that apply to all of them are among promstat_audit_note(). */
+size_t promstat_audit_n_adjusted(const promstat_audit *a);
+const promstat_audit_adjusted *promstat_audit_adjusted_get(const promstat_audit *a, size_t i);
+
+/* Funnel groups (empty without funnel_by): instrument, timepoint; their
+ * points in the funnel column's level order. */
+size_t promstat_audit_n_funnel_groups(const promstat_audit *a);
+const promstat_audit_funnel_group *promstat_audit_funnel_group_get(const promstat_audit *a,
+								    size_t i);
+size_t promstat_audit_n_funnel_points(const promstat_audit *a);
+const promstat_audit_funnel_point *promstat_audit_funnel_point_get(const promstat_audit *a,
+								    size_t i);
+/* The funnel column's name as resolved (e.g. "provider"), or NULL. */
+const char *promstat_audit_funnel_by(const promstat_audit *a);
 
 /* Safety rows: one per therapy in name order, then ALL. */
 size_t promstat_audit_n_safety(const promstat_audit *a);

@@ -261,6 +261,40 @@ int promstat_plot_followup_write(FILE *out, const promstat_followup *fu,
 				 const promstat_plot_palette *pal,
 				 const promstat_plot_target *t, promstat_error *err);
 
+/*
+ * Provider funnel (audit --funnel-by): each provider's observed minus
+ * case-mix-expected outcome against its units, with control limits
+ * +-z sqrt(sd^2 / n + tau2) drawn as curves over n. beyond is the band the
+ * engine placed the provider in (0 within, 1 beyond 95%, 2 beyond 99.8%):
+ * the chart colours by it and computes nothing.
+ */
+typedef struct promstat_provider_point {
+	const char *label; /* the provider's name, drawn beside its point */
+	double n;	   /* units; <= 0 or NaN value: not drawn */
+	double value;
+	int beyond;
+} promstat_provider_point;
+
+typedef struct promstat_provider_panel {
+	const char *title, *ylabel;
+	double sd;	   /* sqrt(p(1-p)) for a rate, the residual SD for a mean */
+	double tau2;	   /* between-provider variance; 0 or NaN: none */
+	const promstat_provider_point *points;
+	size_t n_points;
+	const char *note;  /* shown instead of an empty panel; NULL: a default */
+} promstat_provider_panel;
+
+typedef struct promstat_provider_funnel {
+	const char *title; /* NULL: "Providers against their case mix" */
+	const char *note;  /* a line under the title; NULL = none */
+	const promstat_provider_panel *panels; /* one or two, side by side */
+	size_t n_panels;
+	double z_inner, z_outer; /* 0: 1.960 and 3.090 (95% and 99.8%) */
+} promstat_provider_funnel;
+
+int promstat_plot_provider_funnel_write(FILE *out, const promstat_provider_funnel *f,
+					const promstat_plot_target *t, promstat_error *err);
+
 #ifdef __cplusplus
 }
 #endif

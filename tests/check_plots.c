@@ -541,9 +541,60 @@ static const promstat_durability_chart *fixture_durability(const char *const *th
 	return &durability_chart;
 }
 
+/*
+ * Eight providers (labels from names) on two panels. The bands given are
+ * those of the limits drawn, by hand: the rate panel has sd = 100 sqrt(.4
+ * .6) = 48.99 points, so at n = 25 the limits are 1.96 * 9.80 = 19.2 and
+ * 3.09 * 9.80 = 30.3 (+30: beyond 95% only) and at n = 100 they are 9.6
+ * and 15.1 (+12: beyond 95%); the mean panel has sd 1.8 and tau^2 0.04,
+ * so at n = 40 the limits are 1.96 * 0.348 = 0.68 and 1.08 (-0.9: beyond
+ * 95%) and at n = 220 0.46 and 0.72 (+0.5: beyond 95%).
+ */
+static promstat_provider_point funnel_rate[8], funnel_mean[8];
+static promstat_provider_panel funnel_panels[2];
+static promstat_provider_funnel provider_funnel;
+
+static const promstat_provider_funnel *fixture_provider_funnel(const char *const *names)
+{
+	static const double n[8] = {25, 40, 60, 100, 150, 220, 300, 12};
+	static const double rate[8] = {30, -5, 2, 12, -1, 3, -4, 0};
+	static const double mean[8] = {0.2, -0.9, 0.1, 0.35, -0.2, 0.5, 0.05, 0};
+	static const int brate[8] = {1, 0, 0, 1, 0, 0, 0, 0}, bmean[8] = {0, 1, 0, 0, 0, 1, 0, 0};
+
+	for (size_t i = 0; i < 8; i++) {
+		funnel_rate[i].label = funnel_mean[i].label = names[i];
+		funnel_rate[i].n = funnel_mean[i].n = n[i];
+		funnel_rate[i].value = rate[i];
+		funnel_mean[i].value = mean[i];
+		funnel_rate[i].beyond = brate[i];
+		funnel_mean[i].beyond = bmean[i];
+	}
+	/* the last provider is below --min-n: no value, no point */
+	funnel_rate[7].value = funnel_mean[7].value = NAN;
+	memset(funnel_panels, 0, sizeof funnel_panels);
+	funnel_panels[0].title = "MCID rate: observed - expected";
+	funnel_panels[0].ylabel = "Difference (percentage points)";
+	funnel_panels[0].sd = 48.98979485566356;
+	funnel_panels[0].points = funnel_rate;
+	funnel_panels[0].n_points = 8;
+	funnel_panels[1].title = "Mean improvement: observed - expected";
+	funnel_panels[1].ylabel = "Difference (points)";
+	funnel_panels[1].sd = 1.8;
+	funnel_panels[1].tau2 = 0.04;
+	funnel_panels[1].points = funnel_mean;
+	funnel_panels[1].n_points = 8;
+	memset(&provider_funnel, 0, sizeof provider_funnel);
+	provider_funnel.title = names == hostile ? hostile[0] : "PAIN_NRS at 3 months: providers";
+	provider_funnel.note = names == hostile ? hostile[5] : "1 provider with fewer than 10 units";
+	provider_funnel.panels = funnel_panels;
+	provider_funnel.n_panels = 2;
+	return &provider_funnel;
+}
+
 /* ---- running charts by name ---- */
 
-enum chart_kind { FOREST, FUNNEL, TRAJECTORY, RESPONDERS, FOLLOWUP, ROC, CHANGE, DURABILITY };
+enum chart_kind { FOREST, FUNNEL, TRAJECTORY, RESPONDERS, FOLLOWUP, ROC, CHANGE, DURABILITY,
+		  PROVIDER_FUNNEL };
 
 struct chart {
 	const char *name;
@@ -571,6 +622,8 @@ static const struct chart charts[] = {
 	{"durability", DURABILITY, 0, 1},
 	{"mcid-change-hostile", CHANGE, 1, 0},
 	{"durability-hostile", DURABILITY, 1, 0},
+	{"provider-funnel", PROVIDER_FUNNEL, 0, 1},
+	{"provider-funnel-hostile", PROVIDER_FUNNEL, 1, 0},
 };
 #define N_CHARTS (sizeof charts / sizeof charts[0])
 
@@ -607,6 +660,12 @@ static int emit(const struct chart *c, FILE *out, const promstat_plot_target *t,
 		return promstat_plot_responders_write(
 			out, fixture_responders(ther, ages, c->hostile ? hostile[1] : "3 months"), &pal,
 			t, err);
+	case PROVIDER_FUNNEL: {
+		static const char *const names[8] = {"dr01", "dr02", "dr03", "dr04",
+						     "dr05", "dr06", "dr07", "tiny"};
+		return promstat_plot_provider_funnel_write(
+			out, fixture_provider_funnel(c->hostile ? hostile : names), t, err);
+	}
 	case FOLLOWUP:
 		/* Hostile instrument names are panel titles, so user text too. */
 		return promstat_plot_followup_write(
