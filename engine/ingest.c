@@ -1010,8 +1010,10 @@ static int header(ingest *c, const ps_csv_record *rec, promstat_error *err)
 	if ((st = level_columns(c, rec, err)))
 		goto done;
 	if (c->col[K_DAY] >= 0 && c->col[K_DATE] >= 0 &&
-	    note(c, "the header has both day and date: day is used, and date only to "
-		    "find the index treatment for an age from date_of_birth")) {
+	    note(c, "the header has both day and date: day is used%s",
+		 c->col[K_DOB] >= 0 ? ", and date only to find the index treatment for an age "
+				      "from date_of_birth"
+				    : "; date is not read")) {
 		st = nomem(c, rec, err);
 		goto done;
 	}

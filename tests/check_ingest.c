@@ -1248,8 +1248,10 @@ START_TEST(test_malformed_corpus)
 		ck_assert_msg(!strcmp(line1, buf), "%s: %s", names[i], buf);
 		if (r.status)
 			promstat_error_format(&r.err, buf, sizeof buf);
-		else if (!*r.diag) /* validate's own sentence */
+		else if (!*r.diag && !r.reg->counts.rows_read) /* validate's own sentence */
 			snprintf(buf, sizeof buf, "%s: the file has a header but no rows", names[i]);
+		else if (!*r.diag && r.reg->report.n_notes) /* validate shows the notes */
+			snprintf(buf, sizeof buf, "promstat: note: %s", r.reg->report.notes[0]);
 		else
 			snprintf(buf, sizeof buf, "%.*s", (int)strcspn(r.diag, "\n"), r.diag);
 		if (!r.status && *r.diag) { /* drop the " [reason]" this test appends */
