@@ -413,6 +413,9 @@ static int run_bias(const meta_args *a, meta_result *r)
 	if (!(st = promstat_meta_egger_test(r->yi, r->vi, r->k, &a->opt, &r->egger, &err))) {
 		r->have_egger = 1;
 	} else {
+		/* a test that cannot run is undefined; memory running out is not */
+		if (st == PROMSTAT_ENOMEM)
+			return cli_fail(&err);
 		cli_term_printf(stderr, "promstat: Egger's test: %s\n", err.message);
 		snprintf(r->why_egger, sizeof r->why_egger, "%s", err.message);
 	}
@@ -434,6 +437,8 @@ static int run_bias(const meta_args *a, meta_result *r)
 					      NULL, &err))) {
 		r->have_trimfill = 1;
 	} else {
+		if (st == PROMSTAT_ENOMEM)
+			return cli_fail(&err);
 		cli_term_printf(stderr, "promstat: trim and fill: %s\n", err.message);
 		snprintf(r->why_trimfill, sizeof r->why_trimfill, "%s", err.message);
 	}
@@ -445,6 +450,8 @@ static int run_bias(const meta_args *a, meta_result *r)
 	promstat_error_clear(&err);
 	if (!(st = promstat_meta_leave1out(r->yi, r->vi, r->k, &a->opt, r->l1o, &err)))
 		r->have_l1o = 1;
+	else if (st == PROMSTAT_ENOMEM)
+		return cli_fail(&err);
 	else
 		cli_term_printf(stderr, "promstat: leave-one-out: %s\n", err.message);
 	return EXIT_OK;

@@ -2031,11 +2031,12 @@ static int regress(const double *yi, const double *vi, size_t k, const double *X
 		} else {
 			promstat_meta_options o0 = *opt;
 			promstat_meta_summary s0;
+			int r0;
 
 			o0.methods[0] = mo.method;
 			o0.nmethods = 1;
-			if (ps_meta_fit_flags(yi, vi, k, &o0, PS_META_NO_TAU2_CI, &s0, NULL, NULL) ==
-			    PROMSTAT_OK) {
+			r0 = ps_meta_fit_flags(yi, vi, k, &o0, PS_META_NO_TAU2_CI, &s0, NULL, NULL);
+			if (r0 == PROMSTAT_OK) {
 				if (s0.tau2 == 0) {
 					out->R2 = 0;
 				} else {
@@ -2043,6 +2044,9 @@ static int regress(const double *yi, const double *vi, size_t k, const double *X
 
 					out->R2 = r2 > 0 ? r2 : 0;
 				}
+			} else if (r0 == PROMSTAT_ENOMEM) {
+				/* an undefined R^2 would hide it: memory is not a statistic */
+				rc = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
 			}
 		}
 	}
@@ -2225,7 +2229,8 @@ int promstat_meta_subgroups(const double *yi, const double *vi, const size_t *gr
 			if (col[group[i]] > 0)
 				X[i * p + col[group[i]]] = 1;
 		}
-		if (promstat_meta_regress(yi, vi, k, X, p, opt, coefs, &rs, NULL) == PROMSTAT_OK) {
+		rc = promstat_meta_regress(yi, vi, k, X, p, opt, coefs, &rs, NULL);
+		if (rc == PROMSTAT_OK) {
 			test->common_QM = rs.QM;
 			test->common_df = rs.QM_df;
 			test->common_df2 = rs.QM_df2;
@@ -2233,6 +2238,13 @@ int promstat_meta_subgroups(const double *yi, const double *vi, const size_t *gr
 			test->common_converged = 1;
 		}
 		ps_free(coefs);
+		/* a model that cannot be fitted leaves the test undefined; a
+		 * model that could not get memory fails the call */
+		if (rc == PROMSTAT_ENOMEM) {
+			rc = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory");
+			goto done;
+		}
+		rc = PROMSTAT_OK;
 	}
 done:
 	ps_free(ys);

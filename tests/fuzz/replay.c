@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Replays every stored fuzz input (tests/fuzz/corpus) and the malformed
- * corpus (tests/malformed) through the ingest fuzz target, so inputs that
+ * corpus (tests/malformed) through the ingest fuzz target, or the study
+ * corpus (tests/fuzz/corpus-meta) through the meta target, so inputs that
  * once crashed stay fixed; run by `make check` (under the sanitizers in the
  * sanitizer build). A failure aborts inside the target.
  */
@@ -12,6 +13,12 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The directories (under top_srcdir) replayed through the target this is
+ * linked with; the Makefile sets them for each target. */
+#ifndef REPLAY_DIRS
+#define REPLAY_DIRS "tests/fuzz/corpus", "tests/malformed"
+#endif
 
 static int replay_dir(const char *top, const char *rel, size_t *count)
 {
@@ -57,13 +64,15 @@ static int replay_dir(const char *top, const char *rel, size_t *count)
 
 int main(void)
 {
+	static const char *const dirs[] = { REPLAY_DIRS };
 	const char *top = getenv("top_srcdir");
-	size_t count = 0;
+	size_t count = 0, i;
 
 	if (!top || !*top)
 		top = "..";
-	if (replay_dir(top, "tests/fuzz/corpus", &count) || replay_dir(top, "tests/malformed", &count))
-		return 1;
+	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		if (replay_dir(top, dirs[i], &count))
+			return 1;
 	printf("replay: %zu inputs\n", count);
 	return count ? 0 : 77;
 }
