@@ -1038,12 +1038,14 @@ static int fit_model(const model_in *in, wls *s, model_out *mo, promstat_error *
 		mo->trP0 = s->trP;
 		mo->vt = kp / s->trP;
 		if (mo->method == PROMSTAT_METHOD_EE) {
-			double i2 = 100 * (mo->QE - kp) / mo->QE;
+			/* the ratio first: fl(a / b) <= 1 when a <= b, so I^2
+			 * never rounds above 100 (100 * a / b may, by an ulp) */
+			double i2 = 100 * ((mo->QE - kp) / mo->QE);
 
 			mo->I2 = isnan(i2) ? NAN : (i2 > 0 ? i2 : 0);
 			mo->H2 = mo->QE / kp;
 		} else {
-			mo->I2 = 100 * mo->est.tau2 / (mo->vt + mo->est.tau2);
+			mo->I2 = 100 * (mo->est.tau2 / (mo->vt + mo->est.tau2));
 			mo->H2 = mo->est.tau2 / mo->vt + 1;
 		}
 	} else {
