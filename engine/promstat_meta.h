@@ -405,7 +405,9 @@ typedef struct promstat_meta_l1o {
  * out is a caller array of k entries (out[i] = without study i). Needs
  * k >= 2. A fit that does not converge has converged = 0 and NaN
  * statistics; the call still returns PROMSTAT_OK (PROMSTAT_ENOMEM only
- * when memory runs out).
+ * when memory runs out). The refits use the method the full model used, so
+ * when no method of the list converges on all k studies the call returns
+ * PROMSTAT_ENUMERIC, as promstat_meta_fit does.
  *
  * Cost: O(k) time and memory for every method but PM, not one O(k) refit
  * per omission. The common-effect sums, Q, tr P and the moments HE and SJ
