@@ -895,9 +895,10 @@ static int level_columns(ingest *c, const ps_csv_record *rec, promstat_error *er
 	promstat_registry *reg = c->reg;
 	size_t i, j;
 
-	c->n_lv = L_NFIXED + reg->n_extra;
-	if (!(c->lv = ps_calloc(c->n_lv, sizeof *c->lv)))
+	/* n_lv only once lv exists: free_reading walks n_lv entries */
+	if (!(c->lv = ps_calloc(L_NFIXED + reg->n_extra, sizeof *c->lv)))
 		return nomem(c, rec, err);
+	c->n_lv = L_NFIXED + reg->n_extra;
 	for (i = 0; i < c->n_lv; i++) {
 		c->lv[i].name = i < L_NFIXED ? canon[level_canon[i]] : reg->extra_names[i - L_NFIXED];
 		if (!(c->lv[i].spell = ps_strpool_new()) || !(c->lv[i].keys = ps_strpool_new()))
