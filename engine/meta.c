@@ -1900,12 +1900,13 @@ int ps_meta_leave1out(const double *yi, const double *vi, size_t k,
 			r->Q = Q;
 			r->Q_pval = p_chisq(Q, kp);
 			if (method == PROMSTAT_METHOD_EE) {
-				double i2 = 100 * (Q - kp) / Q;
+				/* ratio first, as in fit_model: I^2 never above 100 */
+				double i2 = 100 * ((Q - kp) / Q);
 
 				r->I2 = isnan(i2) ? NAN : (i2 > 0 ? i2 : 0);
 				r->H2 = Q / kp;
 			} else {
-				r->I2 = 100 * tau2 / (vt + tau2);
+				r->I2 = 100 * (tau2 / (vt + tau2));
 				r->H2 = tau2 / vt + 1;
 			}
 		}
