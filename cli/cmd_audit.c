@@ -56,6 +56,9 @@ static const char usage[] =
 	"  --min-n N               cells with fewer than N units followed up are small:\n"
 	"                          marked, left out of charts and comparisons\n"
 	"                          (default 10; 0 shows everything)\n"
+	"  --max-cells N           refuse (exit 65) a run whose results would exceed\n"
+	"                          N cells (strata x instruments x timepoints;\n"
+	"                          default 1000000), before any is computed\n"
 	"  --reference THERAPY     compare every other therapy's MCID rate with this\n"
 	"                          one's: the crude risk difference (Newcombe\n"
 	"                          interval) and NNT, and differences in MCID rate and\n"
@@ -873,7 +876,7 @@ int cmd_audit(int argc, char **argv)
 {
 	enum { O_FORMAT = 1000, O_INSTRUMENTS, O_MAP, O_REJECTS, O_STRICT, O_HELP, O_BY,
 	       O_AGE, O_TP, O_BW, O_INSTRUMENT, O_MCID, O_PASS, O_LEVEL, O_CI, O_REF, O_OARSI,
-	       O_MINFU, O_MINN, O_DUR, O_DURRULE, O_FUNNEL_BY, O_OVERDISP };
+	       O_MINFU, O_MINN, O_DUR, O_DURRULE, O_FUNNEL_BY, O_OVERDISP, O_MAXCELLS };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "instruments", required_argument, NULL, O_INSTRUMENTS },
@@ -894,6 +897,7 @@ int cmd_audit(int argc, char **argv)
 		{ "oarsi", required_argument, NULL, O_OARSI },
 		{ "min-followup", required_argument, NULL, O_MINFU },
 		{ "min-n", required_argument, NULL, O_MINN },
+		{ "max-cells", required_argument, NULL, O_MAXCELLS },
 		{ "durability", no_argument, NULL, O_DUR },
 		{ "durability-rule", required_argument, NULL, O_DURRULE },
 		{ "funnel-by", required_argument, NULL, O_FUNNEL_BY },
@@ -1095,6 +1099,18 @@ int cmd_audit(int argc, char **argv)
 				goto done;
 			}
 			ao.min_n = (size_t)v;
+			break;
+		}
+		case O_MAXCELLS: {
+			long v;
+
+			if (ps_parse_long(optarg, strlen(optarg), 1, 2000000000L, &v)) {
+				rc = cli_usage_error("audit", "--max-cells must be a whole number of "
+							      "cells from 1 to 2000000000, not '%s'",
+						     optarg);
+				goto done;
+			}
+			ao.max_cells = (size_t)v;
 			break;
 		}
 		case O_REF: ao.reference = optarg; break;

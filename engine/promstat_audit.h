@@ -147,7 +147,12 @@ typedef struct promstat_audit_options {
 	size_t min_n;		/* cells with fewer paired units are small (default 10; 0: none) */
 	const char *funnel_by;	/* provider column of the funnel plot; NULL: none */
 	int overdispersion;	/* funnel limits with Spiegelhalter's tau^2 (0) */
+	size_t max_cells;	/* result cells (strata x instruments x timepoints) allowed;
+				   0: PROMSTAT_AUDIT_MAX_CELLS. Beyond it the run is refused
+				   (PROMSTAT_EDATA) before the cube is built */
 } promstat_audit_options;
+
+#define PROMSTAT_AUDIT_MAX_CELLS 1000000 /* default max_cells */
 
 /* Fills opt with the defaults above (NULL arrays mean the defaults). */
 void promstat_audit_options_init(promstat_audit_options *opt);

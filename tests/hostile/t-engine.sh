@@ -103,4 +103,38 @@ expect_status 65
 expect_stderr '^uniq.csv: --mods: the moderators would need 10000 coefficients .*"drug" with 10000 levels.* but only 10000 studies have every moderator: a meta-regression needs more studies than coefficients'
 [ ! -s "$W/.stdout" ] || fail "printed results: $(head -c 200 "$W/.stdout")"
 
+# Item 12: --by with eight high-cardinality columns (2^8 faces per unit)
+# reached 7.9 GB on a 2.8 MB input before "out of memory". The cube's size
+# is bounded first and refused beyond --max-cells (default 10^6), exit 65,
+# naming the columns and their level counts; nothing is written.
+new_case by-cube-max-cells
+awk 'BEGIN {
+	print "patient_id,therapy,day,instrument,score,age,c1,c2,c3,c4,c5,c6,c7,c8"
+	s = 7
+	for (u = 1; u <= 4000; u++) {
+		c = ""
+		for (j = 1; j <= 8; j++) {
+			s = (s * 1103515245 + 12345) % 2147483648
+			c = c sprintf(",v%d", int(s / 2147483648 * 1000))
+		}
+		printf "P%d,PRP,-3,PAIN_NRS,8,50%s\nP%d,PRP,42,PAIN_NRS,3,50%s\n", u, c, u, c
+	}
+}' >"$W/cube.csv"
+cp "$W/cube.csv" "$W/cube.orig"
+run audit cube.csv --by c1,c2,c3,c4,c5,c6,c7,c8 --format json
+expect_status 65
+expect_stderr 'the --by strata would make up to [0-9]+ result cells \(up to [0-9]+ strata x 1 instrument x 5 timepoints; levels: c1 [0-9]+, c2 [0-9]+, c3 [0-9]+, c4 [0-9]+, c5 [0-9]+, c6 [0-9]+, c7 [0-9]+, c8 [0-9]+\), more than --max-cells 1000000'
+[ ! -s "$W/.stdout" ] || fail "printed results: $(head -c 200 "$W/.stdout")"
+expect_same "$W/cube.csv" "$W/cube.orig"
+expect_only_files "$W" cube.csv cube.orig
+# two columns fit under the default; a lower --max-cells refuses them too
+run audit cube.csv --by c1,c2 --format csv
+expect_status 0
+run audit cube.csv --by c1,c2 --max-cells 1000
+expect_status 65
+expect_stderr 'more than --max-cells 1000:'
+run audit cube.csv --max-cells 0
+expect_status 2
+expect_stderr "max-cells must be a whole number of cells from 1"
+
 hostile_done
