@@ -77,66 +77,6 @@ static const char *age_of(const strata *s, const promstat_audit_result *r)
 	return s->age >= 0 ? r->levels[s->age] : NULL;
 }
 
-/* The longest part of a chart's file name that stands for an instrument code. */
-#define CODE_NAME_MAX 150
-
-/*
- * FNV-1a, 64 bits (Fowler, Noll and Vo; offset basis and prime from
- * http://www.isthe.com/chongo/tech/comp/fnv/): a fixed, portable hash, so a
- * long code gives the same file name on every machine and every run.
- */
-static unsigned long long fnv1a64(const char *s)
-{
-	unsigned long long h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/*
- * The part of a chart's file name that stands for an instrument code, into
- * buf (at least CODE_NAME_MAX + 1 bytes). Letters, digits, '-', '_' and '.'
- * (not first) are kept; every other byte is written %XX, its value in hex,
- * '%' included, so two codes never share a name ("A/B" is A%2FB, "A_B"
- * stays A_B) and the usual codes keep their own. A name that would be
- * longer than CODE_NAME_MAX is cut after whole %XX groups and ends in '~'
- * and 16 hex digits of the whole code's FNV-1a hash: '~' is %7E in every
- * other name, so a cut name is never another code's uncut one, and two cut
- * names differ unless the hashes collide (cli_paths_check refuses the run
- * then, before drawing).
- */
-static void chart_code(const char *code, char *buf)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const size_t cut = CODE_NAME_MAX - 17;
-	size_t n = 0, at_cut = 0;
-	const char *p;
-
-	for (p = code; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		int keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			   c == '-' || c == '_' || (c == '.' && p != code);
-		size_t need = keep ? 1 : 3;
-		if (n + need <= cut)
-			at_cut = n + need;
-		if (n + need > CODE_NAME_MAX) {
-			snprintf(buf + at_cut, CODE_NAME_MAX + 1 - at_cut, "~%016llX", fnv1a64(code));
-			return;
-		}
-		if (keep) {
-			buf[n++] = (char)c;
-		} else {
-			buf[n++] = '%';
-			buf[n++] = hex[c >> 4];
-			buf[n++] = hex[c & 15];
-		}
-	}
-	buf[n] = '\0';
-}
-
 static int emit_trajectory(FILE *out, const void *ctx, const promstat_plot_target *t,
 			   promstat_error *err)
 {
@@ -194,7 +134,7 @@ typedef struct chart {
 static char *chart_path(const char *dir, const char *prefix, const char *code, const int *day,
 			enum promstat_plot_format fmt)
 {
-	char tail[CODE_NAME_MAX + 64];
+	char tail[CLI_CHART_CODE_MAX + 64];
 	size_t n;
 	char *p;
 
@@ -230,7 +170,7 @@ static int plan_charts(const cli_plot_opts *o, const strata *s, enum promstat_pl
 	size_t n_instr = promstat_audit_n_instruments(a), m = 0;
 	chart *c = calloc(n_instr * (s->n_tps + 1) + 1 + promstat_audit_n_funnel_groups(a),
 			  sizeof *c);
-	char code[CODE_NAME_MAX + 1];
+	char code[CLI_CHART_CODE_MAX + 1];
 
 	*out = c;
 	*n = 0;
@@ -238,7 +178,7 @@ static int plan_charts(const cli_plot_opts *o, const strata *s, enum promstat_pl
 		return EXIT_SOFTWARE;
 	for (size_t in = 0; in < n_instr; in++) {
 		const promstat_instrument *ins = promstat_audit_instrument(a, in);
-		chart_code(ins->code, code);
+		cli_chart_code(ins->code, code);
 		c[m].kind = CHART_TRAJECTORY;
 		c[m].instrument = in;
 		if (!(c[m++].path = chart_path(o->dir, "trajectory", code, NULL, fmt)))
@@ -264,11 +204,11 @@ static int plan_charts(const cli_plot_opts *o, const strata *s, enum promstat_pl
 	/* funnel-COLUMN-CODE-DAY: the column's name is made safe as a code is */
 	for (size_t g = 0; g < promstat_audit_n_funnel_groups(a); g++) {
 		const promstat_audit_funnel_group *fg = promstat_audit_funnel_group_get(a, g);
-		char col[CODE_NAME_MAX + 1], prefix[CODE_NAME_MAX + 16];
+		char col[CLI_CHART_CODE_MAX + 1], prefix[CLI_CHART_CODE_MAX + 16];
 
-		chart_code(promstat_audit_funnel_by(a), col);
+		cli_chart_code(promstat_audit_funnel_by(a), col);
 		snprintf(prefix, sizeof prefix, "funnel-%s", col);
-		chart_code(fg->instrument_code, code);
+		cli_chart_code(fg->instrument_code, code);
 		c[m].kind = CHART_FUNNEL;
 		c[m].instrument = g; /* the funnel group */
 		if (!(c[m++].path = chart_path(o->dir, prefix, code, &fg->day, fmt)))

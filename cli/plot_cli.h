@@ -70,6 +70,24 @@ void cli_plot_opts_init(cli_plot_opts *o);
 /* Handles one chart option; returns -1 to go on, or an exit code. */
 int cli_plot_option(cli_plot_opts *o, const char *cmd, int c, const char *arg);
 
+/* The longest part of a chart's file name that stands for an instrument code. */
+#define CLI_CHART_CODE_MAX 150
+
+/*
+ * The part of a chart's file name that stands for an instrument code, into
+ * buf (at least CLI_CHART_CODE_MAX + 1 bytes), one to one: letters,
+ * digits, '-', '_' and '.' (not first) are kept; every other byte is
+ * written %XX, its value in hex, '%' included, so two codes never share a
+ * name ("A/B" is A%2FB, "A_B" stays A_B) and the usual codes keep their
+ * own. A name that would be longer than CLI_CHART_CODE_MAX is cut after
+ * whole %XX groups at 133 bytes and ends in '~' and 16 hex digits of the
+ * whole code's FNV-1a hash: '~' is %7E in every other name, so a cut name
+ * is never another code's uncut one, and two cut names differ unless the
+ * hashes collide (cli_paths_check refuses the run then, before drawing).
+ * Every chart named after an instrument (audit, durability, mcid) uses it.
+ */
+void cli_chart_code(const char *code, char *buf);
+
 struct cli_paths;
 
 /* Records --forest, --funnel and --gnuplot-script as outputs (outputs.h). */

@@ -42,6 +42,53 @@ int cli_plot_option(cli_plot_opts *o, const char *cmd, int c, const char *arg)
 	return -1;
 }
 
+
+/*
+ * FNV-1a, 64 bits (Fowler, Noll and Vo; offset basis and prime from
+ * http://www.isthe.com/chongo/tech/comp/fnv/): a fixed, portable hash, so a
+ * long code gives the same file name on every machine and every run.
+ */
+static unsigned long long fnv1a64(const char *s)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* See plot_cli.h; the scheme is documented in README and promstat.1. */
+void cli_chart_code(const char *code, char *buf)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const size_t cut = CLI_CHART_CODE_MAX - 17;
+	size_t n = 0, at_cut = 0;
+	const char *p;
+
+	for (p = code; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		int keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			   c == '-' || c == '_' || (c == '.' && p != code);
+		size_t need = keep ? 1 : 3;
+		if (n + need <= cut)
+			at_cut = n + need;
+		if (n + need > CLI_CHART_CODE_MAX) {
+			snprintf(buf + at_cut, CLI_CHART_CODE_MAX + 1 - at_cut, "~%016llX", fnv1a64(code));
+			return;
+		}
+		if (keep) {
+			buf[n++] = (char)c;
+		} else {
+			buf[n++] = '%';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
+		}
+	}
+	buf[n] = '\0';
+}
+
 void cli_plot_paths(const cli_plot_opts *o, cli_paths *paths)
 {
 	/* "-" draws a text chart on standard output: no file. */

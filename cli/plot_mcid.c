@@ -13,26 +13,11 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "term.h"
 #include "outputs.h"
 #include "cli_mcid.h"
 #include "plot_cli.h"
 #include "promstat_plots_mcid.h"
-
-/* A file name from an instrument code: letters, digits, - _ . only. */
-static void safe_name(const char *code, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	for (; *code && n + 1 < size; code++) {
-		char c = *code;
-		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			 c == '-' || c == '_' || (c == '.' && n > 0);
-		buf[n++] = ok ? c : '_';
-	}
-	buf[n] = '\0';
-	if (n == 0)
-		snprintf(buf, size, "instrument");
-}
 
 static const char *extension(enum promstat_plot_format f)
 {
@@ -44,7 +29,7 @@ static int make_dir(const char *dir)
 	struct stat st;
 
 	if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0) {
-		fprintf(stderr, "promstat: %s: cannot create the chart folder: %s\n", dir,
+		cli_term_printf(stderr, "promstat: %s: cannot create the chart folder: %s\n", dir,
 			strerror(errno));
 		return EXIT_CANTCREAT;
 	}
@@ -105,7 +90,7 @@ int cli_mcid_plots(const cli_plot_opts *o, const promstat_mcid *m)
 	const promstat_mcid_options *mo = promstat_mcid_options_used(m);
 	size_t i, j, k, nb = promstat_audit_n_by(a);
 	int rc, first = 1;
-	char path[4096], code[128], title[256];
+	char path[4096], code[CLI_CHART_CODE_MAX + 1], title[256];
 	char lab[4][96], glab[3][96];
 
 	{
@@ -125,7 +110,7 @@ int cli_mcid_plots(const cli_plot_opts *o, const promstat_mcid *m)
 				all = all && !strcmp(c->levels[j], PROMSTAT_AUDIT_ALL);
 			if (!all)
 				continue;
-			safe_name(promstat_audit_instrument(a, c->instrument)->code, code, sizeof code);
+			cli_chart_code(promstat_audit_instrument(a, c->instrument)->code, code);
 			snprintf(names[nn++], sizeof *names, "%s/mcid-roc-%s-%d.%s", o->dir, code, c->day,
 				 extension(fmt));
 			snprintf(names[nn++], sizeof *names, "%s/mcid-change-%s-%d.%s", o->dir, code,
@@ -153,7 +138,7 @@ int cli_mcid_plots(const cli_plot_opts *o, const promstat_mcid *m)
 			all = all && !strcmp(c->levels[j], PROMSTAT_AUDIT_ALL);
 		if (!all)
 			continue;
-		safe_name(ins->code, code, sizeof code);
+		cli_chart_code(ins->code, code);
 		/* the ROC curve */
 		if (c->roc) {
 			fpr = malloc((c->roc->n_points + 1) * sizeof *fpr);
@@ -189,7 +174,7 @@ int cli_mcid_plots(const cli_plot_opts *o, const promstat_mcid *m)
 		free(tpr);
 		if (rc != EXIT_OK)
 			break;
-		fprintf(stderr, "promstat: wrote %s\n", path);
+		cli_term_printf(stderr, "promstat: wrote %s\n", path);
 
 		/* improvement by anchor group */
 		for (k = 0; k < 3; k++) {
@@ -240,7 +225,7 @@ int cli_mcid_plots(const cli_plot_opts *o, const promstat_mcid *m)
 		for (k = 0; k < 3; k++)
 			free(gv[k]);
 		if (rc == EXIT_OK)
-			fprintf(stderr, "promstat: wrote %s\n", path);
+			cli_term_printf(stderr, "promstat: wrote %s\n", path);
 	}
 	return rc;
 }
@@ -263,7 +248,7 @@ int cli_durability_plots(const cli_plot_opts *o, const promstat_durability *d,
 	/* drawn after the audit's own charts: a saved --gnuplot-script is
 	 * appended to, not started afresh */
 	int rc = EXIT_OK, first = 0;
-	char path[4096], code[128], title[256];
+	char path[4096], code[CLI_CHART_CODE_MAX + 1], title[256];
 
 	if (!nd)
 		return EXIT_OK;
@@ -280,7 +265,7 @@ int cli_durability_plots(const cli_plot_opts *o, const promstat_durability *d,
 				;
 			if (i == nd)
 				continue;
-			safe_name(promstat_audit_instrument(a, in)->code, code, sizeof code);
+			cli_chart_code(promstat_audit_instrument(a, in)->code, code);
 			snprintf(names[nn++], sizeof *names, "%s/durability-%s.%s", o->dir, code,
 				 extension(fmt));
 		}
@@ -427,11 +412,11 @@ int cli_durability_plots(const cli_plot_opts *o, const promstat_durability *d,
 		ch.note = note;
 		ctx[0] = &ch;
 		ctx[1] = &pal;
-		safe_name(promstat_audit_instrument(a, in)->code, code, sizeof code);
+		cli_chart_code(promstat_audit_instrument(a, in)->code, code);
 		snprintf(path, sizeof path, "%s/durability-%s.%s", o->dir, code, extension(fmt));
 		if ((rc = cli_plot_draw(o, "durability chart", path, fmt, emit_durability, ctx,
 					&first)) == EXIT_OK)
-			fprintf(stderr, "promstat: wrote %s\n", path);
+			cli_term_printf(stderr, "promstat: wrote %s\n", path);
 	}
 done:
 	free(therapies);

@@ -201,6 +201,32 @@ grep -q ">A/B: mean improvement" "$W/d/trajectory-A%2FB.svg" || fail "A/B's char
 grep -q ">A_B: mean improvement" "$W/d/trajectory-A_B.svg" || fail "A_B's chart is not A_B's"
 expect_only_files "$W" reg.csv cat.csv d
 
+new_case durability-chart-names-collide
+# The durability charts name their files as the audit's do: A/B and A_B
+# were both durability-A_B.svg (the run was refused, exit 2).
+{
+	echo 'code,label,min,max,direction,mcid,mcid_source,pass,pass_source'
+	echo 'A/B,test scale,0,10,lower_better,2,test,,'
+	echo 'A_B,test scale,0,10,lower_better,2,test,,'
+} >"$W/cat.csv"
+{
+	echo 'patient_id,episode,therapy,age,day,instrument,score'
+	for c in A/B A_B; do
+		for p in 1 2 3 4 5 6; do
+			echo "P$p,1,HA,51,-5,$c,8"
+			echo "P$p,1,HA,51,42,$c,$((8 - p))"
+			echo "P$p,1,HA,51,90,$c,$((8 - p))"
+			echo "P$p,1,HA,51,180,$c,$((9 - p))"
+		done
+	done
+} >"$W/reg.csv"
+run audit reg.csv --instruments cat.csv --plots d --durability --min-n 1
+expect_status 0
+expect_stderr '^promstat: wrote d/durability-A%2FB\.svg$'
+expect_stderr '^promstat: wrote d/durability-A_B\.svg$'
+[ -s "$W/d/durability-A%2FB.svg" ] && [ -s "$W/d/durability-A_B.svg" ] \
+	|| fail "the two durability charts are not both there: $(ls "$W/d")"
+
 fi # gnuplot
 
 # ---- items 2, 3, 10: paths reach gnuplot whole; failures are exit 73 ----
