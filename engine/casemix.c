@@ -27,13 +27,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 
 #include "casemix.h"
 #include "promstat_glm.h"
 
 #define TOL PROMSTAT_AUDIT_TOLERANCE
-#define IPW_MIN_UNITS 20 /* the floor for the follow-up model */
+#define IPW_MIN_UNITS 20 /* the floor for the follow-up model (and its note) */
+#define IPW_SPLIT_UNITS 100000 /* from here the IPW models run on two threads */
 
 /* ---- what one instrument's units hold ---- */
 
@@ -234,21 +238,12 @@ static const char *own(ps_casemix *cm, const char *s)
 	return id < 0 ? NULL : ps_strpool_get(cm->strings, id);
 }
 
-/* A note in the pool from a format with one %zu (note_n) or one %s
- * (note_s); NULL when out of memory. */
+/* A note in the pool from a format with one %zu; NULL when out of memory. */
 static const char *note_n(ps_casemix *cm, const char *fmt, size_t n)
 {
 	char buf[256];
 
 	snprintf(buf, sizeof buf, fmt, n);
-	return own(cm, buf);
-}
-
-static const char *note_s(ps_casemix *cm, const char *fmt, const char *a)
-{
-	char buf[256];
-
-	snprintf(buf, sizeof buf, fmt, a);
 	return own(cm, buf);
 }
 
@@ -301,8 +296,24 @@ static void ipw_set_all(const ps_casemix_in *in, size_t i, size_t t, const char 
 	}
 }
 
-static int ipw(const ps_casemix_in *in, ps_casemix *cm, size_t i, size_t t, const ent_set *e,
-	       ipw_acc *cells, promstat_error *err)
+/* What a follow-up model that gave nothing says: static text, as the IPW
+ * pass may run on two threads and the note pool is not shared. */
+static const char *ipw_status_note(promstat_glm_status s)
+{
+	switch (s) {
+	case PROMSTAT_GLM_RANK_DEFICIENT:
+		return "follow-up model not fitted: rank-deficient design";
+	case PROMSTAT_GLM_SEPARATION:
+		return "follow-up model not fitted: separation";
+	case PROMSTAT_GLM_NOT_CONVERGED:
+		return "follow-up model not fitted: did not converge";
+	default:
+		return "follow-up model not fitted: no residual degrees of freedom";
+	}
+}
+
+static int ipw(const ps_casemix_in *in, size_t i, size_t t, const ent_set *e, ipw_acc *cells,
+	       promstat_error *err)
 {
 	const promstat_instrument *ins = promstat_catalogue_get(in->reg->cat, in->inst_cat[i]);
 	double mcid = in->mcid[i], z = zquant(in->opt->level), pbar;
@@ -313,17 +324,14 @@ static int ipw(const ps_casemix_in *in, ps_casemix *cm, size_t i, size_t t, cons
 	promstat_glm_options go;
 	design d;
 	int rc = PROMSTAT_OK;
-	const char *note;
 
 	if (!isfinite(mcid)) {
 		ipw_set_all(in, i, t, "no MCID is known");
 		return PROMSTAT_OK;
 	}
 	if (n < IPW_MIN_UNITS) {
-		if (!(note = note_n(cm, "follow-up model not fitted: fewer than %zu units with a "
-				       "baseline", IPW_MIN_UNITS)))
-			return nomem(err);
-		ipw_set_all(in, i, t, note);
+		ipw_set_all(in, i, t, "follow-up model not fitted: fewer than 20 units with a "
+				      "baseline");
 		return PROMSTAT_OK;
 	}
 	rows = ps_malloc(n * sizeof *rows);
@@ -362,12 +370,7 @@ static int ipw(const ps_casemix_in *in, ps_casemix *cm, size_t i, size_t t, cons
 			goto done;
 		}
 		if (promstat_glm_state(g) != PROMSTAT_GLM_OK) {
-			if (!(note = note_s(cm, "follow-up model not fitted: %s",
-					  promstat_glm_status_name(promstat_glm_state(g))))) {
-				rc = nomem(err);
-				goto done;
-			}
-			ipw_set_all(in, i, t, note);
+			ipw_set_all(in, i, t, ipw_status_note(promstat_glm_state(g)));
 			goto done;
 		}
 		fit = promstat_glm_fitted(g);
@@ -908,23 +911,93 @@ done:
 	return rc;
 }
 
+/* One half of the IPW pass: every instrument, the timepoints t with
+ * t % 2 == part (or all of them when part < 0). */
+typedef struct ipw_pass {
+	const ps_casemix_in *in;
+	int part;
+	int rc;
+	promstat_error err;
+} ipw_pass;
+
+static void *ipw_run(void *arg)
+{
+	ipw_pass *p = arg;
+	const ps_casemix_in *in = p->in;
+	ent_set e;
+	ipw_acc *cells = ps_calloc(in->n_cells ? in->n_cells : 1, sizeof *cells);
+	size_t i, t;
+
+	memset(&e, 0, sizeof e);
+	p->rc = PROMSTAT_OK;
+	if (!cells) {
+		p->rc = nomem(&p->err);
+		return NULL;
+	}
+	for (i = 0; i < in->ni && !p->rc; i++) {
+		if (collect(in, in->inst_cat[i], &e)) {
+			p->rc = nomem(&p->err);
+			break;
+		}
+		for (t = 0; t < in->ntp && !p->rc; t++)
+			if (p->part < 0 || (int)(t % 2) == p->part)
+				p->rc = ipw(in, i, t, &e, cells, &p->err);
+	}
+	ent_free(&e);
+	ps_free(cells);
+	return NULL;
+}
+
 int ps_casemix_run(const ps_casemix_in *in, ps_casemix *cm, promstat_error *err)
 {
 	ent_set e;
-	ipw_acc *cells = NULL;
 	prov_acc *pacc = NULL;
 	double *work = NULL;
 	size_t i, t, acap = 0, gcap = 0, pcap = 0, nl = in->funnel.n_levels;
-	int rc = PROMSTAT_OK;
+	ipw_pass first, second;
+	gsl_error_handler_t *old;
+	pthread_t thread;
+	int rc = PROMSTAT_OK, threaded = 0;
 
 	memset(cm, 0, sizeof *cm);
 	memset(&e, 0, sizeof e);
 	if (!(cm->strings = ps_strpool_new()))
 		return nomem(err);
-	cells = ps_calloc(in->n_cells ? in->n_cells : 1, sizeof *cells);
+	/*
+	 * GSL's error handler is a process-wide setting that the Cholesky
+	 * steps of promstat_glm_logistic switch off and back; switched off
+	 * here first, two threads only ever set it from off to off.
+	 */
+	old = gsl_set_error_handler_off();
+	/* IPW: the models of a large registry on two threads (timepoints
+	 * split odd and even); every result cell is written by one of them */
+	memset(&first, 0, sizeof first);
+	memset(&second, 0, sizeof second);
+	first.in = second.in = in;
+	first.part = -1;
+	if (in->reg->n_units >= IPW_SPLIT_UNITS && in->ntp > 1) {
+		first.part = 0;
+		second.part = 1;
+		threaded = pthread_create(&thread, NULL, ipw_run, &second) == 0;
+		if (!threaded)
+			first.part = -1;
+	}
+	ipw_run(&first);
+	if (threaded)
+		pthread_join(thread, NULL);
+	if (first.rc || (threaded && second.rc)) {
+		const ipw_pass *bad = first.rc ? &first : &second;
+
+		rc = bad->rc;
+		if (err)
+			*err = bad->err;
+		goto done;
+	}
+	if (in->ref_level < 0 && !in->funnel.unit_level)
+		goto done;
 	pacc = ps_calloc(nl + 1, sizeof *pacc);
 	work = ps_malloc((3 * nl + 1) * sizeof *work);
-	if (!cells || !pacc || !work) {
+	if (!pacc || !work) {
 		rc = nomem(err);
 		goto done;
 	}
@@ -934,8 +1007,6 @@ int ps_casemix_run(const ps_casemix_in *in, ps_casemix *cm, promstat_error *err)
 			goto done;
 		}
 		for (t = 0; t < in->ntp; t++) {
-			if ((rc = ipw(in, cm, i, t, &e, cells, err)))
-				goto done;
 			if (in->ref_level >= 0 &&
 			    (rc = adjusted(in, cm, i, t, &e, &acap, err)))
 				goto done;
@@ -945,8 +1016,8 @@ int ps_casemix_run(const ps_casemix_in *in, ps_casemix *cm, promstat_error *err)
 		}
 	}
 done:
+	gsl_set_error_handler(old);
 	ent_free(&e);
-	ps_free(cells);
 	ps_free(pacc);
 	ps_free(work);
 	return rc;
