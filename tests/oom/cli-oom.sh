@@ -7,7 +7,7 @@
 # with nothing leaked (oom-promstat exits 99 for a library block left
 # allocated, LeakSanitizer 23 in the sanitizer build for any leak); or,
 # where the engine has a memory-free fallback (reading a chunk without
-# preparing it ahead), exit 0 with the unfailed run's output, byte for byte.
+# preparing it ahead), exit 0 with the unfailed run's output and messages, byte for byte.
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${top_builddir:-.}
 case $builddir in /*) ;; *) builddir=$(cd "$builddir" && pwd) ;; esac
@@ -43,7 +43,7 @@ check() {
 		read -r _ failed <"$tmp/count"
 		if [ $st -eq 70 ] && grep -q 'out of memory' "$tmp/err" && [ "$failed" = 1 ]; then
 			nomem=$((nomem + 1))
-		elif [ $st -eq 0 ] && cmp -s "$tmp/out" "$tmp/ref.out"; then
+		elif [ $st -eq 0 ] && cmp -s "$tmp/out" "$tmp/ref.out" && cmp -s "$tmp/err" "$tmp/ref.err"; then
 			fallbacks=$((fallbacks + 1))
 		else
 			echo "cli-oom: promstat $* with allocation $n failing: exit $st" >&2
@@ -61,4 +61,10 @@ check audit --instruments "$cat" --reference HA --format json tests/data/audit-s
 check meta tests/data/studies-bcg.csv --measure RR --bias --format json
 check meta tests/data/studies-bcg.csv --measure RR --by alloc --method DL --test knha
 check meta tests/data/studies-bcg.csv --measure RR --mods ablat,alloc --format csv
+# the audit's case-mix models, provider funnel and durability, and mcid
+# (ROC, DeLong, predictive and adjusted MIC, a small bootstrap)
+check audit --instruments "$cat" --reference PRP --durability \
+	--funnel-by provider --format json tests/data/registry-small.csv
+check mcid --instruments "$cat" --instrument PAIN_NRS --bootstrap 20 \
+	--format json tests/data/registry-small.csv
 exit $fail
