@@ -310,7 +310,8 @@ typedef struct promstat_audit_adjusted {
 	const char *therapy;
 	const char *reference;
 	size_t n;		    /* paired units in the models */
-	size_t n_excluded;	    /* paired units left out (unknown age) */
+	size_t n_excluded;	    /* paired units left out: unknown age, or a therapy
+				       with fewer than min_n paired units */
 	size_t n_therapy, n_reference; /* paired units of the two therapies */
 	const char *covariates;	    /* e.g. "therapy + age + sex + baseline" */
 	double rd_adjusted, rd_adjusted_ci_lb, rd_adjusted_ci_ub;
