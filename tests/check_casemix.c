@@ -349,6 +349,87 @@ START_TEST(rank_deficiency_gives_nulls_and_a_note)
 }
 END_TEST
 
+/* A registry of n units (each written copies times under new ids): a
+ * fixed scramble gives therapy, age, a PAIN_NRS baseline of 3-10 and
+ * follow-ups at days 90 and 365 that are missing more often for high
+ * baselines. */
+static promstat_registry *scrambled_registry(size_t n, int copies)
+{
+	static const char *const ther[] = { "HA", "PRP", "MSC" };
+	promstat_registry *r = NULL;
+	promstat_error err;
+	char *text = NULL;
+	size_t len = 0, u;
+	FILE *f = open_memstream(&text, &len);
+	int c;
+
+	ck_assert_ptr_nonnull(f);
+	fputs("patient_id,therapy,age,day,instrument,score\n", f);
+	for (c = 0; c < copies; c++)
+		for (u = 0; u < n; u++) {
+			unsigned x = (unsigned)u * 2654435761u, y = x ^ (x >> 13) * 40503u;
+			int b = 3 + (int)(x >> 7) % 8, age = 30 + (int)((x >> 11) % 50);
+			const char *t = ther[(x >> 4) % 3];
+
+			fprintf(f, "U%zu_%d,%s,%d,-5,PAIN_NRS,%d\n", u, c, t, age, b);
+			if ((y >> 3) % 10 < (unsigned)(13 - b))
+				fprintf(f, "U%zu_%d,%s,%d,90,PAIN_NRS,%d\n", u, c, t, age,
+					b - (int)((y >> 9) % 5));
+			if ((y >> 17) % 10 < (unsigned)(11 - b))
+				fprintf(f, "U%zu_%d,%s,%d,365,PAIN_NRS,%d\n", u, c, t, age,
+					b - (int)((y >> 21) % 6));
+		}
+	ck_assert_int_eq(fclose(f), 0);
+	f = fmemopen(text, len, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_msg(promstat_registry_read(f, "scrambled", cat, NULL, &r, &err) == 0, "%s",
+		      err.message);
+	fclose(f);
+	free(text);
+	return r;
+}
+
+START_TEST(ipw_on_two_threads_as_on_one)
+{
+	/* Every unit twice: the follow-up model's estimates, and so every
+	 * weight and weighted rate, are those of the registry written once.
+	 * 2 x 50,000 units run the IPW models on two threads (from 100,000),
+	 * 50,000 on one. */
+	promstat_registry *r1 = scrambled_registry(50000, 1), *r2 = scrambled_registry(50000, 2);
+	promstat_audit *a1 = NULL, *a2 = NULL;
+	size_t i, defined = 0;
+
+	promstat_audit_options o;
+	promstat_error err;
+
+	promstat_audit_options_init(&o);
+	o.timepoints = tps;
+	o.n_timepoints = 2;
+	o.by = by_therapy;
+	o.n_by = 1;
+	ck_assert_msg(promstat_audit_run(r1, &o, &a1, &err) == PROMSTAT_OK, "%s", err.message);
+	ck_assert_msg(promstat_audit_run(r2, &o, &a2, &err) == PROMSTAT_OK, "%s", err.message);
+	ck_assert_uint_eq(promstat_audit_count(a1), promstat_audit_count(a2));
+	for (i = 0; i < promstat_audit_count(a1); i++) {
+		const promstat_audit_result *x = promstat_audit_get(a1, i),
+					    *y = promstat_audit_get(a2, i);
+
+		ck_assert_uint_eq(2 * x->n_followup, y->n_followup);
+		if (isnan(x->mcid_rate_ipw)) {
+			ck_undef(y->mcid_rate_ipw);
+			continue;
+		}
+		ck_close(y->mcid_rate_ipw, x->mcid_rate_ipw, 1e-10);
+		defined++;
+	}
+	ck_assert_uint_eq(defined, 8); /* 2 timepoints x (HA, MSC, PRP, ALL) */
+	promstat_audit_free(a1);
+	promstat_audit_free(a2);
+	promstat_registry_free(r1);
+	promstat_registry_free(r2);
+}
+END_TEST
+
 static Suite *casemix_suite(void)
 {
 	Suite *s = suite_create("casemix");
@@ -363,6 +444,7 @@ static Suite *casemix_suite(void)
 	tcase_add_test(tc, small_therapy_not_compared);
 	tcase_add_test(tc, separation_gives_nulls_and_a_note);
 	tcase_add_test(tc, rank_deficiency_gives_nulls_and_a_note);
+	tcase_add_test(tc, ipw_on_two_threads_as_on_one);
 	tcase_add_test(tc, overdispersion_by_hand);
 	tcase_add_test(tc, flag_names);
 	suite_add_tcase(s, tc);
