@@ -163,11 +163,11 @@ static void print_table(FILE *out, const char *path, const promstat_mcid *m)
 	for (j = 0; j < nb; j++) {
 		size_t k;
 
-		w[j] = (int)strlen(promstat_audit_by_name(a, j));
+		w[j] = (int)cli_term_width(promstat_audit_by_name(a, j));
 		if (w[j] < 3)
 			w[j] = 3;
 		for (k = 0; k < promstat_audit_n_levels(a, j); k++) {
-			int l = (int)strlen(promstat_audit_level(a, j, k));
+			int l = (int)cli_term_width(promstat_audit_level(a, j, k));
 			if (l > w[j] && l < 40)
 				w[j] = l;
 		}
