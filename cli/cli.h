@@ -101,5 +101,6 @@ int cmd_validate(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_meta(int argc, char **argv);
 int cmd_mcid(int argc, char **argv);
+int cmd_report(int argc, char **argv); /* cmd_audit.c: the audit as an HTML page */
 
 #endif

@@ -15,6 +15,7 @@
 #include "outputs.h"
 #include "ingest_cli.h"
 #include "plot_cli.h"
+#include "report.h"
 #include "internal.h" /* ps_parse_double */
 #include "audit_casemix.h"
 
@@ -96,6 +97,29 @@ static const char usage[] =
 	"65 data error (also: no row accepted, or no unit with a baseline and a\n"
 	"follow-up), 66 cannot open input, 70 numerical failure, 73 cannot\n"
 	"write output.\n";
+
+static const char report_usage[] =
+	"Usage: promstat report FILE -o REPORT.html [OPTIONS]\n"
+	"\n"
+	"The clinic audit of a registry extract as one self-contained HTML page a\n"
+	"clinic board can read and a reviewer can check: headline sentences, data\n"
+	"quality, outcomes (completer, NRI and best-case rates; small cells marked),\n"
+	"safety and satisfaction, thresholds and durability, the methods used and\n"
+	"the provenance of the numbers (version, command line, SHA-256 of the input\n"
+	"and of the catalogue). Charts are inlined as SVG (drawn by gnuplot; left\n"
+	"out with a note when gnuplot is missing); the page loads nothing and runs\n"
+	"no script, and prints one section per page.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE       the page to write (required; never the input)\n"
+	"  --headline-timepoint DAY\n"
+	"                          the timepoint of the headline (default 180; the\n"
+	"                          audit timepoint nearest it)\n"
+	"  every option of 'promstat audit' but --format (see promstat audit --help):\n"
+	"  --by, --reference, --durability, --mcid, --pass, --timepoints, --min-n, ...\n"
+	"  --help                  show this help\n"
+	"\n"
+	"Exit codes as for promstat audit.\n";
 
 /* Splits s at commas in place into a NULL-free array; returns its length. */
 static size_t split(char *s, const char **out, size_t max)
@@ -872,9 +896,14 @@ static int parse_oarsi(char *s, promstat_audit_options *o)
 	return o->oarsi_pain && o->oarsi_function ? 0 : -1;
 }
 
-int cmd_audit(int argc, char **argv)
+/*
+ * The audit, and the report (report != 0), which takes every option of the
+ * audit from this one parser and adds -o and --headline-timepoint. cmd is
+ * the verb named in messages.
+ */
+static int audit_main(int argc, char **argv, const char *cmd, int report)
 {
-	enum { O_FORMAT = 1000, O_INSTRUMENTS, O_MAP, O_REJECTS, O_STRICT, O_HELP, O_BY,
+	enum { O_OUTPUT = 'o', O_FORMAT = 1000, O_HEADTP, O_INSTRUMENTS, O_MAP, O_REJECTS, O_STRICT, O_HELP, O_BY,
 	       O_AGE, O_TP, O_BW, O_INSTRUMENT, O_MCID, O_PASS, O_LEVEL, O_CI, O_REF, O_OARSI,
 	       O_MINFU, O_MINN, O_DUR, O_DURRULE, O_FUNNEL_BY, O_OVERDISP, O_MAXCELLS };
 	static const struct option longopts[] = {
@@ -902,6 +931,8 @@ int cmd_audit(int argc, char **argv)
 		{ "durability-rule", required_argument, NULL, O_DURRULE },
 		{ "funnel-by", required_argument, NULL, O_FUNNEL_BY },
 		{ "overdispersion", no_argument, NULL, O_OVERDISP },
+		{ "output", required_argument, NULL, O_OUTPUT },
+		{ "headline-timepoint", required_argument, NULL, O_HEADTP },
 		CLI_AUDIT_PLOT_LONGOPTS,
 		CLI_INGEST_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -937,6 +968,9 @@ int cmd_audit(int argc, char **argv)
 	FILE *in = NULL;
 	int c, st, rc = EXIT_OK;
 	size_t cap = (size_t)argc + 1, i;
+	const char *output = NULL; /* report -o */
+	int headline_day = 180;
+	char *cmdline = NULL;
 
 	promstat_error_clear(&err);
 	promstat_audit_options_init(&ao);
@@ -956,14 +990,38 @@ int cmd_audit(int argc, char **argv)
 		rc = EXIT_SOFTWARE;
 		goto done;
 	}
+	if (report) {
+		/* the command line as typed, for the report's provenance: getopt
+		 * reorders argv */
+		size_t len = sizeof "promstat";
+		for (int k = 0; k < argc; k++)
+			len += strlen(argv[k]) + 1;
+		if (!(cmdline = malloc(len))) {
+			fputs("promstat: out of memory\n", stderr);
+			rc = EXIT_SOFTWARE;
+			goto done;
+		}
+		strcpy(cmdline, "promstat");
+		for (int k = 0; k < argc; k++) {
+			strcat(cmdline, " ");
+			strcat(cmdline, argv[k]);
+		}
+	}
 	optind = 1;
 	opterr = 0;
 	cli_plot_opts_init(&plots);
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, report ? ":o:" : ":", longopts, NULL)) != -1) {
+		if (!report && (c == O_OUTPUT || c == O_HEADTP))
+			c = '?'; /* report's own: unknown to the audit */
+		if (report && c == O_FORMAT) {
+			rc = cli_usage_error(cmd, "the report is HTML: --format is an option of "
+						  "promstat audit");
+			goto done;
+		}
 		switch (c) {
 		case O_FORMAT:
 			if (cli_parse_format(optarg, &format)) {
-				rc = cli_usage_error("audit", "--format must be table, csv or json, not '%s'",
+				rc = cli_usage_error(cmd, "--format must be table, csv or json, not '%s'",
 						     optarg);
 				goto done;
 			}
@@ -974,8 +1032,20 @@ int cmd_audit(int argc, char **argv)
 		case O_REJECTS: cs.rejects = optarg; break;
 		case O_STRICT: cs.strict = 1; break;
 		case O_HELP:
-			fputs(usage, stdout);
+			fputs(report ? report_usage : usage, stdout);
 			goto done;
+		case O_OUTPUT: output = optarg; break;
+		case O_HEADTP: {
+			long v;
+
+			if (ps_parse_long(optarg, strlen(optarg), 0, 100000, &v)) {
+				rc = cli_usage_error(cmd, "--headline-timepoint must be a whole number of "
+							  "days from 0 to 100000, not '%s'", optarg);
+				goto done;
+			}
+			headline_day = (int)v;
+			break;
+		}
 		case O_BY:
 		case O_INSTRUMENT: {
 			size_t n = 1, k;
@@ -992,7 +1062,7 @@ int cmd_audit(int argc, char **argv)
 			for (k = 0; k < n; k++)
 				if (!*v[k]) {
 					free(v);
-					rc = cli_usage_error("audit", "--%s has an empty name",
+					rc = cli_usage_error(cmd, "--%s has an empty name",
 							     c == O_BY ? "by" : "instrument");
 					goto done;
 				}
@@ -1012,7 +1082,7 @@ int cmd_audit(int argc, char **argv)
 		case O_AGE:
 			promstat_free(cuts);
 			if (promstat_audit_parse_age_cuts(optarg, &cuts, &ncuts, &err)) {
-				rc = cli_usage_error("audit", "%s", err.message);
+				rc = cli_usage_error(cmd, "%s", err.message);
 				goto done;
 			}
 			ao.age_cuts = cuts;
@@ -1021,7 +1091,7 @@ int cmd_audit(int argc, char **argv)
 		case O_TP:
 			promstat_free(tps);
 			if (promstat_audit_parse_timepoints(optarg, &tps, &ntp, &err)) {
-				rc = cli_usage_error("audit", "--timepoints: %s", err.message);
+				rc = cli_usage_error(cmd, "--timepoints: %s", err.message);
 				goto done;
 			}
 			ao.timepoints = tps;
@@ -1031,7 +1101,7 @@ int cmd_audit(int argc, char **argv)
 			double v;
 
 			if (ps_parse_double(optarg, strlen(optarg), &v) || v != floor(v) || v < 0 || v > 100000) {
-				rc = cli_usage_error("audit", "--baseline-window must be a whole number of "
+				rc = cli_usage_error(cmd, "--baseline-window must be a whole number of "
 							      "days from 0 to 100000, not '%s'", optarg);
 				goto done;
 			}
@@ -1054,7 +1124,7 @@ int cmd_audit(int argc, char **argv)
 				break;
 			}
 			if (parse_threshold(optarg, t)) {
-				rc = cli_usage_error("audit", "--%s must be CODE=VALUE, e.g. PAIN_NRS=2, "
+				rc = cli_usage_error(cmd, "--%s must be CODE=VALUE, e.g. PAIN_NRS=2, "
 							      "not '%s'", c == O_MCID ? "mcid" : "pass", optarg);
 				goto done;
 			}
@@ -1066,7 +1136,7 @@ int cmd_audit(int argc, char **argv)
 		}
 		case O_LEVEL:
 			if (ps_parse_double(optarg, strlen(optarg), &ao.level) || !(ao.level > 0 && ao.level < 100)) {
-				rc = cli_usage_error("audit", "--level must be a percentage between 0 and "
+				rc = cli_usage_error(cmd, "--level must be a percentage between 0 and "
 							      "100, e.g. 95, not '%s'", optarg);
 				goto done;
 			}
@@ -1077,7 +1147,7 @@ int cmd_audit(int argc, char **argv)
 			else if (!strcmp(optarg, "clopper-pearson"))
 				ao.ci = PROMSTAT_CI_CLOPPER_PEARSON;
 			else {
-				rc = cli_usage_error("audit", "--ci must be wilson or clopper-pearson, "
+				rc = cli_usage_error(cmd, "--ci must be wilson or clopper-pearson, "
 							      "not '%s'", optarg);
 				goto done;
 			}
@@ -1085,7 +1155,7 @@ int cmd_audit(int argc, char **argv)
 		case O_MINFU:
 			if (ps_parse_double(optarg, strlen(optarg), &ao.min_followup) ||
 			    !(ao.min_followup >= 0 && ao.min_followup <= 1)) {
-				rc = cli_usage_error("audit", "--min-followup must be a rate from 0 to 1, "
+				rc = cli_usage_error(cmd, "--min-followup must be a rate from 0 to 1, "
 							      "e.g. 0.6, not '%s'", optarg);
 				goto done;
 			}
@@ -1094,7 +1164,7 @@ int cmd_audit(int argc, char **argv)
 			long v;
 
 			if (ps_parse_long(optarg, strlen(optarg), 0, 1000000, &v)) {
-				rc = cli_usage_error("audit", "--min-n must be a whole number of units "
+				rc = cli_usage_error(cmd, "--min-n must be a whole number of units "
 							      "from 0 to 1000000, not '%s'", optarg);
 				goto done;
 			}
@@ -1121,7 +1191,7 @@ int cmd_audit(int argc, char **argv)
 			else if (!strcmp(optarg, "pass"))
 				dur_rule = PROMSTAT_DURABILITY_PASS;
 			else {
-				rc = cli_usage_error("audit", "--durability-rule must be mcid or pass, not '%s'",
+				rc = cli_usage_error(cmd, "--durability-rule must be mcid or pass, not '%s'",
 						     optarg);
 				goto done;
 			}
@@ -1132,32 +1202,36 @@ int cmd_audit(int argc, char **argv)
 		case O_OARSI:
 			ao.oarsi_pain = ao.oarsi_function = ao.oarsi_global = NULL;
 			if (parse_oarsi(optarg, &ao)) {
-				rc = cli_usage_error("audit", "--oarsi must be pain=CODE,function=CODE"
+				rc = cli_usage_error(cmd, "--oarsi must be pain=CODE,function=CODE"
 							      "[,global=CODE]");
 				goto done;
 			}
 			break;
 		case ':':
-			rc = cli_usage_error("audit", "option '%s' needs a value", argv[optind - 1]);
+			rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 			goto done;
 		case CLI_OPT_PLOTS:
 		case CLI_OPT_GNUPLOT_SCRIPT:
 		case CLI_OPT_PLOT_FORMAT:
-			if ((rc = cli_plot_option(&plots, "audit", c, optarg)) >= 0)
+			if ((rc = cli_plot_option(&plots, cmd, c, optarg)) >= 0)
 				goto done;
 			rc = EXIT_OK;
 			break;
 		default:
-			if ((rc = cli_ingest_option(&io, &ia, "audit", c, optarg)) == EXIT_OK)
+			if ((rc = cli_ingest_option(&io, &ia, cmd, c, optarg)) == EXIT_OK)
 				break;
 			if (rc < 0)
-				rc = cli_usage_error("audit", "unknown option '%s'", argv[optind - 1]);
+				rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 			goto done;
 		}
 	}
 	if (optind != argc - 1) {
-		rc = cli_usage_error("audit", optind >= argc ? "no registry FILE given"
+		rc = cli_usage_error(cmd, optind >= argc ? "no registry FILE given"
 							     : "give exactly one registry FILE");
+		goto done;
+	}
+	if (report && !output) {
+		rc = cli_usage_error(cmd, "give the page to write with -o FILE");
 		goto done;
 	}
 	ao.mcid = mcid;
@@ -1191,8 +1265,9 @@ int cmd_audit(int argc, char **argv)
 	cli_paths_input(&paths, path, "the input file");
 	cli_paths_input(&paths, cli_catalogue_path(cs.instruments_file), "the instrument catalogue");
 	cli_paths_output(&paths, "--rejects", cs.rejects);
+	cli_paths_output(&paths, "-o", output);
 	cli_plot_paths(&plots, &paths);
-	if ((rc = cli_paths_check(&paths, "audit", NULL, NULL, 0)) != EXIT_OK ||
+	if ((rc = cli_paths_check(&paths, cmd, NULL, NULL, 0)) != EXIT_OK ||
 	    (rc = cli_audit_plots_folder(&plots)) != EXIT_OK)
 		goto done;
 	plots.paths = &paths;
@@ -1201,7 +1276,7 @@ int cmd_audit(int argc, char **argv)
 	io.rejects = rj.f;
 	st = promstat_registry_read(in, display, cat, &io, &reg, &err);
 	cli_values_tail(&vl);
-	if ((rc = cli_rejects_finish(&rj, &sh, "audit", st, &err)) != EXIT_OK)
+	if ((rc = cli_rejects_finish(&rj, &sh, cmd, st, &err)) != EXIT_OK)
 		goto done;
 	if ((st = promstat_validate_summarize(reg, &sum, &err))) {
 		rc = cli_fail(&err);
@@ -1220,7 +1295,7 @@ int cmd_audit(int argc, char **argv)
 		/* derived with the other options as given, the catalogue's MCIDs aside */
 		if ((st = cli_mcid_derive(reg, &ao, der_code[i], der_method[i], &der_value[i],
 					  der_how[i], sizeof der_how[i], &err))) {
-			rc = st == PROMSTAT_EINVAL ? cli_usage_error("audit", "%s", err.message)
+			rc = st == PROMSTAT_EINVAL ? cli_usage_error(cmd, "%s", err.message)
 						   : cli_fail(&err);
 			goto done;
 		}
@@ -1234,13 +1309,13 @@ int cmd_audit(int argc, char **argv)
 	cs.n_derived = nder;
 	if ((st = promstat_audit_run(reg, &ao, &a, &err))) {
 		if (st == PROMSTAT_EINVAL)
-			rc = cli_usage_error("audit", "%s", err.message);
+			rc = cli_usage_error(cmd, "%s", err.message);
 		else
 			rc = cli_fail(&err);
 		goto done;
 	}
 	if (format != CLI_FORMAT_TABLE && by_name_clash(a)) {
-		rc = cli_usage_error("audit",
+		rc = cli_usage_error(cmd,
 				     "--by: the column \"%s\" has the name of another field of the "
 				     "results, so %s output would hold that name twice; rename the "
 				     "column in the file, or use --format table",
@@ -1271,6 +1346,21 @@ int cmd_audit(int argc, char **argv)
 		}
 		cs.durability = dur;
 	}
+	if (report) {
+		cli_report_audit_input ri = {
+			.output = output, .path = path, .display = display, .command_line = cmdline,
+			.catalogue_path = cli_catalogue_path(cs.instruments_file),
+			.headline_day = headline_day, .a = a, .sum = sum, .dur = dur,
+			.derived_code = der_code, .derived_how = (const char (*)[160])der_how,
+			.derived_value = der_value, .n_derived = nder, .plots = &plots
+		};
+		rc = cli_report_audit(&ri);
+		if (rc == EXIT_OK && plots.dir)
+			rc = cli_audit_plots(&plots, a);
+		if (rc == EXIT_OK && plots.dir && dur)
+			rc = cli_durability_plots(&plots, dur, a);
+		goto done;
+	}
 	switch (format) {
 	case CLI_FORMAT_TABLE:
 		print_table(stdout, display, a, promstat_registry_counts(reg));
@@ -1296,6 +1386,7 @@ int cmd_audit(int argc, char **argv)
 	if (rc == EXIT_OK && plots.dir && dur)
 		rc = cli_durability_plots(&plots, dur, a);
 done:
+	free(cmdline);
 	promstat_durability_free(dur);
 	free(der_code);
 	free(der_method);
@@ -1319,4 +1410,14 @@ done:
 	promstat_free(tps);
 	promstat_free(cuts);
 	return rc;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	return audit_main(argc, argv, "audit", 0);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	return audit_main(argc, argv, "report", 1);
 }

@@ -15,6 +15,7 @@ static const char usage[] =
 	"  audit FILE      clinic audit: follow-up, change, responder and MCID rates\n"
 	"  meta FILE       meta-analysis of a study-level file (metafor conventions)\n"
 	"  mcid FILE       the clinic's own MCID from the registry's anchor (ROC, Terluin)\n"
+	"  report FILE     the clinic audit as one self-contained HTML page (-o FILE)\n"
 	"\n"
 	"Run 'promstat COMMAND --help' for a command's options.\n"
 	"Exit codes: 0 success, 2 usage, 65 data error, 66 cannot open input,\n"
@@ -41,5 +42,7 @@ int main(int argc, char **argv)
 		return cmd_meta(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "mcid"))
 		return cmd_mcid(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
 	return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
 }

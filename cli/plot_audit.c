@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,7 +550,17 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 			rc = cli_plot_draw(o, "follow-up chart", ch->path, fmt, emit_followup, ctx,
 					   &first);
 		}
-		if (rc == EXIT_OK)
+		if (rc == EXIT_OK && o->on_chart)
+			rc = o->on_chart(o->on_chart_ctx,
+					 ch->kind == CHART_TRAJECTORY	 ? "trajectory"
+					 : ch->kind == CHART_RESPONDERS ? "responders"
+									 : "followup",
+					 ch->kind == CHART_FOLLOWUP ? SIZE_MAX : ch->instrument,
+					 ch->kind == CHART_RESPONDERS
+						 ? promstat_audit_timepoint_get(a, ch->tp).day
+						 : 0,
+					 ch->path);
+		else if (rc == EXIT_OK)
 			cli_term_printf(stderr, "promstat: wrote %s\n", ch->path);
 	}
 done:

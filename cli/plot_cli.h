@@ -24,6 +24,15 @@ typedef struct cli_plot_opts {
 	enum promstat_plot_format format;
 	double mcid_band;	/* meta --mcid-band VALUE; NaN = none */
 	const struct cli_paths *paths; /* the run's files, to check chart files against */
+	/*
+	 * When set, called after each audit chart is drawn, instead of naming
+	 * it on stderr (promstat report reads the charts back to inline them):
+	 * kind is "trajectory", "responders", "followup" or "durability";
+	 * instrument the audit's index (SIZE_MAX for none); day the timepoint's
+	 * (0 for none). Returns an exit code; not EXIT_OK stops the drawing.
+	 */
+	int (*on_chart)(void *ctx, const char *kind, size_t instrument, int day, const char *path);
+	void *on_chart_ctx;
 } cli_plot_opts;
 
 /* Option codes, out of the way of the commands' own. */

@@ -415,8 +415,12 @@ int cli_durability_plots(const cli_plot_opts *o, const promstat_durability *d,
 		cli_chart_code(promstat_audit_instrument(a, in)->code, code);
 		snprintf(path, sizeof path, "%s/durability-%s.%s", o->dir, code, extension(fmt));
 		if ((rc = cli_plot_draw(o, "durability chart", path, fmt, emit_durability, ctx,
-					&first)) == EXIT_OK)
-			cli_term_printf(stderr, "promstat: wrote %s\n", path);
+					&first)) == EXIT_OK) {
+			if (o->on_chart)
+				rc = o->on_chart(o->on_chart_ctx, "durability", in, 0, path);
+			else
+				cli_term_printf(stderr, "promstat: wrote %s\n", path);
+		}
 	}
 done:
 	free(therapies);
