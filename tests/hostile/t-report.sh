@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# promstat report (issue 17): labels from the data are text in the page, the
+# page is valid UTF-8 and refers to nothing outside itself, and -o never
+# names the input. The browser's view of the same pages is
+# tests/report-browser.sh.
+. "$srcdir/tests/hostile/lib.sh"
+
+# report_registry FILE: the demo registry with three therapies renamed to
+# markup (no comma or quote, so the CSV needs no quoting).
+report_registry() {
+	sed -e 's/,PRP,/,<script>alert(1)<\/script>,/' -e 's/,MSC,/,<img src=x onerror=alert(2)>,/' \
+		-e "s/,MFAT,/,M\&amp;F 'q',/" "$srcdir/datasets/demo-registry.csv" >"$1"
+}
+
+# expect_self_contained PAGE: no reference a browser would fetch, looked for
+# in the markup only (every tag; text is escaped, so a raw '<' starts one):
+# no script element, no src, srcset, action, poster, data or formaction
+# attribute, no href but to "#id", no url() but to "#id", no @import.
+expect_self_contained() {
+	grep -o '<[^>]*>' "$1" >"$W/.tags"
+	if grep -Eiq '^<script|[[:space:]](src|srcset|action|poster|data|formaction)[[:space:]]*=' "$W/.tags"; then
+		fail "$1 has a script or a fetching attribute: $(grep -Ei '^<script|[[:space:]](src|srcset|action|poster|data|formaction)[[:space:]]*=' "$W/.tags" | head -3)"
+	fi
+	if grep -Eio "href[[:space:]]*=[[:space:]]*['\"][^'\"#]" "$W/.tags" | grep -q .; then
+		fail "$1 has an href to something other than #id"
+	fi
+	if grep -Eio "url\([[:space:]]*['\"]?[^#'\"[:space:]]" "$1" | grep -q .; then
+		fail "$1 has a url() to something other than #id"
+	fi
+	if grep -Eiq '@import' "$1"; then
+		fail "$1 has an @import"
+	fi
+	rm -f "$W/.tags"
+}
+
+new_case report-hostile-labels-are-text
+report_registry "$W/reg.csv"
+run report reg.csv --reference HA --durability -o page.html
+expect_status 0
+expect_exists "$W/page.html"
+expect_stderr 'wrote page.html'
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$W/page.html" || fail "the script label is not escaped text"
+grep -q '&lt;img src=x onerror=alert(2)&gt;' "$W/page.html" || fail "the img label is not escaped text"
+grep -q "M&amp;amp;F &#39;q&#39;" "$W/page.html" || fail "& and ' are not escaped"
+grep -q '<img' "$W/page.html" && fail "an img element reached the page"
+expect_self_contained "$W/page.html"
+expect_no_raw_controls "$W/page.html"
+iconv -f UTF-8 -t UTF-8 "$W/page.html" >/dev/null 2>&1 || fail "page.html is not valid UTF-8"
+for id in headline data-quality outcomes providers safety thresholds methods provenance; do
+	grep -q "<section id=\"$id\">" "$W/page.html" || fail "no section $id"
+done
+# sections in the issue's order
+order=$(grep -o '<section id="[a-z-]*"' "$W/page.html" | sed 's/.*id="//; s/"//' | tr '\n' ' ')
+[ "$order" = "headline data-quality outcomes providers safety thresholds methods provenance " ] ||
+	fail "sections out of order: $order"
+# provenance: the input's SHA-256 as sha256sum computes it, and the catalogue's
+sum=$(sha256sum "$W/reg.csv" | cut -d' ' -f1)
+grep -q "$sum" "$W/page.html" || fail "the input's SHA-256 $sum is not in the provenance"
+csum=$(sha256sum "$PROMSTAT_INSTRUMENTS" | cut -d' ' -f1)
+grep -q "$csum" "$W/page.html" || fail "the catalogue's SHA-256 is not in the provenance"
+grep -q 'promstat report reg.csv --reference HA --durability -o page.html' "$W/page.html" ||
+	fail "the command line is not in the provenance"
+
+new_case report-output-is-input-refused
+report_registry "$W/reg.csv"
+cp "$W/reg.csv" "$W/copy.csv"
+run report reg.csv -o reg.csv
+expect_status 2
+expect_stderr 'reg.csv'
+expect_same "$W/reg.csv" "$W/copy.csv"
+
+new_case report-needs-output
+report_registry "$W/reg.csv"
+run report reg.csv
+expect_status 2
+expect_stderr '-o FILE'
+expect_only_files "$W" reg.csv
+
+new_case report-refuses-format
+report_registry "$W/reg.csv"
+run report reg.csv --format json -o p.html
+expect_status 2
+expect_only_files "$W" reg.csv
+
+new_case audit-has-no-output-option
+report_registry "$W/reg.csv"
+run audit reg.csv -o p.html
+expect_status 2
+run audit reg.csv --output p.html
+expect_status 2
+expect_only_files "$W" reg.csv
+
+new_case report-folder-unwritable
+report_registry "$W/reg.csv"
+run report reg.csv -o no/such/dir/p.html
+expect_status 73
+expect_only_files "$W" reg.csv
+
+new_case report-without-gnuplot
+report_registry "$W/reg.csv"
+(cd "$W" && GNUPLOT=/nonexistent/gnuplot "$promstat" report reg.csv -o p.html >.stdout 2>.stderr)
+status=$?
+expect_status 0
+expect_stderr 'no charts'
+grep -q '<svg' "$W/p.html" && fail "charts without gnuplot"
+expect_self_contained "$W/p.html"
+
+hostile_done
