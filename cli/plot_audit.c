@@ -550,16 +550,23 @@ int cli_audit_plots(const cli_plot_opts *o, const struct promstat_audit *a)
 			rc = cli_plot_draw(o, "follow-up chart", ch->path, fmt, emit_followup, ctx,
 					   &first);
 		}
-		if (rc == EXIT_OK && o->on_chart)
-			rc = o->on_chart(o->on_chart_ctx,
-					 ch->kind == CHART_TRAJECTORY	 ? "trajectory"
-					 : ch->kind == CHART_RESPONDERS ? "responders"
-									 : "followup",
-					 ch->kind == CHART_FOLLOWUP ? SIZE_MAX : ch->instrument,
-					 ch->kind == CHART_RESPONDERS
+		if (rc == EXIT_OK && o->on_chart) {
+			/* a funnel's chart holds its group's index: hand on the instrument */
+			const promstat_audit_funnel_group *fg =
+				ch->kind == CHART_FUNNEL ? promstat_audit_funnel_group_get(a, ch->instrument)
+							 : NULL;
+			static const char *const kinds[] = { "trajectory", "responders", "followup",
+							     "funnel" };
+			rc = o->on_chart(o->on_chart_ctx, kinds[ch->kind],
+					 fg ? fg->instrument
+					 : ch->kind == CHART_FOLLOWUP ? SIZE_MAX
+								       : ch->instrument,
+					 fg ? fg->day
+					 : ch->kind == CHART_RESPONDERS
 						 ? promstat_audit_timepoint_get(a, ch->tp).day
 						 : 0,
 					 ch->path);
+		}
 		else if (rc == EXIT_OK)
 			cli_term_printf(stderr, "promstat: wrote %s\n", ch->path);
 	}

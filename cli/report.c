@@ -602,17 +602,139 @@ static void section_outcomes(FILE *out, const cli_report_audit_input *in, const 
 			if (any)
 				fputs("</tbody></table></div>\n", out);
 		}
+		/* case-mix-adjusted comparisons */
+		{
+			static const char *const acols[] = { "Day", "Therapy", "Reference", "Units",
+							     "Adjusted difference in MCID rate (CI)",
+							     "Adjusted difference in mean improvement (CI)",
+							     "Model" };
+			int any = 0;
+			for (size_t k = 0; k < promstat_audit_n_adjusted(a); k++) {
+				const promstat_audit_adjusted *c = promstat_audit_adjusted_get(a, k);
+				char b[128];
+
+				if (c->instrument != i)
+					continue;
+				if (!any) {
+					fputs("<h4>Against the reference, adjusted for case mix</h4>\n"
+					      "<div class=\"scroll\"><table>\n", out);
+					th(out, acols, 7);
+					fputs("<tbody>\n", out);
+					any = 1;
+				}
+				fputs("<tr>", out);
+				fputs("<td class=\"n\">", out);
+				cli_html_printf(out, "%d", c->day);
+				fputs("</td>", out);
+				td(out, c->therapy);
+				td(out, c->reference);
+				td_size(out, c->n);
+				if (isfinite(c->rd_adjusted))
+					snprintf(b, sizeof b, "%+.0f points (%+.0f to %+.0f)", 100 * c->rd_adjusted,
+						 100 * c->rd_adjusted_ci_lb, 100 * c->rd_adjusted_ci_ub);
+				else
+					snprintf(b, sizeof b, "undefined");
+				td_num(out, b);
+				td_num(out, num_ci(c->mean_diff_adjusted, c->mean_diff_adjusted_ci_lb,
+						   c->mean_diff_adjusted_ci_ub, b, sizeof b));
+				snprintf(b, sizeof b, "%s%s%s", c->covariates ? c->covariates : "",
+					 c->note ? "; " : "", c->note ? c->note : "");
+				td(out, b);
+				fputs("</tr>\n", out);
+			}
+			if (any)
+				fputs("</tbody></table></div>\n", out);
+		}
 	}
 	fputs("</section>\n", out);
 }
 
-static void section_providers(FILE *out)
+static int flagged(promstat_funnel_flag f)
 {
-	fputs("<section id=\"providers\">\n<h2>Providers</h2>\n<p>", out);
-	cli_html_text(out, "Providers are compared on a funnel plot with --funnel-by, which this "
-			   "version of promstat does not have yet; the audit's --by provider gives "
-			   "each provider's numbers in the outcome tables.");
-	fputs("</p>\n</section>\n", out);
+	return f != PROMSTAT_FUNNEL_UNDEFINED && f != PROMSTAT_FUNNEL_WITHIN;
+}
+
+static const char *flag_words(promstat_funnel_flag f)
+{
+	switch (f) {
+	case PROMSTAT_FUNNEL_ABOVE_95: return "above the 95% limit";
+	case PROMSTAT_FUNNEL_ABOVE_998: return "above the 99.8% limit";
+	case PROMSTAT_FUNNEL_BELOW_95: return "below the 95% limit";
+	case PROMSTAT_FUNNEL_BELOW_998: return "below the 99.8% limit";
+	case PROMSTAT_FUNNEL_WITHIN: return "within the limits";
+	default: return "undefined";
+	}
+}
+
+static void section_providers(FILE *out, const promstat_audit *a, const rcharts *ch)
+{
+	const char *col = promstat_audit_funnel_by(a);
+	static const char *const cols[] = { "Instrument", "Day", "Provider", "Units",
+					    "MCID rate: observed", "expected", "Flag",
+					    "Mean improvement: observed", "expected", "Flag" };
+
+	fputs("<section id=\"providers\">\n<h2>Providers</h2>\n", out);
+	if (!col) {
+		fputs("<p>", out);
+		cli_html_text(out, "Providers were not compared: run with --funnel-by provider (or "
+				   "another column) for a case-mix-adjusted funnel plot.");
+		fputs("</p>\n</section>\n", out);
+		return;
+	}
+	fputs("<p>", out);
+	cli_html_printf(out,
+			"Each %s's MCID rate and mean improvement against what its patients' case "
+			"mix predicts (therapy, age, sex and baseline score), with 95%% and 99.8%% "
+			"limits. Only the %ss outside a limit are listed.",
+			col, col);
+	fputs("</p>\n", out);
+	for (size_t g = 0; g < promstat_audit_n_funnel_groups(a); g++) {
+		const promstat_audit_funnel_group *fg = promstat_audit_funnel_group_get(a, g);
+		char cap[256];
+
+		snprintf(cap, sizeof cap, "%s at %d days: %s funnel.", fg->instrument_code, fg->day, col);
+		put_chart(out, ch, "funnel", fg->instrument, fg->day, cap);
+	}
+	{
+		int any = 0;
+		for (size_t i = 0; i < promstat_audit_n_funnel_points(a); i++) {
+			const promstat_audit_funnel_point *p = promstat_audit_funnel_point_get(a, i);
+			const promstat_audit_funnel_group *fg = promstat_audit_funnel_group_get(a, p->group);
+			char b[64];
+
+			if (!flagged(p->flag) && !flagged(p->flag_mean))
+				continue;
+			if (!any) {
+				fputs("<div class=\"scroll\"><table>\n", out);
+				th(out, cols, 10);
+				fputs("<tbody>\n", out);
+				any = 1;
+			}
+			fputs("<tr>", out);
+			td(out, fg->instrument_code);
+			fputs("<td class=\"n\">", out);
+			cli_html_printf(out, "%d", fg->day);
+			fputs("</td>", out);
+			td(out, p->level);
+			td_size(out, p->n);
+			td_num(out, pct(p->observed_rate, b, sizeof b));
+			td_num(out, pct(p->expected_rate, b, sizeof b));
+			td(out, flag_words(p->flag));
+			snprintf(b, sizeof b, isfinite(p->observed_mean) ? "%.2f" : "undefined",
+				 p->observed_mean);
+			td_num(out, b);
+			snprintf(b, sizeof b, isfinite(p->expected_mean) ? "%.2f" : "undefined",
+				 p->expected_mean);
+			td_num(out, b);
+			td(out, flag_words(p->flag_mean));
+			fputs("</tr>\n", out);
+		}
+		if (any)
+			fputs("</tbody></table></div>\n", out);
+		else
+			fputs("<p>No provider lies outside a limit.</p>\n", out);
+	}
+	fputs("</section>\n", out);
 }
 
 static void section_safety(FILE *out, const promstat_audit *a)
@@ -841,6 +963,16 @@ static void section_methods(FILE *out, const cli_report_audit_input *in)
 		     promstat_durability_rule_used(in->dur) == PROMSTAT_DURABILITY_PASS
 			     ? "score no longer meets the PASS"
 			     : "improvement is below the MCID");
+	if (promstat_audit_n_adjusted(a) || promstat_audit_funnel_by(a))
+		para(out,
+		     "Adjusted comparisons and the provider funnel use a logistic model of reaching the "
+		     "MCID and a linear model of the improvement with therapy, age, sex and baseline "
+		     "score; the adjusted difference is a marginal standardisation with a delta-method "
+		     "interval, and the funnel's limits are those of Spiegelhalter (2005, Stat Med "
+		     "24:1185)%s.",
+		     o->overdispersion ? ", widened for overdispersion (additive tau^2)" : "");
+	for (size_t i = 0; i < promstat_audit_n_notes(a); i++)
+		para(out, "Note: %s.", promstat_audit_note(a, i));
 	fputs("</section>\n", out);
 }
 
@@ -907,10 +1039,11 @@ static void section_provenance(FILE *out, const cli_report_audit_input *in)
 		char opts[1024];
 		snprintf(opts, sizeof opts,
 			 "baseline window %d days; level %g%%; intervals %s; min-n %zu; min-followup %g; "
-			 "reference %s; headline timepoint %d; durability %s",
+			 "reference %s; funnel by %s; headline timepoint %d; durability %s",
 			 o->baseline_window, o->level,
 			 o->ci == PROMSTAT_CI_WILSON ? "wilson" : "clopper-pearson", o->min_n,
-			 o->min_followup, o->reference ? o->reference : "none", in->headline_day,
+			 o->min_followup, o->reference ? o->reference : "none",
+			 o->funnel_by ? o->funnel_by : "none", in->headline_day,
 			 !in->dur ? "no"
 			 : promstat_durability_rule_used(in->dur) == PROMSTAT_DURABILITY_PASS ? "pass rule"
 											      : "mcid rule");
@@ -976,7 +1109,7 @@ int cli_report_audit(const cli_report_audit_input *in)
 	section_headline(out, in);
 	section_quality(out, in, &charts);
 	section_outcomes(out, in, &charts);
-	section_providers(out);
+	section_providers(out, in->a, &charts);
 	section_safety(out, in->a);
 	section_thresholds(out, in, &charts);
 	section_methods(out, in);

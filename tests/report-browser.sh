@@ -73,8 +73,8 @@ n=$(page_requests "$tmp/control.net.json")
 # the reports: the demo's (the issue's command), and one with hostile labels
 sed -e 's/,PRP,/,<script>alert(1)<\/script>,/' -e 's/,MSC,/,<img src=x onerror=alert(2)>,/' \
 	"$top_srcdir/datasets/demo-registry.csv" >"$tmp/hostile.csv"
-"$promstat" report "$top_srcdir/datasets/demo-registry.csv" --reference HA --durability \
-	-o "$tmp/demo.html" 2>"$tmp/demo.promstat.err" || fail "report of the demo: $(cat "$tmp/demo.promstat.err")"
+"$promstat" report "$top_srcdir/datasets/demo-registry.csv" --reference HA --funnel-by provider \
+	--durability -o "$tmp/demo.html" 2>"$tmp/demo.promstat.err" || fail "report of the demo: $(cat "$tmp/demo.promstat.err")"
 "$promstat" report "$tmp/hostile.csv" --reference HA -o "$tmp/hostile.html" \
 	2>"$tmp/hostile.promstat.err" || fail "report of the hostile file: $(cat "$tmp/hostile.promstat.err")"
 

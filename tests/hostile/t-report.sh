@@ -9,7 +9,8 @@
 # markup (no comma or quote, so the CSV needs no quoting).
 report_registry() {
 	sed -e 's/,PRP,/,<script>alert(1)<\/script>,/' -e 's/,MSC,/,<img src=x onerror=alert(2)>,/' \
-		-e "s/,MFAT,/,M\&amp;F 'q',/" "$srcdir/datasets/demo-registry.csv" >"$1"
+		-e "s/,MFAT,/,M\&amp;F 'q',/" -e 's/,dr10,/,<b onmouseover=x>dr10<\/b>,/' \
+		"$srcdir/datasets/demo-registry.csv" >"$1"
 }
 
 # expect_self_contained PAGE: no reference a browser would fetch, looked for
@@ -35,7 +36,7 @@ expect_self_contained() {
 
 new_case report-hostile-labels-are-text
 report_registry "$W/reg.csv"
-run report reg.csv --reference HA --durability -o page.html
+run report reg.csv --reference HA --funnel-by provider --durability -o page.html
 expect_status 0
 expect_exists "$W/page.html"
 expect_stderr 'wrote page.html'
@@ -43,6 +44,9 @@ grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$W/page.html" || fail "the scri
 grep -q '&lt;img src=x onerror=alert(2)&gt;' "$W/page.html" || fail "the img label is not escaped text"
 grep -q "M&amp;amp;F &#39;q&#39;" "$W/page.html" || fail "& and ' are not escaped"
 grep -q '<img' "$W/page.html" && fail "an img element reached the page"
+# the provider is flagged, so it is in the providers' table (and on the funnel charts)
+grep -q '<td>&lt;b onmouseover=x&gt;dr10&lt;/b&gt;</td>' "$W/page.html" || fail "the provider label is not escaped text in the providers' table"
+grep -q '<b ' "$W/page.html" && fail "a b element reached the page"
 expect_self_contained "$W/page.html"
 expect_no_raw_controls "$W/page.html"
 iconv -f UTF-8 -t UTF-8 "$W/page.html" >/dev/null 2>&1 || fail "page.html is not valid UTF-8"
@@ -58,7 +62,7 @@ sum=$(sha256sum "$W/reg.csv" | cut -d' ' -f1)
 grep -q "$sum" "$W/page.html" || fail "the input's SHA-256 $sum is not in the provenance"
 csum=$(sha256sum "$PROMSTAT_INSTRUMENTS" | cut -d' ' -f1)
 grep -q "$csum" "$W/page.html" || fail "the catalogue's SHA-256 is not in the provenance"
-grep -q 'promstat report reg.csv --reference HA --durability -o page.html' "$W/page.html" ||
+grep -q "promstat report reg.csv --reference HA --funnel-by provider --durability -o page.html" "$W/page.html" ||
 	fail "the command line is not in the provenance"
 
 new_case report-output-is-input-refused
