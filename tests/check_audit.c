@@ -979,6 +979,8 @@ int main(void)
 	suite_add_tcase(s, ci);
 	suite_add_tcase(s, pa);
 	suite_add_tcase(s, op);
+	/* the two-thread and 100,000-unit cases take seconds under the sanitizers */
+	tcase_set_timeout(au, 300);
 	suite_add_tcase(s, au);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -435,6 +435,8 @@ static Suite *casemix_suite(void)
 	Suite *s = suite_create("casemix");
 	TCase *tc = tcase_create("casemix");
 
+	/* ipw_on_two_threads_as_on_one fits 150,000 units: seconds under the sanitizers */
+	tcase_set_timeout(tc, 300);
 	tcase_add_checked_fixture(tc, load, unload);
 	tcase_add_test(tc, ipw_matches_svymean);
 	tcase_add_test(tc, adjusted_matches_glm_lm);
