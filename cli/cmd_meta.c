@@ -17,6 +17,11 @@
 #include "internal.h"
 #include "outputs.h"
 #include "plot_cli.h"
+#include "html.h"
+#include "report.h"
+#include "gnuplot.h"
+#include <unistd.h>
+#include <time.h>
 
 #define MAX_BANDS 32
 #define LABEL_MAX 40 /* widest study label shown in the table */
@@ -60,7 +65,10 @@ static const char usage[] =
 	"                        leading columns line,reason\n"
 	"  --strict              any rejected row is an error (exit 65)\n"
 	CLI_META_PLOT_USAGE
-	"  --help                show this help\n"
+	"  --report FILE         also write the analysis as one self-contained HTML page:\n"
+	"                        studies, forest and funnel, heterogeneity, subgroups,\n"
+	"                        bias, methods with citations, provenance, and the R\n"
+	"                        (metafor) code that reproduces it\n"	"  --help                show this help\n"
 	"\n"
 	"Charts need gnuplot (Debian package gnuplot-nox); exit 69 when it is missing.\n"
 	"\n"
@@ -91,6 +99,8 @@ typedef struct meta_args {
 	const char *rejects_path;
 	int strict;
 	cli_plot_opts plots; /* --forest, --funnel, ... (plot_meta.c) */
+	const char *report; /* --report FILE */
+	char *command_line; /* as typed, for the report */
 } meta_args;
 
 /* What was computed. */
@@ -144,7 +154,8 @@ enum {
 	OPT_MAP,
 	OPT_REJECTS,
 	OPT_STRICT,
-	OPT_HELP
+	OPT_HELP,
+	OPT_REPORT
 };
 
 static const struct option longopts[] = {
@@ -162,6 +173,7 @@ static const struct option longopts[] = {
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	CLI_META_PLOT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -254,6 +266,7 @@ static int parse_option(meta_args *a, int c, const char *arg)
 	case OPT_REJECTS: a->rejects_path = arg; break;
 	case OPT_STRICT: a->strict = 1; break;
 	case OPT_HELP: fputs(usage, stdout); return EXIT_OK;
+	case OPT_REPORT: a->report = arg; break;
 	default: return cli_plot_option(&a->plots, "meta", c, arg);
 	}
 	return -1;
@@ -1151,6 +1164,380 @@ static void result_free(meta_result *r)
 	free(r->l1o);
 }
 
+/* ---- meta --report: the analysis as one HTML page ---- */
+
+static void h_para(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void h_para(FILE *out, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fputs("<p>", out);
+	cli_html_text(out, buf);
+	fputs("</p>\n", out);
+}
+
+static void h_cell(FILE *out, const char *tag, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void h_cell(FILE *out, const char *tag, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fprintf(out, "<%s>", tag);
+	cli_html_text(out, buf);
+	fprintf(out, "</%s>", tag);
+}
+
+/* "0.49 (0.34 to 0.70)" on the reporting scale, "undefined" for NaN. */
+static const char *h_est(const meta_args *a, const meta_result *r, double x, double lb, double ub,
+			 char *buf, size_t size)
+{
+	if (!isfinite(x))
+		snprintf(buf, size, "undefined");
+	else if (!isfinite(lb) || !isfinite(ub))
+		snprintf(buf, size, "%.4g", back(a, x, r->n_hm));
+	else
+		snprintf(buf, size, "%.4g (%.4g to %.4g)", back(a, x, r->n_hm), back(a, lb, r->n_hm),
+			 back(a, ub, r->n_hm));
+	return buf;
+}
+
+/* Writes s as an R string literal (double-quoted, escaped) into out. */
+static void r_string(FILE *o, const char *s)
+{
+	putc('"', o);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(o, "\\%c", c);
+		else if (c < 0x20 || c == 0x7F)
+			fprintf(o, "\\x%02x", c);
+		else
+			putc(c, o);
+	}
+	putc('"', o);
+}
+
+/*
+ * The R code that reproduces the analysis with metafor: the effect sizes
+ * promstat computed (yi, vi to 17 digits, so that the check is of the
+ * models, whatever the raw columns), then the same rma() call and, as
+ * asked, the subgroup, bias and leave-one-out calls. Written to a memory
+ * stream, then through the HTML writer into a <pre>.
+ */
+static void r_code(FILE *o, const meta_args *a, const meta_result *r)
+{
+	const char *method = promstat_meta_method_name(r->overall.method);
+	const char *test = promstat_meta_test_name(a->opt.test);
+
+	fputs("library(metafor)\n", o);
+	fputs("# effect sizes as promstat computed them from ", o);
+	r_string(o, a->path);
+	fprintf(o, " (measure %s; escalc(measure = \"%s\", ...) on the raw columns gives the same)\n",
+		promstat_meta_measure_name(a->measure), promstat_meta_measure_name(a->measure));
+	fputs("dat <- data.frame(\n  study = c(", o);
+	for (size_t i = 0; i < r->k; i++) {
+		if (i)
+			fputs(", ", o);
+		r_string(o, promstat_studies_label(r->s, i));
+	}
+	fputs("),\n  yi = c(", o);
+	for (size_t i = 0; i < r->k; i++)
+		fprintf(o, "%s%.17g", i ? ", " : "", r->yi[i]);
+	fputs("),\n  vi = c(", o);
+	for (size_t i = 0; i < r->k; i++)
+		fprintf(o, "%s%.17g", i ? ", " : "", r->vi[i]);
+	fputs(")", o);
+	if (r->have_groups) {
+		fputs(",\n  grp = c(", o);
+		for (size_t i = 0; i < r->k; i++) {
+			if (i)
+				fputs(", ", o);
+			if (r->groups.group[i] < 0)
+				fputs("NA", o);
+			else
+				r_string(o, r->groups.levels[r->groups.group[i]]);
+		}
+		fputs(")", o);
+	}
+	fputs(")\n", o);
+	fprintf(o, "res <- rma(yi, vi, data = dat, method = \"%s\", test = \"%s\", level = %g)\n",
+		method, test, a->opt.level);
+	fputs("summary(res)\n", o);
+	if (r->overall.converged && r->overall.method != PROMSTAT_METHOD_EE)
+		fputs("confint(res)  # tau^2 interval (Q-profile)\npredict(res) # prediction interval\n", o);
+	if (r->have_groups) {
+		fprintf(o, "# subgroups: a model per level, and the test with a common tau^2\n"
+			   "for (g in unique(na.omit(dat$grp))) print(rma(yi, vi, data = dat, subset = grp == g, "
+			   "method = \"%s\", test = \"%s\", level = %g))\n",
+			method, test, a->opt.level);
+		fprintf(o, "rma(yi, vi, mods = ~ factor(grp), data = dat, method = \"%s\", test = \"%s\")\n",
+			method, test);
+	}
+	if (r->have_bias)
+		fputs("regtest(res)   # Egger's regression test\n"
+		      "ranktest(res)  # Begg and Mazumdar's rank correlation\n"
+		      "trimfill(res)  # Duval and Tweedie's trim and fill\n"
+		      "leave1out(res)\n",
+		      o);
+	if (a->transf_exp)
+		fputs("predict(res, transf = exp)\n", o);
+}
+
+/* on_chart for the report's charts: they are read back once both are drawn. */
+static int chart_drawn(void *ctx, const char *kind, size_t instrument, int day, const char *path)
+{
+	(void)ctx;
+	(void)kind;
+	(void)instrument;
+	(void)day;
+	(void)path;
+	return EXIT_OK;
+}
+
+static int meta_report(const meta_args *a, const meta_result *r)
+{
+	char tmpl[4096], fpath[4200], upath[4200], hex[65], b[256], b2[256];
+	const char *tmp = getenv("TMPDIR");
+	char *forest = NULL, *funnel = NULL;
+	size_t flen = 0, ulen = 0;
+	int rc = EXIT_OK, have_dir = 0;
+	FILE *out;
+
+	if (!cli_gnuplot_available(cli_gnuplot_program())) {
+		fputs("promstat: note: gnuplot is not installed (Debian package gnuplot-nox): the "
+		      "report has no charts\n", stderr);
+	} else {
+		cli_plot_opts po = a->plots;
+		cli_meta_plot_input pin = { a->path, a->measure, &a->opt, r->s, r->k, r->yi, r->vi,
+					    r->weights, &r->overall, a->by,
+					    r->have_groups ? &r->groups : NULL, r->levels, &r->subtest,
+					    a->bias };
+
+		snprintf(tmpl, sizeof tmpl, "%s/promstat-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(tmpl)) {
+			cli_term_printf(stderr, "promstat: cannot create a folder for the charts: %s\n",
+					strerror(errno));
+			return EXIT_CANTCREAT;
+		}
+		have_dir = 1;
+		snprintf(fpath, sizeof fpath, "%s/forest.svg", tmpl);
+		snprintf(upath, sizeof upath, "%s/funnel.svg", tmpl);
+		po.forest = fpath;
+		po.funnel = upath;
+		po.have_format = 1;
+		po.format = PROMSTAT_PLOT_SVG;
+		po.script = NULL;
+		po.paths = NULL;
+		po.on_chart = chart_drawn; /* the temporary files are not named on stderr */
+		po.on_chart_ctx = NULL;
+		rc = cli_meta_plots(&po, &pin);
+		if (rc == EXIT_OK && (cli_report_slurp(fpath, &forest, &flen) ||
+				      cli_report_slurp(upath, &funnel, &ulen))) {
+			cli_term_printf(stderr, "promstat: cannot read a chart back: %s\n", strerror(errno));
+			rc = EXIT_SOFTWARE;
+		}
+		unlink(fpath);
+		unlink(upath);
+		rmdir(tmpl);
+		have_dir = 0;
+		if (rc != EXIT_OK)
+			goto done;
+	}
+	(void)have_dir;
+	if (!(out = fopen(a->report, "wb"))) {
+		cli_term_printf(stderr, "promstat: %s: cannot write the report: %s\n", a->report,
+				strerror(errno));
+		rc = EXIT_CANTCREAT;
+		goto done;
+	}
+	snprintf(b, sizeof b, "Meta-analysis: %s", a->path);
+	cli_report_head(out, b);
+	fputs("<h1>", out);
+	cli_html_text(out, b);
+	fputs("</h1>\n", out);
+	/* studies */
+	fputs("<section id=\"studies\">\n<h2>Studies</h2>\n<div class=\"scroll\"><table>\n<thead><tr>", out);
+	h_cell(out, "th", "Study");
+	h_cell(out, "th", "%s (%g%% CI)", promstat_meta_measure_name(a->measure), a->opt.level);
+	h_cell(out, "th", "Weight");
+	fputs("</tr></thead>\n<tbody>\n", out);
+	for (size_t i = 0; i < r->k; i++) {
+		double lb, ub;
+		promstat_meta_study_ci(r->yi[i], r->vi[i], a->opt.level, &lb, &ub);
+		fputs("<tr>", out);
+		h_cell(out, "td", "%s", promstat_studies_label(r->s, i));
+		fputs("<td class=\"n\">", out);
+		cli_html_text(out, h_est(a, r, r->yi[i], lb, ub, b, sizeof b));
+		fputs("</td><td class=\"n\">", out);
+		cli_html_printf(out, isfinite(r->weights[i]) ? "%.1f%%" : "undefined", r->weights[i]);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody></table></div>\n", out);
+	if (forest) {
+		fputs("<figure>", out);
+		cli_html_svg(out, forest, flen, "forest-");
+		fputs("<figcaption>Forest plot.</figcaption></figure>\n", out);
+	}
+	fputs("</section>\n", out);
+	/* pooled and heterogeneity */
+	fputs("<section id=\"heterogeneity\">\n<h2>Pooled effect and heterogeneity</h2>\n", out);
+	h_para(out, "Pooled %s (%s, %s test), %zu studies: %s, p = %.4g.",
+	       promstat_meta_measure_name(a->measure), model_name(&r->overall),
+	       promstat_meta_test_name(a->opt.test), r->overall.k,
+	       h_est(a, r, r->overall.estimate, r->overall.ci_lb, r->overall.ci_ub, b, sizeof b),
+	       r->overall.pval);
+	h_para(out, "tau^2 = %.4g (%s), I^2 = %.1f%%, H^2 = %.3g; Q = %.4g on %g df, p = %.4g. "
+		    "Prediction interval: %s.",
+	       r->overall.tau2,
+	       isfinite(r->overall.tau2_ci_lb) ? (snprintf(b2, sizeof b2, "%.4g to %.4g",
+							    r->overall.tau2_ci_lb, r->overall.tau2_ci_ub), b2)
+					       : "no interval",
+	       r->overall.I2, r->overall.H2, r->overall.Q, r->overall.Q_df, r->overall.Q_pval,
+	       isfinite(r->overall.pi_lb) ? h_est(a, r, r->overall.estimate, r->overall.pi_lb,
+						  r->overall.pi_ub, b, sizeof b)
+					  : "none (common effect)");
+	fputs("</section>\n", out);
+	/* subgroups */
+	fputs("<section id=\"subgroups\">\n<h2>Subgroups</h2>\n", out);
+	if (!r->have_groups) {
+		h_para(out, "No subgroup analysis was asked for (--by COLUMN).");
+	} else {
+		fputs("<div class=\"scroll\"><table>\n<thead><tr>", out);
+		h_cell(out, "th", "%s", a->by);
+		h_cell(out, "th", "Studies");
+		h_cell(out, "th", "Pooled (CI)");
+		h_cell(out, "th", "I^2");
+		fputs("</tr></thead>\n<tbody>\n", out);
+		for (size_t l = 0; l < r->groups.nlevels; l++) {
+			const promstat_meta_summary *lv = &r->levels[l];
+			fputs("<tr>", out);
+			h_cell(out, "td", "%s", r->groups.levels[l]);
+			h_cell(out, "td", "%zu", lv->k);
+			fputs("<td class=\"n\">", out);
+			cli_html_text(out, h_est(a, r, lv->estimate, lv->ci_lb, lv->ci_ub, b, sizeof b));
+			fputs("</td>", out);
+			h_cell(out, "td", isfinite(lv->I2) ? "%.1f%%" : "undefined", lv->I2);
+			fputs("</tr>\n", out);
+		}
+		fputs("</tbody></table></div>\n", out);
+		h_para(out, "Test for subgroup differences with a common tau^2: QM = %.4g on %g df, "
+			    "p = %.4g; with separate tau^2: Q = %.4g on %g df, p = %.4g.",
+		       r->subtest.common_QM, r->subtest.common_df, r->subtest.common_pval,
+		       r->subtest.separate_Q, r->subtest.separate_df, r->subtest.separate_pval);
+	}
+	fputs("</section>\n", out);
+	/* bias */
+	fputs("<section id=\"bias\">\n<h2>Small-study effects and publication bias</h2>\n", out);
+	if (funnel) {
+		fputs("<figure>", out);
+		cli_html_svg(out, funnel, ulen, "funnel-");
+		fputs("<figcaption>Contour-enhanced funnel plot.</figcaption></figure>\n", out);
+	}
+	if (!r->have_bias) {
+		h_para(out, "No bias analysis was asked for (--bias).");
+	} else {
+		if (r->have_egger)
+			h_para(out, "Egger's regression test: %s = %.4g, p = %.4g; limit estimate %s.",
+			       a->opt.test == PROMSTAT_TEST_Z ? "z" : "t", r->egger.zval, r->egger.pval,
+			       h_est(a, r, r->egger.limit_estimate, r->egger.limit_ci_lb,
+				     r->egger.limit_ci_ub, b, sizeof b));
+		else
+			h_para(out, "Egger's regression test: undefined (%s).", r->why_egger);
+		if (r->have_rank)
+			h_para(out, "Rank correlation test: Kendall's tau = %.4g, p = %.4g.", r->rank.tau,
+			       r->rank.pval);
+		else
+			h_para(out, "Rank correlation test: undefined (%s).", r->why_rank);
+		if (r->have_trimfill)
+			h_para(out, "Trim and fill: %zu studies imputed on the %s; adjusted estimate %s.",
+			       r->trimfill.k0, promstat_meta_side_name(r->trimfill.side),
+			       h_est(a, r, r->trimfill.filled.estimate, r->trimfill.filled.ci_lb,
+				     r->trimfill.filled.ci_ub, b, sizeof b));
+		else
+			h_para(out, "Trim and fill: undefined (%s).", r->why_trimfill);
+	}
+	fputs("</section>\n", out);
+	/* methods */
+	fputs("<section id=\"methods\">\n<h2>Methods</h2>\n", out);
+	h_para(out,
+	       "Effect sizes (%s) were pooled with %s and %s tests and %g%% intervals, following "
+	       "metafor's conventions (Viechtbauer 2010, J Stat Softw 36(3)). %s%s%s%s",
+	       promstat_meta_measure_name(a->measure), model_name(&r->overall),
+	       a->opt.test == PROMSTAT_TEST_Z ? "normal (Wald)"
+					      : "Knapp-Hartung (Knapp and Hartung 2003, Stat Med 22:2693)",
+	       a->opt.level,
+	       r->overall.method == PROMSTAT_METHOD_REML
+		       ? "tau^2 by restricted maximum likelihood (Viechtbauer 2005, J Educ Behav Stat 30:261). "
+	       : r->overall.method == PROMSTAT_METHOD_DL
+		       ? "tau^2 by the DerSimonian-Laird estimator (DerSimonian and Laird 1986, Control Clin Trials 7:177). "
+		       : "",
+	       "Heterogeneity: Cochran's Q and I^2 (Higgins and Thompson 2002, Stat Med 21:1539); the tau^2 "
+	       "interval by the Q-profile method (Viechtbauer 2007, Stat Med 26:37). ",
+	       r->have_groups ? "Subgroups: a model per level, and the test of a moderator with a common "
+				"tau^2. "
+			      : "",
+	       r->have_bias ? "Bias: Egger's regression test (Egger et al. 1997, BMJ 315:629), the rank "
+			      "correlation test (Begg and Mazumdar 1994, Biometrics 50:1088) and trim and "
+			      "fill (Duval and Tweedie 2000, Biometrics 56:455)."
+			    : "");
+	fputs("</section>\n", out);
+	/* R code */
+	fputs("<section id=\"r-code\">\n<h2>Reproduce with R (metafor)</h2>\n<pre><code>", out);
+	{
+		char *code = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&code, &len);
+		if (m) {
+			r_code(m, a, r);
+			if (fclose(m) == 0)
+				cli_html_text(out, code);
+			free(code);
+		}
+	}
+	fputs("</code></pre>\n</section>\n", out);
+	/* provenance */
+	fputs("<section id=\"provenance\">\n<h2>Provenance</h2>\n<div class=\"scroll\"><table>\n<tbody>\n", out);
+	{
+		time_t now = time(NULL);
+		struct tm tm;
+		fputs("<tr>", out); h_cell(out, "th", "Program"); h_cell(out, "td", "promstat %s", promstat_version()); fputs("</tr>\n", out);
+		fputs("<tr>", out); h_cell(out, "th", "Command line"); h_cell(out, "td", "%s", a->command_line ? a->command_line : ""); fputs("</tr>\n", out);
+		fputs("<tr>", out); h_cell(out, "th", "Input"); h_cell(out, "td", "%s", a->path); fputs("</tr>\n", out);
+		fputs("<tr>", out); h_cell(out, "th", "Input SHA-256");
+		h_cell(out, "td", "%s", strcmp(a->path, "-") && !cli_report_sha256(a->path, hex) ? hex : "(standard input)");
+		fputs("</tr>\n", out);
+		gmtime_r(&now, &tm);
+		strftime(b, sizeof b, "%Y-%m-%d %H:%M:%S UTC", &tm);
+		fputs("<tr>", out); h_cell(out, "th", "Written"); h_cell(out, "td", "%s", b); fputs("</tr>\n", out);
+		fputs("<tr>", out); h_cell(out, "th", "Options");
+		h_cell(out, "td", "measure %s; method %s; test %s; level %g%%; by %s; bias %s",
+		       promstat_meta_measure_name(a->measure), promstat_meta_method_name(r->overall.method),
+		       promstat_meta_test_name(a->opt.test), a->opt.level, a->by ? a->by : "none",
+		       a->bias ? "yes" : "no");
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table></div>\n</section>\n</main>\n</body>\n</html>\n", out);
+	if (ferror(out) | fclose(out)) {
+		cli_term_printf(stderr, "promstat: %s: cannot write the report: %s\n", a->report,
+				strerror(errno));
+		remove(a->report);
+		rc = EXIT_CANTCREAT;
+	} else {
+		cli_term_printf(stderr, "promstat: wrote %s\n", a->report);
+	}
+done:
+	free(forest);
+	free(funnel);
+	return rc;
+}
+
 int cmd_meta(int argc, char **argv)
 {
 	meta_args a;
@@ -1176,6 +1563,19 @@ int cmd_meta(int argc, char **argv)
 		fputs("promstat: out of memory\n", stderr);
 		rc = EXIT_SOFTWARE;
 		goto done;
+	}
+	{
+		/* the command line as typed, for --report's provenance */
+		size_t len = sizeof "promstat";
+		for (int k = 0; k < argc; k++)
+			len += strlen(argv[k]) + 1;
+		if ((a.command_line = malloc(len))) {
+			strcpy(a.command_line, "promstat");
+			for (int k = 0; k < argc; k++) {
+				strcat(a.command_line, " ");
+				strcat(a.command_line, argv[k]);
+			}
+		}
 	}
 	optind = 1;
 	opterr = 0;
@@ -1221,6 +1621,7 @@ int cmd_meta(int argc, char **argv)
 	cli_paths_input(&paths, a.path, "the input file");
 	cli_paths_output(&paths, "--rejects", a.rejects_path);
 	cli_plot_paths(&a.plots, &paths);
+	cli_paths_output(&paths, "--report", a.report);
 	if ((rc = cli_paths_check(&paths, "meta", NULL, NULL, 0)) != EXIT_OK)
 		goto done;
 	if ((rc = cli_rejects_open(&rj)) != EXIT_OK)
@@ -1283,7 +1684,10 @@ int cmd_meta(int argc, char **argv)
 					    a.bias };
 		rc = cli_meta_plots(&a.plots, &pin);
 	}
+	if (rc == EXIT_OK && a.report)
+		rc = meta_report(&a, &r);
 done:
+	free(a.command_line);
 	result_free(&r);
 	promstat_studies_free(s);
 	if (in && in != stdin)

@@ -7,6 +7,7 @@
  * supplies the imputed studies the funnel draws.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,8 +254,12 @@ int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 		free(labels);
 		if (rc != EXIT_OK)
 			return rc;
-		if (output)
+		if (output && o->on_chart) /* meta --report reads it back itself */
+			rc = o->on_chart(o->on_chart_ctx, "chart", SIZE_MAX, 0, output);
+		else if (output)
 			cli_term_printf(stderr, "promstat: wrote %s\n", output);
+		if (rc != EXIT_OK)
+			return rc;
 	}
 
 	if (o->funnel) {
@@ -310,8 +315,12 @@ int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 		free(fv);
 		if (rc != EXIT_OK)
 			return rc;
-		if (output)
+		if (output && o->on_chart) /* meta --report reads it back itself */
+			rc = o->on_chart(o->on_chart_ctx, "chart", SIZE_MAX, 0, output);
+		else if (output)
 			cli_term_printf(stderr, "promstat: wrote %s\n", output);
+		if (rc != EXIT_OK)
+			return rc;
 	}
 	return EXIT_OK;
 }

@@ -37,8 +37,7 @@ typedef struct rcharts {
 	size_t n, cap;
 } rcharts;
 
-/* Reads the whole of path into a new buffer; returns 0 or -1 (errno set). */
-static int slurp(const char *path, char **out, size_t *len)
+int cli_report_slurp(const char *path, char **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -97,7 +96,7 @@ static int keep_chart(void *ctx, const char *kind, size_t instrument, int day, c
 	snprintf(r->kind, sizeof r->kind, "%s", kind);
 	r->instrument = instrument;
 	r->day = day;
-	if (slurp(path, &r->svg, &r->len)) {
+	if (cli_report_slurp(path, &r->svg, &r->len)) {
 		cli_term_printf(stderr, "promstat: %s: cannot read the chart back: %s\n", path,
 				strerror(errno));
 		unlink(path);
@@ -287,7 +286,7 @@ static const char css[] =
 	"tr,figure{break-inside:avoid}thead{display:table-header-group}"
 	"pre{white-space:pre-wrap}}\n";
 
-static void head(FILE *out, const char *title)
+void cli_report_head(FILE *out, const char *title)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -976,8 +975,7 @@ static void section_methods(FILE *out, const cli_report_audit_input *in)
 	fputs("</section>\n", out);
 }
 
-/* SHA-256 of the file at path into hex; returns 0, or -1 with errno. */
-static int file_sha256(const char *path, char hex[65])
+int cli_report_sha256(const char *path, char hex[65])
 {
 	FILE *f = fopen(path, "rb");
 	unsigned char buf[65536];
@@ -1029,7 +1027,7 @@ static void section_provenance(FILE *out, const cli_report_audit_input *in)
 	if (in->catalogue_path) {
 		prov_row(out, "Instrument catalogue", in->catalogue_path);
 		prov_row(out, "Catalogue SHA-256",
-			 file_sha256(in->catalogue_path, hex) ? "(could not be read again)" : hex);
+			 cli_report_sha256(in->catalogue_path, hex) ? "(could not be read again)" : hex);
 	}
 	gmtime_r(&now, &tm);
 	strftime(b, sizeof b, "%Y-%m-%d %H:%M:%S UTC", &tm);
@@ -1098,7 +1096,7 @@ int cli_report_audit(const cli_report_audit_input *in)
 	{
 		char title[512];
 		snprintf(title, sizeof title, "Clinic audit: %s", in->display);
-		head(out, title);
+		cli_report_head(out, title);
 		fputs("<h1>", out);
 		cli_html_text(out, title);
 		fputs("</h1>\n<p class=\"sub\">", out);

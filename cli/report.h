@@ -38,4 +38,13 @@ typedef struct cli_report_audit_input {
  */
 int cli_report_audit(const cli_report_audit_input *in);
 
+/* Shared with meta --report (cmd_meta.c). */
+/* Reads the whole of path into a new NUL-terminated buffer; 0, or -1 (errno). */
+int cli_report_slurp(const char *path, char **out, size_t *len);
+/* The page's head: doctype, meta (charset, viewport, a CSP that forbids any
+ * fetch), the title (escaped), the style sheet; opens <body><main>. */
+void cli_report_head(FILE *out, const char *title);
+/* SHA-256 of the file at path as hex; 0, or -1 (errno). */
+int cli_report_sha256(const char *path, char hex[65]);
+
 #endif

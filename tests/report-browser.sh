@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # promstat report in a real browser (issue 17): Chromium headless renders
-# the demo's report and a report whose therapies are markup; screenshots at
+# the demo's report, a report whose therapies are markup, and the meta
+# --report of the HA worked example; screenshots at
 # 1280 and 390 px wide must be real pictures, the DOM Chromium built (parsed
 # with xmllint's HTML parser) must hold every section in order, the hostile
 # labels as text and no element they would have made, and the page must have
@@ -78,7 +79,11 @@ sed -e 's/,PRP,/,<script>alert(1)<\/script>,/' -e 's/,MSC,/,<img src=x onerror=a
 "$promstat" report "$tmp/hostile.csv" --reference HA -o "$tmp/hostile.html" \
 	2>"$tmp/hostile.promstat.err" || fail "report of the hostile file: $(cat "$tmp/hostile.promstat.err")"
 
-for r in demo hostile; do
+"$promstat" meta "$top_srcdir/datasets/studies/ha-knee-vas-12wk.csv" --measure MD --by mw_class \
+	--bias --report "$tmp/meta.html" >/dev/null 2>"$tmp/meta.promstat.err" ||
+	fail "meta --report of the HA example: $(cat "$tmp/meta.promstat.err")"
+
+for r in demo hostile meta; do
 	[ -s "$tmp/$r.html" ] || continue
 	for w in 1280 390; do
 		browse "$tmp/$r.html" "$r-$w" --window-size="$w,2400" --screenshot="$tmp/$r-$w.png"
@@ -94,13 +99,17 @@ for r in demo hostile; do
 	[ "$(page_requests "$tmp/$r-dom.net.json")" = 0 ] || fail "$r: the page made a network request"
 	xp() { xmllint --html --xpath "$1" "$tmp/$r.dom.html" 2>/dev/null; }
 	ids=$(xp '//section/@id' | tr -d '\n' | sed 's/ *id="\([^"]*\)"/\1 /g')
-	[ "$ids" = "headline data-quality outcomes providers safety thresholds methods provenance " ] ||
-		fail "$r: sections in the DOM: [$ids]"
+	case $r in
+	meta) want="studies heterogeneity subgroups bias methods r-code provenance " ;;
+	*) want="headline data-quality outcomes providers safety thresholds methods provenance " ;;
+	esac
+	[ "$ids" = "$want" ] || fail "$r: sections in the DOM: [$ids]"
 	[ "$(xp 'count(//script)')" = 0 ] || fail "$r: a script element in the DOM"
 	[ "$(xp 'count(//img)')" = 0 ] || fail "$r: an img element in the DOM"
 	[ "$(xp 'count(//link)')" = 0 ] || fail "$r: a link element in the DOM"
 	nsvg=$(xp 'count(//svg)')
-	[ "${nsvg:-0}" -gt 5 ] || fail "$r: $nsvg charts in the DOM"
+	case $r in meta) least=2 ;; *) least=6 ;; esac
+	[ "${nsvg:-0}" -ge "$least" ] || fail "$r: $nsvg charts in the DOM"
 done
 if [ -s "$tmp/hostile.dom.html" ]; then
 	# the labels are text: a headline item starts with each, as written

@@ -109,4 +109,36 @@ expect_stderr 'no charts'
 grep -q '<svg' "$W/p.html" && fail "charts without gnuplot"
 expect_self_contained "$W/p.html"
 
+new_case meta-report-hostile-study-names
+# the second name is x\");q("no"); # : a quote and a backslash for the R code
+cat >"$W/s.csv" <<'CSV'
+study,yi,vi,grp
+"<script>alert(1)</script>",0.5,0.04,a
+"x\"");q(""no""); #",0.3,0.05,a
+"<img src=x onerror=alert(2)>",0.8,0.03,b
+plain,0.1,0.06,b
+CSV
+run meta s.csv --measure GEN --by grp --bias --report m.html
+expect_status 0
+expect_exists "$W/m.html"
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$W/m.html" || fail "the study name is not escaped text"
+grep -q '<img' "$W/m.html" && fail "an img element reached the meta page"
+expect_self_contained "$W/m.html"
+iconv -f UTF-8 -t UTF-8 "$W/m.html" >/dev/null 2>&1 || fail "m.html is not valid UTF-8"
+order=$(grep -o '<section id="[a-z-]*"' "$W/m.html" | sed 's/.*id="//; s/"//' | tr '\n' ' ')
+[ "$order" = "studies heterogeneity subgroups bias methods r-code provenance " ] ||
+	fail "meta sections: $order"
+# the R code's string literals escape the quote and backslash of a name
+grep -qF '&quot;x\\\&quot;);q(\&quot;no\&quot;); #&quot;' "$W/m.html" ||
+	fail "the R code does not escape the study names as R strings: $(grep -o 'study = c([^)]*' "$W/m.html" | head -1)"
+grep -q 'rma(yi, vi, data = dat, method = &quot;REML&quot;, test = &quot;z&quot;, level = 95)' "$W/m.html" ||
+	fail "no rma() call with the options used"
+
+new_case meta-report-is-input-refused
+printf 'study,yi,vi\nA,0.5,0.04\nB,0.3,0.05\n' >"$W/s.csv"
+cp "$W/s.csv" "$W/copy.csv"
+run meta s.csv --measure GEN --report s.csv
+expect_status 2
+expect_same "$W/s.csv" "$W/copy.csv"
+
 hostile_done
