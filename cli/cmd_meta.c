@@ -828,28 +828,24 @@ typedef struct scale {
 
 static scale table_scale(const meta_args *a)
 {
-	scale sc = { "Estimate", NULL };
+	const promstat_meta_measure_info *d = promstat_meta_measure_describe(a->measure);
+	scale sc = { d ? d->scale : "Estimate", d ? d->back_name : NULL };
 
-	switch (a->measure) {
-	case PROMSTAT_MEASURE_MD: sc.name = "MD"; break;
-	case PROMSTAT_MEASURE_SMD: sc.name = "SMD"; break;
-	case PROMSTAT_MEASURE_ROM: sc.name = "log ROM"; sc.back = "ROM"; break;
-	case PROMSTAT_MEASURE_RR: sc.name = "log RR"; sc.back = "RR"; break;
-	case PROMSTAT_MEASURE_OR: sc.name = "log OR"; sc.back = "OR"; break;
-	case PROMSTAT_MEASURE_RD: sc.name = "RD"; break;
-	case PROMSTAT_MEASURE_PR: sc.name = "Proportion"; break;
-	case PROMSTAT_MEASURE_PLO: sc.name = "logit"; sc.back = "Proportion"; break;
-	case PROMSTAT_MEASURE_PFT: sc.name = "PFT"; sc.back = "Proportion"; break;
-	case PROMSTAT_MEASURE_PAS: sc.name = "PAS"; sc.back = "Proportion"; break;
-	case PROMSTAT_MEASURE_GEN: sc.name = "Estimate"; break;
-	}
 	if (a->transf_exp) {
-		if (!sc.back || !strcmp(sc.back, "Proportion"))
+		if (!sc.back || (d && d->proportion))
 			sc.back = "exp";
-	} else if (sc.back && strcmp(sc.back, "Proportion")) {
+	} else if (d && d->ratio) {
 		sc.back = NULL; /* ratios on the log scale unless --transf exp */
 	}
 	return sc;
+}
+
+/* Nonzero when the measure's back-transform takes a harmonic mean n (PFT). */
+static int back_needs_n(promstat_meta_measure m)
+{
+	const promstat_meta_measure_info *d = promstat_meta_measure_describe(m);
+
+	return d != NULL && d->back_needs_n;
 }
 
 /* The value shown in the back-transformed column. n_hm: PFT's n. */
@@ -1027,7 +1023,7 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 		cli_term_printf(out, "The model did not converge: %s\n", r->overall.reason);
 	else
 		table_heterogeneity(out, "", &r->overall, level);
-	if (a->measure == PROMSTAT_MEASURE_PFT && sc.back)
+	if (back_needs_n(a->measure) && sc.back)
 		cli_term_printf(out, "Proportions back-transformed with Miller's inverse of the double "
 			     "arcsine (harmonic mean n = %.2f).\n",
 			r->n_hm);
@@ -1040,7 +1036,7 @@ static void print_table(FILE *out, const meta_args *a, const meta_result *r)
 				continue;
 			/* PFT: the subgroup's own harmonic mean n, as metafor
 			 * fitted to the subgroup alone would use */
-			double n_hm = a->measure == PROMSTAT_MEASURE_PFT
+			double n_hm = back_needs_n(a->measure)
 					      ? promstat_studies_harmonic_n(r->s, &r->groups, (long)l)
 					      : r->n_hm;
 
@@ -1641,7 +1637,7 @@ int cmd_meta(int argc, char **argv)
 		rc = EXIT_SOFTWARE;
 		goto done;
 	}
-	if (a.measure == PROMSTAT_MEASURE_PFT)
+	if (back_needs_n(a.measure))
 		r.n_hm = promstat_studies_harmonic_n(s, NULL, -1);
 	st = promstat_meta_fit(r.yi, r.vi, r.k, &a.opt, &r.overall, r.weights, &err);
 	if (st == PROMSTAT_ENUMERIC) {

@@ -17,46 +17,34 @@
 #include "term.h"
 #include "plot_cli.h"
 
+/* What plot_meta asks of a measure, from the engine's descriptor table. */
 static int is_ratio(promstat_meta_measure m)
 {
-	return m == PROMSTAT_MEASURE_RR || m == PROMSTAT_MEASURE_OR || m == PROMSTAT_MEASURE_ROM;
+	const promstat_meta_measure_info *d = promstat_meta_measure_describe(m);
+
+	return d != NULL && d->ratio;
 }
 
 static int is_proportion(promstat_meta_measure m)
 {
-	return m == PROMSTAT_MEASURE_PR || m == PROMSTAT_MEASURE_PLO ||
-	       m == PROMSTAT_MEASURE_PFT || m == PROMSTAT_MEASURE_PAS;
+	const promstat_meta_measure_info *d = promstat_meta_measure_describe(m);
+
+	return d != NULL && d->proportion;
 }
 
 /* The forest plot's axis for a proportion measure, drawn back-transformed. */
 static const char *proportion_axis(promstat_meta_measure m)
 {
-	switch (m) {
-	case PROMSTAT_MEASURE_PLO: return "Proportion (pooled on the logit scale, back-transformed)";
-	case PROMSTAT_MEASURE_PFT:
-		return "Proportion (pooled as Freeman-Tukey double arcsine; Miller's inverse, "
-		       "harmonic mean n for pooled values)";
-	case PROMSTAT_MEASURE_PAS:
-		return "Proportion (pooled on the arcsine square root scale, back-transformed)";
-	default: return "Proportion";
-	}
+	const promstat_meta_measure_info *d = promstat_meta_measure_describe(m);
+
+	return d && d->back_axis_label ? d->back_axis_label : "Proportion";
 }
 
 static const char *axis_name(promstat_meta_measure m)
 {
-	switch (m) {
-	case PROMSTAT_MEASURE_MD: return "Mean difference";
-	case PROMSTAT_MEASURE_SMD: return "Standardised mean difference (Hedges' g)";
-	case PROMSTAT_MEASURE_ROM: return "Ratio of means";
-	case PROMSTAT_MEASURE_RR: return "Risk ratio";
-	case PROMSTAT_MEASURE_OR: return "Odds ratio";
-	case PROMSTAT_MEASURE_RD: return "Risk difference";
-	case PROMSTAT_MEASURE_PR: return "Proportion";
-	case PROMSTAT_MEASURE_PLO: return "Log odds (logit) of the proportion";
-	case PROMSTAT_MEASURE_PFT: return "Freeman-Tukey transformed proportion";
-	case PROMSTAT_MEASURE_PAS: return "Arcsine transformed proportion";
-	default: return "Effect size";
-	}
+	const promstat_meta_measure_info *d = promstat_meta_measure_describe(m);
+
+	return d ? d->axis_label : "Effect size";
 }
 
 static const char *base_name(const char *path)
@@ -138,7 +126,8 @@ int cli_meta_plots(const cli_plot_opts *o, const cli_meta_plot_input *in)
 {
 	double level = in->opt ? in->opt->level : 95;
 	int ratio = is_ratio(in->measure), prop = is_proportion(in->measure), first = 1, rc;
-	int pft = in->measure == PROMSTAT_MEASURE_PFT;
+	const promstat_meta_measure_info *mi = promstat_meta_measure_describe(in->measure);
+	int pft = mi != NULL && mi->back_needs_n;
 	const char *output;
 	enum promstat_plot_format fmt;
 	char title[512];

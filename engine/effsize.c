@@ -20,17 +20,54 @@
 #define M_SQRT2 1.41421356237309504880
 #endif
 
-static const char *const measure_names[PROMSTAT_MEASURE_COUNT] = {
-	"MD", "SMD", "ROM", "RR", "OR", "RD", "PR", "PLO", "PFT", "PAS", "GEN"};
+/*
+ * The measure table, in enum order. Axis labels and scale titles are the
+ * ones the table printer and the forest/funnel plots have always shown.
+ */
+static const promstat_meta_measure_info measures[PROMSTAT_MEASURE_COUNT] = {
+	{PROMSTAT_MEASURE_MD, "MD", PROMSTAT_META_INPUT_MEANS, "MD", NULL, 0, 0, 0, 0,
+	 "Mean difference", NULL},
+	{PROMSTAT_MEASURE_SMD, "SMD", PROMSTAT_META_INPUT_MEANS, "SMD", NULL, 0, 0, 0, 0,
+	 "Standardised mean difference (Hedges' g)", NULL},
+	{PROMSTAT_MEASURE_ROM, "ROM", PROMSTAT_META_INPUT_MEANS, "log ROM", "ROM", 1, 0, 0, 0,
+	 "Ratio of means", NULL},
+	{PROMSTAT_MEASURE_RR, "RR", PROMSTAT_META_INPUT_TABLE, "log RR", "RR", 1, 0, 0, 0,
+	 "Risk ratio", NULL},
+	{PROMSTAT_MEASURE_OR, "OR", PROMSTAT_META_INPUT_TABLE, "log OR", "OR", 1, 0, 0, 0,
+	 "Odds ratio", NULL},
+	{PROMSTAT_MEASURE_RD, "RD", PROMSTAT_META_INPUT_TABLE, "RD", NULL, 0, 0, 0, 0,
+	 "Risk difference", NULL},
+	{PROMSTAT_MEASURE_PR, "PR", PROMSTAT_META_INPUT_PROPORTION, "Proportion", NULL, 0, 1, 0,
+	 NAN, "Proportion", "Proportion"},
+	{PROMSTAT_MEASURE_PLO, "PLO", PROMSTAT_META_INPUT_PROPORTION, "logit", "Proportion", 0, 1,
+	 0, NAN, "Log odds (logit) of the proportion",
+	 "Proportion (pooled on the logit scale, back-transformed)"},
+	{PROMSTAT_MEASURE_PFT, "PFT", PROMSTAT_META_INPUT_PROPORTION, "PFT", "Proportion", 0, 1, 1,
+	 NAN, "Freeman-Tukey transformed proportion",
+	 "Proportion (pooled as Freeman-Tukey double arcsine; Miller's inverse, "
+	 "harmonic mean n for pooled values)"},
+	{PROMSTAT_MEASURE_PAS, "PAS", PROMSTAT_META_INPUT_PROPORTION, "PAS", "Proportion", 0, 1, 0,
+	 NAN, "Arcsine transformed proportion",
+	 "Proportion (pooled on the arcsine square root scale, back-transformed)"},
+	{PROMSTAT_MEASURE_GEN, "GEN", PROMSTAT_META_INPUT_GENERIC, "Estimate", NULL, 0, 0, 0, 0,
+	 "Effect size", NULL},
+};
+
+const promstat_meta_measure_info *promstat_meta_measure_describe(promstat_meta_measure m)
+{
+	if ((int)m < 0 || (int)m >= PROMSTAT_MEASURE_COUNT)
+		return NULL;
+	return &measures[m];
+}
 
 int promstat_meta_measure_parse(const char *s, promstat_meta_measure *out, promstat_error *err)
 {
-	long i = ps_name_index(s, measure_names, PROMSTAT_MEASURE_COUNT);
-
-	if (i >= 0 && out != NULL) {
-		*out = (promstat_meta_measure)i;
-		return PROMSTAT_OK;
-	}
+	if (s != NULL && out != NULL)
+		for (int i = 0; i < PROMSTAT_MEASURE_COUNT; i++)
+			if (strcmp(s, measures[i].name) == 0) {
+				*out = (promstat_meta_measure)i;
+				return PROMSTAT_OK;
+			}
 	return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
 			"unknown effect size measure \"%s\": use one of MD, SMD, ROM, RR, OR, RD, "
 			"PR, PLO, PFT, PAS, GEN",
@@ -39,46 +76,23 @@ int promstat_meta_measure_parse(const char *s, promstat_meta_measure *out, proms
 
 const char *promstat_meta_measure_name(promstat_meta_measure m)
 {
-	if ((int)m < 0 || (int)m >= PROMSTAT_MEASURE_COUNT)
-		return "?";
-	return measure_names[m];
+	const promstat_meta_measure_info *d = promstat_meta_measure_describe(m);
+
+	return d ? d->name : "?";
 }
 
 promstat_meta_input promstat_meta_measure_input(promstat_meta_measure m)
 {
-	switch (m) {
-	case PROMSTAT_MEASURE_MD:
-	case PROMSTAT_MEASURE_SMD:
-	case PROMSTAT_MEASURE_ROM:
-		return PROMSTAT_META_INPUT_MEANS;
-	case PROMSTAT_MEASURE_RR:
-	case PROMSTAT_MEASURE_OR:
-	case PROMSTAT_MEASURE_RD:
-		return PROMSTAT_META_INPUT_TABLE;
-	case PROMSTAT_MEASURE_PR:
-	case PROMSTAT_MEASURE_PLO:
-	case PROMSTAT_MEASURE_PFT:
-	case PROMSTAT_MEASURE_PAS:
-		return PROMSTAT_META_INPUT_PROPORTION;
-	case PROMSTAT_MEASURE_GEN:
-	default:
-		return PROMSTAT_META_INPUT_GENERIC;
-	}
+	const promstat_meta_measure_info *d = promstat_meta_measure_describe(m);
+
+	return d ? d->input : PROMSTAT_META_INPUT_GENERIC;
 }
 
 int promstat_meta_measure_has_backtransform(promstat_meta_measure m)
 {
-	switch (m) {
-	case PROMSTAT_MEASURE_RR:
-	case PROMSTAT_MEASURE_OR:
-	case PROMSTAT_MEASURE_ROM:
-	case PROMSTAT_MEASURE_PLO:
-	case PROMSTAT_MEASURE_PAS:
-	case PROMSTAT_MEASURE_PFT:
-		return 1;
-	default:
-		return 0;
-	}
+	const promstat_meta_measure_info *d = promstat_meta_measure_describe(m);
+
+	return d != NULL && d->back_name != NULL;
 }
 
 static double clamp01(double p)

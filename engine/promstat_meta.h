@@ -84,6 +84,35 @@ double promstat_meta_backtransform(promstat_meta_measure m, double x, double n_h
 int promstat_meta_measure_has_backtransform(promstat_meta_measure m);
 
 /*
+ * What a measure is, in one place: every printer and plot that asks "is this
+ * a ratio, a proportion, back-transformed?" reads it here.
+ */
+typedef struct promstat_meta_measure_info {
+	promstat_meta_measure measure;
+	const char *name;	     /* escalc code, "RR" */
+	promstat_meta_input input;   /* the data a study supplies */
+	const char *scale;	     /* the analysis scale's short title, "log RR" */
+	const char *back_name;	     /* the natural back-transformed scale ("RR",
+					"Proportion"), NULL when the identity */
+	int ratio;		     /* analysed on the log scale of a ratio */
+	int proportion;		     /* a single-arm proportion (PR, PLO, PFT, PAS) */
+	int back_needs_n;	     /* back-transform needs the harmonic mean n (PFT) */
+	double null_value;	     /* no effect, on the analysis scale: 0 for
+					differences and log ratios; NaN for the
+					single-arm proportions, which have none */
+	const char *axis_label;	     /* a plot axis on the analysis scale */
+	const char *back_axis_label; /* a plot axis drawn back-transformed
+					(proportions), NULL otherwise */
+} promstat_meta_measure_info;
+
+/*
+ * The descriptor of measure m: a pointer into a static table (valid for the
+ * life of the program, never to be freed), or NULL when m is not one of the
+ * PROMSTAT_MEASURE_* values.
+ */
+const promstat_meta_measure_info *promstat_meta_measure_describe(promstat_meta_measure m);
+
+/*
  * Per-study effect sizes, as metafor's escalc() with its defaults. Each
  * writes the effect yi and its sampling variance vi and returns PROMSTAT_OK,
  * or returns PROMSTAT_EDATA with a sentence saying why the study cannot

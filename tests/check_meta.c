@@ -333,6 +333,37 @@ START_TEST(parse_names)
 	ck_assert_int_eq(promstat_meta_measure_parse("XYZ", &m, &err), PROMSTAT_EINVAL);
 	ck_assert_int_eq(promstat_meta_measure_parse(NULL, &m, NULL), PROMSTAT_EINVAL);
 	ck_assert_str_eq(promstat_meta_measure_name((promstat_meta_measure)99), "?");
+	/* The descriptor table against the classes written out by hand here:
+	 * ratios ROM RR OR, proportions PR PLO PFT PAS, only PFT needs an n. */
+	for (i = 0; i < PROMSTAT_MEASURE_COUNT; i++) {
+		const promstat_meta_measure_info *d =
+			promstat_meta_measure_describe((promstat_meta_measure)i);
+		int ratio = i == PROMSTAT_MEASURE_ROM || i == PROMSTAT_MEASURE_RR ||
+			    i == PROMSTAT_MEASURE_OR;
+		int prop = i == PROMSTAT_MEASURE_PR || i == PROMSTAT_MEASURE_PLO ||
+			   i == PROMSTAT_MEASURE_PFT || i == PROMSTAT_MEASURE_PAS;
+
+		ck_assert_ptr_nonnull(d);
+		ck_assert_int_eq(d->measure, i);
+		ck_assert_str_eq(d->name, promstat_meta_measure_name((promstat_meta_measure)i));
+		ck_assert_int_eq(d->ratio, ratio);
+		ck_assert_int_eq(d->proportion, prop);
+		ck_assert_int_eq(d->back_needs_n, i == PROMSTAT_MEASURE_PFT);
+		ck_assert_int_eq(d->back_name != NULL,
+				 promstat_meta_measure_has_backtransform((promstat_meta_measure)i));
+		ck_assert_int_eq(d->back_axis_label != NULL, prop);
+		ck_assert_ptr_nonnull(d->scale);
+		ck_assert_ptr_nonnull(d->axis_label);
+		if (prop)
+			ck_assert(isnan(d->null_value));
+		else /* no effect is 0, exp(0) = 1 on a ratio's own scale */
+			ck_assert(d->null_value == 0 &&
+				  promstat_meta_backtransform((promstat_meta_measure)i, d->null_value,
+							      1) == (ratio ? 1 : 0));
+	}
+	ck_assert_ptr_null(promstat_meta_measure_describe((promstat_meta_measure)99));
+	ck_assert_ptr_null(promstat_meta_measure_describe((promstat_meta_measure)-1));
+	ck_assert_str_eq(promstat_meta_measure_describe(PROMSTAT_MEASURE_OR)->scale, "log OR");
 	ck_assert_int_eq(promstat_meta_method_parse("FE", &me, &err), PROMSTAT_OK);
 	ck_assert_int_eq(me, PROMSTAT_METHOD_EE);
 	ck_assert_str_eq(promstat_meta_method_name(me), "EE");
