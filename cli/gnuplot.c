@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "term.h"
 #include "gnuplot.h"
+#include "promstat_plots.h"
 
 #ifndef PROMSTAT_GNUPLOT
 #define PROMSTAT_GNUPLOT "gnuplot"
@@ -439,6 +440,42 @@ out:
 	return e ? -1 : 0;
 }
 
+void cli_chart_file_expect(cli_chart_file *cf, int format)
+{
+	/* The PNG IEND chunk: length 0, type, CRC (PNG specification, 11.2.5). */
+	static const char png_end[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', '\xAE', 'B', '`', '\x82' };
+
+	switch (format) {
+	case PROMSTAT_PLOT_SVG: cf->trailer = "</svg>", cf->trailer_len = 6; break;
+	case PROMSTAT_PLOT_PDF: cf->trailer = "%%EOF", cf->trailer_len = 5; break;
+	case PROMSTAT_PLOT_PNG: cf->trailer = png_end, cf->trailer_len = sizeof png_end; break;
+	default: cf->trailer = NULL, cf->trailer_len = 0; break;
+	}
+}
+
+/*
+ * Does the size-byte file path end in end (n bytes)? A text trailer may be
+ * followed by line ends and spaces (gnuplot's SVG ends "</svg>\n\n").
+ */
+static int ends_with(const char *path, off_t size, const char *end, size_t n, int text)
+{
+	char buf[64];
+	size_t got;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return 0;
+	got = size < (off_t)sizeof buf ? (size_t)size : sizeof buf;
+	r = pread(fd, buf, got, size - (off_t)got);
+	close(fd);
+	if (r != (ssize_t)got)
+		return 0;
+	while (text && got > 0 && strchr(" \r\n", buf[got - 1]))
+		got--;
+	return got >= n && memcmp(buf + got - n, end, n) == 0;
+}
+
 int cli_chart_file_close(cli_chart_file *cf, int rc, const char *what)
 {
 	struct stat drawn, there;
@@ -451,6 +488,13 @@ int cli_chart_file_close(cli_chart_file *cf, int rc, const char *what)
 	   that was never written. */
 	if (stat(cf->draw_path, &drawn) != 0 || drawn.st_size == 0) {
 		cli_term_printf(stderr, "promstat: %s: gnuplot wrote nothing for the %s\n", cf->path, what);
+		chart_file_clear(cf);
+		return EXIT_CANTCREAT;
+	}
+	if (cf->trailer && !ends_with(cf->draw_path, drawn.st_size, cf->trailer, cf->trailer_len,
+						cf->trailer[0] != '\0')) {
+		cli_term_printf(stderr, "promstat: %s: the %s gnuplot wrote is cut short (disk full?)\n",
+				cf->path, what);
 		chart_file_clear(cf);
 		return EXIT_CANTCREAT;
 	}

@@ -60,7 +60,19 @@ typedef struct cli_chart_file {
 	char *target;	    /* where it goes: path, or what its symbolic link names */
 	char *draw_path;    /* the temporary file gnuplot writes */
 	int copy;	    /* 1: copy into target; 0: rename onto it */
+	/*
+	 * What the file's last bytes must be for the chart to be whole, set by
+	 * the caller after opening ("</svg>" for SVG, "%%EOF" for PDF, PNG's
+	 * IEND chunk, after which a text trailer may have line ends; NULL: no
+	 * check, as for text charts): gnuplot reports no write
+	 * error, so a chart cut short by a full disk is known only by its end.
+	 */
+	const char *trailer;
+	size_t trailer_len;
 } cli_chart_file;
+
+/* Sets cf's trailer for a chart of format (a promstat_plot_format). */
+void cli_chart_file_expect(cli_chart_file *cf, int format);
 
 /*
  * Prepares cf for the chart what to be written to path (not NULL): creates

@@ -158,6 +158,7 @@ int cli_plot_draw(const cli_plot_opts *o, const char *what, const char *output,
 	   it is whole (cli_chart_file_close). */
 	if ((rc = cli_chart_file_open(&cf, output, what)) != EXIT_OK)
 		return rc;
+	cli_chart_file_expect(&cf, format);
 	t.path = cf.draw_path;
 	if ((rc = emit_script(&s, what, &t, emit, ctx)) == EXIT_OK)
 		rc = cli_gnuplot_draw(&s, what, output, NULL);

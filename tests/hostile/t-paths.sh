@@ -310,6 +310,7 @@ half) printf '<svg><g>' >"$out"; echo 'line 90: all wrong' >&2; exit 1 ;;
 nothing) exit 0 ;;
 noopen) echo "line 5: cannot open file; output not changed" >&2; exit 1 ;;
 slow) printf '<svg>' >"$out"; sleep 3 ;;
+cut) printf '<svg><g>\n' >"$out"; exit 0 ;;
 esac
 SH
 chmod +x "$fake"
@@ -333,6 +334,17 @@ GNUPLOT=$fake FAKE_GNUPLOT=nothing run meta bcg.csv --measure RR --forest f.svg
 expect_status 73
 expect_stderr '^promstat: f.svg: gnuplot wrote nothing for the forest plot'
 grep -q 'wrote f.svg' "$W/.stderr" && fail "f.svg reported as written"
+expect_only_files "$W" bcg.csv
+
+new_case chart-cut-short-exit-73
+# A full disk cuts the file and gnuplot still exits 0: the chart's own end
+# ("</svg>", "%%EOF", PNG's IEND) is missing, so it is not put in place.
+cp "$bcg" "$W/bcg.csv"
+for f in f.svg f.pdf f.png; do
+	GNUPLOT=$fake FAKE_GNUPLOT=cut run meta bcg.csv --measure RR --forest $f
+	expect_status 73
+	expect_stderr "^promstat: $f: the forest plot gnuplot wrote is cut short"
+done
 expect_only_files "$W" bcg.csv
 
 new_case gnuplot-cannot-open-exit-73
