@@ -27,6 +27,9 @@
 #define PROMSTAT_GNUPLOT "gnuplot"
 #endif
 
+/* gnuplot's standard error file while gnuplot runs, for the signal handler below. */
+static char *volatile pending_log;
+
 /* What gnuplot says is quoted up to this many bytes. */
 #define STDERR_QUOTE_MAX 2000
 
@@ -189,6 +192,7 @@ int cli_gnuplot_draw(cli_script *s, const char *what, const char *output, const 
 		cli_script_free(s);
 		return EXIT_CANTCREAT;
 	}
+	pending_log = logname; /* removed by the handler when a chart is pending */
 	/* exec 'PROGRAM' 2>'LOG': quoted, so odd characters in paths stay inert. */
 	if (shell_word(cmd, sizeof cmd, program) == 0 && strlen(cmd) + 3 < sizeof cmd)
 		strcat(cmd, " 2>");
@@ -247,6 +251,7 @@ int cli_gnuplot_draw(cli_script *s, const char *what, const char *output, const 
 out:
 	fclose(log);
 	unlink(logname);
+	pending_log = NULL;
 	cli_script_free(s);
 	return rc;
 }
@@ -271,47 +276,72 @@ static char *folder_of(const char *path)
 	return d;
 }
 
-/* A new empty file named from the pattern dir/.promstat-XXXXXX; -1 and errno on failure. */
-static int make_temp(const char *dir, char **name)
+/*
+ * A new empty file *name in a new folder *folder, dir/.promstat-chart-XXXXXX/
+ * (mkdtemp). The folder is what makes the file go for good when promstat is
+ * stopped: a gnuplot still running after it would otherwise create the file
+ * again when it opens its output, and now finds no folder to create it in.
+ * Returns an open descriptor, or -1 with errno (nothing left to free).
+ */
+static int make_temp(const char *dir, char **folder, char **name)
 {
-	size_t n = strlen(dir) + sizeof "/.promstat-chart-XXXXXX";
-	int fd;
+	size_t n = strlen(dir) + sizeof "/.promstat-chart-XXXXXX/chart";
+	int fd = -1, e;
 
-	if (!(*name = malloc(n))) {
-		errno = ENOMEM;
-		return -1;
+	*folder = malloc(n);
+	*name = malloc(n);
+	if (!*folder || !*name) {
+		e = ENOMEM;
+		goto fail;
 	}
-	snprintf(*name, n, "%s/.promstat-chart-XXXXXX", dir);
-	if ((fd = mkstemp(*name)) < 0) {
-		int e = errno;
-		free(*name);
-		*name = NULL;
-		errno = e;
+	snprintf(*folder, n, "%s/.promstat-chart-XXXXXX", dir);
+	if (!mkdtemp(*folder)) {
+		e = errno;
+		goto fail;
 	}
-	return fd;
+	snprintf(*name, n, "%s/chart", *folder);
+	if ((fd = open(*name, O_WRONLY | O_CREAT | O_EXCL, 0600)) >= 0)
+		return fd;
+	e = errno;
+	rmdir(*folder);
+fail:
+	free(*folder);
+	free(*name);
+	*folder = *name = NULL;
+	errno = e;
+	return -1;
 }
 
 /*
- * The temporary file while gnuplot may be drawing into it, so that a run
- * stopped by Ctrl-C, kill or a closed terminal leaves no stray file in the
- * chart's folder: the handler removes it, then dies of the signal as if it
- * had not been caught (unlink, signal and raise are async-signal-safe).
+ * The temporary file and its folder while gnuplot may be drawing into it,
+ * so that a run stopped by Ctrl-C, kill or a closed terminal leaves nothing
+ * in the chart's folder: the handler removes both (again if a gnuplot that
+ * outlives promstat made the file anew in between), then dies of the signal
+ * as if it had not been caught (unlink, rmdir, signal and raise are
+ * async-signal-safe).
  */
-static char *volatile pending_temp;
+static char *volatile pending_temp, *volatile pending_folder;
 static const int cleanup_signals[] = { SIGINT, SIGTERM, SIGHUP };
 static struct sigaction saved_actions[3];
 
 static void remove_pending(int sig)
 {
-	char *p = pending_temp;
+	char *p = pending_temp, *d = pending_folder, *log = pending_log;
 
-	if (p)
-		unlink(p);
+	if (log)
+		unlink(log);
+
+	for (int i = 0; i < 3 && d; i++) {
+		if (p)
+			unlink(p);
+		if (rmdir(d) == 0)
+			break;
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
-static void watch_temp(char *path)
+static void watch_temp(char *folder, char *path)
 {
 	struct sigaction sa;
 
@@ -319,17 +349,18 @@ static void watch_temp(char *path)
 	sa.sa_handler = remove_pending;
 	sigemptyset(&sa.sa_mask);
 	pending_temp = path;
+	pending_folder = folder;
 	for (size_t i = 0; i < 3; i++)
 		sigaction(cleanup_signals[i], &sa, &saved_actions[i]);
 }
 
 static void unwatch_temp(void)
 {
-	if (!pending_temp)
+	if (!pending_folder)
 		return;
 	for (size_t i = 0; i < 3; i++)
 		sigaction(cleanup_signals[i], &saved_actions[i], NULL);
-	pending_temp = NULL;
+	pending_temp = pending_folder = NULL;
 }
 
 static void chart_file_clear(cli_chart_file *cf)
@@ -337,9 +368,12 @@ static void chart_file_clear(cli_chart_file *cf)
 	unwatch_temp();
 	if (cf->draw_path)
 		unlink(cf->draw_path);
+	if (cf->draw_folder)
+		rmdir(cf->draw_folder);
 	free(cf->draw_path);
+	free(cf->draw_folder);
 	free(cf->target);
-	cf->draw_path = cf->target = NULL;
+	cf->draw_path = cf->draw_folder = cf->target = NULL;
 }
 
 int cli_chart_file_open(cli_chart_file *cf, const char *path, const char *what)
@@ -375,7 +409,7 @@ int cli_chart_file_open(cli_chart_file *cf, const char *path, const char *what)
 			chart_file_clear(cf);
 			return EXIT_SOFTWARE;
 		}
-		fd = make_temp(dir, &cf->draw_path);
+		fd = make_temp(dir, &cf->draw_folder, &cf->draw_path);
 		e = errno;
 		free(dir);
 		if (fd < 0 && exists && access(cf->target, W_OK) == 0)
@@ -383,7 +417,7 @@ int cli_chart_file_open(cli_chart_file *cf, const char *path, const char *what)
 	}
 	if (cf->copy) {
 		const char *tmpdir = getenv("TMPDIR");
-		fd = make_temp(tmpdir && *tmpdir ? tmpdir : "/tmp", &cf->draw_path);
+		fd = make_temp(tmpdir && *tmpdir ? tmpdir : "/tmp", &cf->draw_folder, &cf->draw_path);
 		e = errno;
 	}
 	if (fd < 0) {
@@ -399,7 +433,7 @@ int cli_chart_file_open(cli_chart_file *cf, const char *path, const char *what)
 	if (!cf->copy)
 		fchmod(fd, exists ? (st.st_mode & 07777) : (0666 & ~mask));
 	close(fd);
-	watch_temp(cf->draw_path);
+	watch_temp(cf->draw_folder, cf->draw_path);
 	return EXIT_OK;
 }
 
@@ -514,9 +548,11 @@ int cli_chart_file_close(cli_chart_file *cf, int rc, const char *what)
 		chart_file_clear(cf);
 		return EXIT_CANTCREAT;
 	}
-	unwatch_temp(); /* renamed: it is the chart now, not to be removed */
+	/* Renamed: it is the chart now, not to be removed; its folder is. */
+	unwatch_temp();
 	free(cf->draw_path);
 	cf->draw_path = NULL;
+	rmdir(cf->draw_folder);
 	/* Reported as written only when it is where it was asked for. */
 	if (stat(cf->path, &there) != 0 || there.st_dev != drawn.st_dev ||
 	    there.st_ino != drawn.st_ino || there.st_size != drawn.st_size) {

@@ -59,6 +59,7 @@ typedef struct cli_chart_file {
 	const char *path;   /* the chart's file as asked for */
 	char *target;	    /* where it goes: path, or what its symbolic link names */
 	char *draw_path;    /* the temporary file gnuplot writes */
+	char *draw_folder;  /* the new folder it is in, .promstat-chart-XXXXXX */
 	int copy;	    /* 1: copy into target; 0: rename onto it */
 	/*
 	 * What the file's last bytes must be for the chart to be whole, set by
