@@ -11,7 +11,8 @@
  * the p x p system, never an inverse of S. The variance components are
  * optimised on unbounded scales (tau2 = exp(a) >= 0, rho = tanh(b) in
  * (-1, 1)) by GSL's Nelder-Mead simplex, restarted from its optimum until
- * the log-likelihood stops improving.
+ * the log-likelihood stops improving. (The simplex and its two vectors
+ * are GSL allocations, outside promstat_set_allocator: a known gap.)
  */
 #include <math.h>
 #include <stdlib.h>
