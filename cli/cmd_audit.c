@@ -16,7 +16,7 @@
 #include "ingest_cli.h"
 #include "plot_cli.h"
 #include "report.h"
-#include "internal.h" /* ps_parse_double */
+#include "promstat.h"
 #include "audit_casemix.h"
 
 
@@ -150,7 +150,7 @@ static int parse_threshold(char *s, promstat_audit_threshold *t)
 		return -1;
 	*eq = '\0';
 	t->code = s;
-	return ps_parse_double(eq + 1, strlen(eq + 1), &t->value);
+	return promstat_parse_double(eq + 1, strlen(eq + 1), &t->value);
 }
 
 /* ---- formatting helpers ---- */
@@ -1038,7 +1038,7 @@ static int audit_main(int argc, char **argv, const char *cmd, int report)
 		case O_HEADTP: {
 			long v;
 
-			if (ps_parse_long(optarg, strlen(optarg), 0, 100000, &v)) {
+			if (promstat_parse_long(optarg, strlen(optarg), 0, 100000, &v)) {
 				rc = cli_usage_error(cmd, "--headline-timepoint must be a whole number of "
 							  "days from 0 to 100000, not '%s'", optarg);
 				goto done;
@@ -1100,7 +1100,7 @@ static int audit_main(int argc, char **argv, const char *cmd, int report)
 		case O_BW: {
 			double v;
 
-			if (ps_parse_double(optarg, strlen(optarg), &v) || v != floor(v) || v < 0 || v > 100000) {
+			if (promstat_parse_double(optarg, strlen(optarg), &v) || v != floor(v) || v < 0 || v > 100000) {
 				rc = cli_usage_error(cmd, "--baseline-window must be a whole number of "
 							      "days from 0 to 100000, not '%s'", optarg);
 				goto done;
@@ -1135,7 +1135,7 @@ static int audit_main(int argc, char **argv, const char *cmd, int report)
 			break;
 		}
 		case O_LEVEL:
-			if (ps_parse_double(optarg, strlen(optarg), &ao.level) || !(ao.level > 0 && ao.level < 100)) {
+			if (promstat_parse_double(optarg, strlen(optarg), &ao.level) || !(ao.level > 0 && ao.level < 100)) {
 				rc = cli_usage_error(cmd, "--level must be a percentage between 0 and "
 							      "100, e.g. 95, not '%s'", optarg);
 				goto done;
@@ -1153,7 +1153,7 @@ static int audit_main(int argc, char **argv, const char *cmd, int report)
 			}
 			break;
 		case O_MINFU:
-			if (ps_parse_double(optarg, strlen(optarg), &ao.min_followup) ||
+			if (promstat_parse_double(optarg, strlen(optarg), &ao.min_followup) ||
 			    !(ao.min_followup >= 0 && ao.min_followup <= 1)) {
 				rc = cli_usage_error(cmd, "--min-followup must be a rate from 0 to 1, "
 							      "e.g. 0.6, not '%s'", optarg);
@@ -1163,7 +1163,7 @@ static int audit_main(int argc, char **argv, const char *cmd, int report)
 		case O_MINN: {
 			long v;
 
-			if (ps_parse_long(optarg, strlen(optarg), 0, 1000000, &v)) {
+			if (promstat_parse_long(optarg, strlen(optarg), 0, 1000000, &v)) {
 				rc = cli_usage_error(cmd, "--min-n must be a whole number of units "
 							      "from 0 to 1000000, not '%s'", optarg);
 				goto done;
@@ -1174,7 +1174,7 @@ static int audit_main(int argc, char **argv, const char *cmd, int report)
 		case O_MAXCELLS: {
 			long v;
 
-			if (ps_parse_long(optarg, strlen(optarg), 1, 2000000000L, &v)) {
+			if (promstat_parse_long(optarg, strlen(optarg), 1, 2000000000L, &v)) {
 				rc = cli_usage_error("audit", "--max-cells must be a whole number of "
 							      "cells from 1 to 2000000000, not '%s'",
 						     optarg);

@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "cli_mcid.h"
 #include "outputs.h"
-#include "internal.h" /* ps_parse_double, ps_parse_long */
+#include "promstat.h"
 #include "plot_cli.h"
 
 static const char usage[] =
@@ -411,7 +411,7 @@ static int parse_count(const char *s, size_t max, size_t *out)
 {
 	long v;
 
-	if (ps_parse_long(s, strlen(s), 0, (long)max, &v))
+	if (promstat_parse_long(s, strlen(s), 0, (long)max, &v))
 		return -1;
 	*out = (size_t)v;
 	return 0;
@@ -576,7 +576,7 @@ int cmd_mcid(int argc, char **argv)
 		case O_BW: {
 			long v;
 
-			if (ps_parse_long(optarg, strlen(optarg), 0, 100000, &v)) {
+			if (promstat_parse_long(optarg, strlen(optarg), 0, 100000, &v)) {
 				rc = cli_usage_error("mcid", "--baseline-window must be a whole number of "
 							     "days from 0 to 100000, not '%s'", optarg);
 				goto done;
@@ -585,7 +585,7 @@ int cmd_mcid(int argc, char **argv)
 			break;
 		}
 		case O_LEVEL:
-			if (ps_parse_double(optarg, strlen(optarg), &ao.level) ||
+			if (promstat_parse_double(optarg, strlen(optarg), &ao.level) ||
 			    !(ao.level > 0 && ao.level < 100)) {
 				rc = cli_usage_error("mcid", "--level must be a percentage between 0 and "
 							     "100, e.g. 95, not '%s'", optarg);
@@ -596,7 +596,7 @@ int cmd_mcid(int argc, char **argv)
 		case O_STABLE: {
 			double v;
 
-			if (ps_parse_double(optarg, strlen(optarg), &v) || (c == O_STABLE && v < 0)) {
+			if (promstat_parse_double(optarg, strlen(optarg), &v) || (c == O_STABLE && v < 0)) {
 				rc = cli_usage_error("mcid", "--%s must be a number%s, not '%s'",
 						     c == O_STABLE ? "anchor-stable" : "anchor-improved",
 						     c == O_STABLE ? " of 0 or more" : "", optarg);
@@ -611,7 +611,7 @@ int cmd_mcid(int argc, char **argv)
 		case O_SCALE: {
 			long v;
 
-			if (ps_parse_long(optarg, strlen(optarg), 0, 1000, &v)) {
+			if (promstat_parse_long(optarg, strlen(optarg), 0, 1000, &v)) {
 				rc = cli_usage_error("mcid", "--anchor-scale must be a whole number from 0 "
 							     "to 1000 (7 for -7..7), not '%s'", optarg);
 				goto done;
@@ -620,7 +620,7 @@ int cmd_mcid(int argc, char **argv)
 			break;
 		}
 		case O_REL:
-			if (ps_parse_double(optarg, strlen(optarg), &mo.reliability) ||
+			if (promstat_parse_double(optarg, strlen(optarg), &mo.reliability) ||
 			    !(mo.reliability >= 0 && mo.reliability <= 1)) {
 				rc = cli_usage_error("mcid", "--reliability must be from 0 to 1, not '%s'",
 						     optarg);
@@ -790,7 +790,7 @@ int cli_mcid_derive(const promstat_registry *reg, const promstat_audit_options *
 
 	*value = NAN;
 	if (strcmp(method, "roc") && strcmp(method, "predictive") && strcmp(method, "adjusted"))
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0,
 				"--mcid %s=derived:%s: the method must be roc, predictive or adjusted",
 				code, method);
 	o.instruments = &code;
@@ -821,7 +821,7 @@ int cli_mcid_derive(const promstat_registry *reg, const promstat_audit_options *
 			 : !strcmp(method, "predictive") ? best->mic_predictive
 							 : best->mic_adjusted;
 	if (!best || !isfinite(*value)) {
-		st = ps_error(err, PROMSTAT_EDATA, NULL, 0, 0,
+		st = promstat_error_set(err, PROMSTAT_EDATA, NULL, 0, 0,
 			      "--mcid %s=derived:%s: no %s MIC can be derived from this file's anchor "
 			      "(%s); see promstat mcid --instrument %s",
 			      code, method, method,

@@ -14,7 +14,7 @@
 
 
 #include "cli.h"
-#include "internal.h"
+#include "promstat.h"
 #include "outputs.h"
 #include "plot_cli.h"
 #include "html.h"
@@ -135,7 +135,7 @@ typedef struct meta_result {
 /* Parses a whole option value as a finite number, as strictly as data. */
 static int parse_number(const char *s, double *out)
 {
-	return ps_parse_double(s, strlen(s), out);
+	return promstat_parse_double(s, strlen(s), out);
 }
 
 /* ---- option parsing ---- */

@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "term.h"
 #include "gnuplot.h"
-#include "internal.h" /* ps_parse_double */
+#include "promstat.h"
 #include "outputs.h"
 #include "plot_cli.h"
 
@@ -27,7 +27,7 @@ int cli_plot_option(cli_plot_opts *o, const char *cmd, int c, const char *arg)
 	case CLI_OPT_PLOTS: o->dir = arg; break;
 	case CLI_OPT_GNUPLOT_SCRIPT: o->script = arg; break;
 	case CLI_OPT_MCID_BAND:
-		if (ps_parse_double(arg, strlen(arg), &o->mcid_band) != 0 || !(o->mcid_band > 0))
+		if (promstat_parse_double(arg, strlen(arg), &o->mcid_band) != 0 || !(o->mcid_band > 0))
 			return cli_usage_error(cmd, "--mcid-band must be a positive number, not '%s'",
 					       arg);
 		break;

@@ -21,7 +21,6 @@
 #include "gnuplot.h"
 #include "html.h"
 #include "report.h"
-#include "internal.h" /* ps_sha256 */
 
 /* A chart drawn for the page: read back from gnuplot's SVG file. */
 typedef struct rchart {
@@ -978,22 +977,13 @@ static void section_methods(FILE *out, const cli_report_audit_input *in)
 int cli_report_sha256(const char *path, char hex[65])
 {
 	FILE *f = fopen(path, "rb");
-	unsigned char buf[65536];
-	ps_sha256 s;
-	size_t n;
+	int rc;
 
 	if (!f)
 		return -1;
-	ps_sha256_init(&s);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		ps_sha256_update(&s, buf, n);
-	if (ferror(f)) {
-		fclose(f);
-		return -1;
-	}
+	rc = promstat_sha256_stream(f, hex);
 	fclose(f);
-	ps_sha256_hex(&s, hex);
-	return 0;
+	return rc;
 }
 
 static void prov_row(FILE *out, const char *k, const char *v)

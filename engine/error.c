@@ -30,6 +30,23 @@ int ps_error(promstat_error *err, int code, const char *file, unsigned long line
 	return code;
 }
 
+int promstat_error_set(promstat_error *err, int code, const char *file, unsigned long line,
+		       unsigned long column, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+	err->code = code;
+	snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+	err->line = line;
+	err->column = column;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 char *promstat_error_format(const promstat_error *err, char *buf, size_t size)
 {
 	if (!buf || size == 0)

@@ -323,3 +323,13 @@ long ps_completed_years(long born, long on)
 		years--;
 	return years;
 }
+
+int promstat_parse_double(const char *s, size_t len, double *out)
+{
+	return ps_parse_double(s, len, out);
+}
+
+int promstat_parse_long(const char *s, size_t len, long min, long max, long *out)
+{
+	return ps_parse_long(s, len, min, max, out);
+}

@@ -67,6 +67,37 @@ void promstat_error_clear(promstat_error *err);
  */
 char *promstat_error_format(const promstat_error *err, char *buf, size_t size);
 
+/*
+ * Fills err (when not NULL) with code, position and a printf-formatted
+ * sentence, and returns code, so a caller of the library (the CLI, the
+ * chart emitters) reports its own errors the way the engine does. file may
+ * be NULL; line/column 0 mean "unknown".
+ */
+int promstat_error_set(promstat_error *err, int code, const char *file, unsigned long line,
+		       unsigned long column, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 6, 7)))
+#endif
+	;
+
+/*
+ * The engine's strict number parsing, for callers that read numbers the
+ * way the engine reads data. promstat_parse_double parses the whole of
+ * s[0..len) as a finite decimal in the C locale (optional sign, digits,
+ * fraction, exponent; no spaces, decimal commas, hex, nan/inf, trailing
+ * junk or overflow); promstat_parse_long a decimal integer in [min, max].
+ * Both return 0 on success and -1 otherwise (out untouched on failure).
+ */
+int promstat_parse_double(const char *s, size_t len, double *out);
+int promstat_parse_long(const char *s, size_t len, long min, long max, long *out);
+
+/*
+ * The SHA-256 of everything read from f to its end, as 64 lowercase hex
+ * digits and a NUL in hex. Returns 0, or -1 on a read error (hex then
+ * unspecified). Does not close f.
+ */
+int promstat_sha256_stream(FILE *f, char hex[65]);
+
 /* A short English name for a status code ("data error", ...). */
 const char *promstat_status_name(int code);
 

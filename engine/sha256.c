@@ -8,6 +8,7 @@
  * The choice is made at run time, so one binary runs everywhere; both
  * paths are checked against the FIPS 180-4 example vectors.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -208,4 +209,19 @@ void ps_sha256_hex(ps_sha256 *s, char out[65])
 		out[2 * i + 1] = hex[byte & 15];
 	}
 	out[64] = '\0';
+}
+
+int promstat_sha256_stream(FILE *f, char hex[65])
+{
+	unsigned char buf[65536];
+	ps_sha256 s;
+	size_t n;
+
+	ps_sha256_init(&s);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		ps_sha256_update(&s, buf, n);
+	if (ferror(f))
+		return -1;
+	ps_sha256_hex(&s, hex);
+	return 0;
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "gp.h"
-#include "internal.h"
+#include "promstat.h"
 #include "promstat_plots_mcid.h"
 
 static const promstat_durability_curve *curve_of(const promstat_durability_chart *c,
@@ -39,11 +39,11 @@ int promstat_plot_durability_write(FILE *out, const promstat_durability_chart *c
 	int st, width;
 
 	if (!c || (c->n_curves && !c->curves) || (c->n_ticks && !c->ticks))
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "durability data are incomplete");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "durability data are incomplete");
 	panels = c->n_age_bands ? c->n_age_bands : 1;
 	names = malloc((c->n_curves + 1) * sizeof *names);
 	if (!names)
-		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing durability");
+		return promstat_error_set(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing durability");
 	for (i = 0; i < c->n_curves; i++) {
 		names[i] = c->curves[i].therapy;
 		if (c->curves[i].n_steps && c->curves[i].time[c->curves[i].n_steps - 1] > xmax)
@@ -55,7 +55,7 @@ int promstat_plot_durability_write(FILE *out, const promstat_durability_chart *c
 	therapies = ps_gp_therapies(pal, names, c->n_curves, &n_ther);
 	if (!therapies) {
 		free(names);
-		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing durability");
+		return promstat_error_set(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing durability");
 	}
 	width = panels > 2 ? 420 * (int)panels : 1000;
 	if ((st = ps_gp_begin(out, "durability", t, width, 560 + 24 * (int)n_ther, err)) !=
@@ -75,7 +75,7 @@ int promstat_plot_durability_write(FILE *out, const promstat_durability_chart *c
 	 * and the table (presentation only; the JSON has them all) */
 	show = calloc(c->n_ticks + 1, 1);
 	if (!show) {
-		st = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing durability");
+		st = promstat_error_set(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing durability");
 		goto done;
 	}
 	for (i = 0, last = -INFINITY; i < c->n_ticks; i++)

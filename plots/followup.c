@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "gp.h"
-#include "internal.h"
+#include "promstat.h"
 
 /* Panels a row: more would squeeze a panel's bars and labels unreadable. */
 #define MAX_COLS 3
@@ -51,10 +51,10 @@ int promstat_plot_followup_write(FILE *out, const promstat_followup *fu,
 	double drop = 0;
 
 	if (!fu)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no follow-up data given");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "no follow-up data given");
 	if ((fu->n_bars && !fu->bars) || (fu->n_timepoints && !fu->timepoints) ||
 	    (fu->n_instruments && !fu->instruments))
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "follow-up data are incomplete");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "follow-up data are incomplete");
 	panels = fu->n_instruments ? fu->n_instruments : 1;
 
 	if ((status = ps_gp_therapy_bars_init(&tb, pal, fu->bars, fu->n_bars, sizeof *fu->bars,
@@ -64,7 +64,7 @@ int promstat_plot_followup_write(FILE *out, const promstat_followup *fu,
 	panel_of = malloc((fu->n_bars + 1) * sizeof *panel_of);
 	panel_bars = malloc((fu->n_bars + 1) * sizeof *panel_bars);
 	if (!panel_of || !panel_bars) {
-		status = ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing follow-up");
+		status = promstat_error_set(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing follow-up");
 		goto done;
 	}
 	for (size_t i = 0; i < fu->n_bars; i++) {

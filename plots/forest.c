@@ -10,12 +10,13 @@
  * to bottom.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gp.h"
-#include "internal.h"
+#include "promstat.h"
 
 #define LABEL_CHARS 40
 #define NOTE_CHARS 110
@@ -127,14 +128,38 @@ static void text_at(FILE *out, const char *text, size_t max, double screen_x, do
 static int validate(const promstat_forest *f, promstat_error *err)
 {
 	if (!f)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no forest plot data given");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "no forest plot data given");
 	if (f->n_blocks && !f->blocks)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "forest plot blocks are missing");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "forest plot blocks are missing");
 	for (size_t b = 0; b < f->n_blocks; b++)
 		if (f->blocks[b].n_rows && !f->blocks[b].rows)
-			return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+			return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0,
 					"forest plot block %zu has no rows", b + 1);
 	return PROMSTAT_OK;
+}
+
+/* Grows *lines to hold need entries (doubling), freed with free(); -1 on
+ * overflow or out of memory, *lines kept. */
+static int reserve_lines(struct line **lines, size_t *cap, size_t need)
+{
+	size_t ncap = *cap ? *cap : 16;
+	struct line *p;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return -1;
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / sizeof **lines)
+		return -1;
+	p = realloc(*lines, ncap * sizeof **lines);
+	if (!p)
+		return -1;
+	*lines = p;
+	*cap = ncap;
+	return 0;
 }
 
 /* f after validate(); proportions already back-transformed. */
@@ -154,8 +179,8 @@ static int write_forest(FILE *out, const promstat_forest *f, const promstat_plot
 		const promstat_forest_block *blk = b < f->n_blocks ? &f->blocks[b] : NULL;
 		size_t need = nlines + (blk ? blk->n_rows : 0) + 8;
 
-		if (ps_reserve((void **)&lines, &cap, need, sizeof *lines) != 0)
-			return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0,
+		if (reserve_lines(&lines, &cap, need) != 0)
+			return promstat_error_set(err, PROMSTAT_ENOMEM, NULL, 0, 0,
 					"out of memory laying out the forest plot");
 		if (!blk) {
 			if (f->n_blocks > 1 && f->overall.label) {
@@ -467,7 +492,7 @@ int promstat_plot_forest_write(FILE *out, const promstat_forest *f,
 	if (!blocks || !rows) {
 		free(blocks);
 		free(rows);
-		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0,
+		return promstat_error_set(err, PROMSTAT_ENOMEM, NULL, 0, 0,
 				"out of memory laying out the forest plot");
 	}
 	g = *f;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "gp.h"
-#include "internal.h"
+#include "promstat.h"
 
 /* Two-sided normal quantiles for p = .10, .05, .01. */
 static const double z90 = 1.6448536269514722, z95 = 1.959963984540054,
@@ -65,9 +65,9 @@ int promstat_plot_funnel_write(FILE *out, const promstat_funnel *f,
 	int status;
 
 	if (!f)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no funnel plot data given");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "no funnel plot data given");
 	if (f->n_points && !f->points)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "funnel plot points are missing");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "funnel plot points are missing");
 	for (size_t i = 0; i < f->n_points; i++) {
 		const promstat_funnel_point *p = &f->points[i];
 		if (!isfinite(p->yi) || !isfinite(p->sei) || p->sei <= 0)

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "gp.h"
-#include "internal.h"
+#include "promstat.h"
 
 /* ---- formats ---- */
 
@@ -35,7 +35,7 @@ int promstat_plot_format_from_path(const char *path, enum promstat_plot_format *
 	const char *base, *dot;
 
 	if (!out)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no place to store the format");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "no place to store the format");
 	*out = PROMSTAT_PLOT_SVG;
 	if (!path)
 		return PROMSTAT_OK;
@@ -53,7 +53,7 @@ int promstat_plot_format_from_path(const char *path, enum promstat_plot_format *
 	else if (ends_with_ci(base, ".txt"))
 		*out = PROMSTAT_PLOT_DUMB;
 	else
-		return ps_error(err, PROMSTAT_EINVAL, path, 0, 0,
+		return promstat_error_set(err, PROMSTAT_EINVAL, path, 0, 0,
 				"charts can be written as .svg, .png, .pdf or .txt, not \"%s\"",
 				dot);
 	return PROMSTAT_OK;
@@ -281,14 +281,14 @@ int ps_gp_begin(FILE *out, const char *chart, const promstat_plot_target *t, int
 		int height_px, promstat_error *err)
 {
 	if (!out || !t)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no script or target given");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "no script or target given");
 	if (t->path && has_control(t->path))
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0,
 				"the chart's file name contains a control character");
 	if (t->path && !t->path[0])
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "the chart's file name is empty");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "the chart's file name is empty");
 	if (!t->path && t->format != PROMSTAT_PLOT_DUMB)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0,
 				"a %s chart needs a file name", promstat_plot_format_name(t->format));
 
 	fprintf(out, "# promstat %s chart: a gnuplot 5 script (run: gnuplot FILE).\n", chart);
@@ -328,7 +328,7 @@ int ps_gp_end(FILE *out, promstat_error *err)
 {
 	fputs("unset output\n", out);
 	if (fflush(out) != 0 || ferror(out))
-		return ps_error(err, PROMSTAT_EWRITE, NULL, 0, 0, "the chart script could not be written");
+		return promstat_error_set(err, PROMSTAT_EWRITE, NULL, 0, 0, "the chart script could not be written");
 	return PROMSTAT_OK;
 }
 
@@ -602,7 +602,7 @@ int ps_gp_therapy_bars_init(struct ps_gp_therapy_bars *tb, const promstat_plot_p
 
 	memset(tb, 0, sizeof *tb);
 	if (!names)
-		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing %s", what);
+		return promstat_error_set(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing %s", what);
 	for (size_t i = 0; i < n; i++)
 		memcpy(&names[i], (const char *)items + i * size + therapy_offset, sizeof names[i]);
 	tb->therapies = ps_gp_therapies(pal, names, n, &tb->n_therapies);
@@ -611,7 +611,7 @@ int ps_gp_therapy_bars_init(struct ps_gp_therapy_bars *tb, const promstat_plot_p
 	tb->bars = malloc((n + 1) * sizeof *tb->bars);
 	if (!tb->therapies || !tb->colours || !tb->bars) {
 		ps_gp_therapy_bars_free(tb);
-		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing %s", what);
+		return promstat_error_set(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing %s", what);
 	}
 	for (size_t s = 0; s < tb->n_therapies; s++)
 		tb->colours[s] = promstat_plot_palette_colour(pal, tb->therapies[s]);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "gp.h"
-#include "internal.h"
+#include "promstat.h"
 #include "promstat_plots_mcid.h"
 
 int promstat_plot_roc_write(FILE *out, const promstat_roc_chart *c, const promstat_plot_target *t,
@@ -21,7 +21,7 @@ int promstat_plot_roc_write(FILE *out, const promstat_roc_chart *c, const promst
 	size_t i;
 
 	if (!c || (c->n_points && (!c->fpr || !c->tpr)))
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no ROC curve given");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "no ROC curve given");
 	if ((st = ps_gp_begin(out, "roc", t, 720, 680, err)) != PROMSTAT_OK)
 		return st;
 	fputs("set title ", out);
@@ -79,7 +79,7 @@ int promstat_plot_change_write(FILE *out, const promstat_change_chart *c,
 
 	if (!c || c->n_groups > 3 || c->n_lines > 6 || (c->n_groups && !c->groups) ||
 	    (c->n_lines && !c->lines))
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "change chart data are incomplete");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "change chart data are incomplete");
 	for (g = 0; g < c->n_groups; g++)
 		for (i = 0; i < c->groups[g].n; i++) {
 			double v = c->groups[g].values[i];

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "gp.h"
-#include "internal.h"
+#include "promstat.h"
 
 static const char *const band_colour[3] = { "#0072B2", "#E69F00", "#D55E00" };
 static const char *const band_name[3] = { "within the limits", "beyond 95%", "beyond 99.8%" };
@@ -135,11 +135,11 @@ int promstat_plot_provider_funnel_write(FILE *out, const promstat_provider_funne
 	int status;
 
 	if (!f || (f->n_panels && !f->panels) || f->n_panels > 2)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0,
 				"a provider funnel needs one or two panels");
 	for (i = 0; i < f->n_panels; i++)
 		if (f->panels[i].n_points && !f->panels[i].points)
-			return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0,
+			return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0,
 					"provider funnel points are missing");
 	if ((status = ps_gp_begin(out, "provider funnel", t, f->n_panels > 1 ? 1300 : 760, 640,
 				  err)) != PROMSTAT_OK)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "gp.h"
-#include "internal.h"
+#include "promstat.h"
 
 int promstat_plot_responders_write(FILE *out, const promstat_responders *r,
 				   const promstat_plot_palette *pal,
@@ -25,9 +25,9 @@ int promstat_plot_responders_write(FILE *out, const promstat_responders *r,
 	int status;
 
 	if (!r)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no responder data given");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "no responder data given");
 	if ((r->n_bars && !r->bars) || (r->n_age_bands && !r->age_bands))
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "responder data are incomplete");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "responder data are incomplete");
 	clusters = r->n_age_bands ? r->age_bands : all_ages;
 	n_clusters = r->n_age_bands ? r->n_age_bands : 1;
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "gp.h"
-#include "internal.h"
+#include "promstat.h"
 
 /* Therapies side by side at a timepoint are nudged apart by this much. */
 #define DODGE 0.07
@@ -53,16 +53,16 @@ int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 	const char *unit;
 
 	if (!tr)
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "no trajectory data given");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "no trajectory data given");
 	if ((tr->n_points && !tr->points) || (tr->n_timepoints && !tr->timepoints) ||
 	    (tr->n_age_bands && !tr->age_bands))
-		return ps_error(err, PROMSTAT_EINVAL, NULL, 0, 0, "trajectory data are incomplete");
+		return promstat_error_set(err, PROMSTAT_EINVAL, NULL, 0, 0, "trajectory data are incomplete");
 	unit = tr->unit ? tr->unit : "points";
 	panels = tr->n_age_bands ? tr->n_age_bands : 1;
 
 	names = malloc((tr->n_points + 1) * sizeof *names);
 	if (!names)
-		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing a trajectory");
+		return promstat_error_set(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing a trajectory");
 	for (size_t i = 0; i < tr->n_points; i++) {
 		const promstat_trajectory_point *p = &tr->points[i];
 		names[i] = p->therapy;
@@ -96,7 +96,7 @@ int promstat_plot_trajectory_write(FILE *out, const promstat_trajectory *tr,
 		free(rows);
 		free(clipped);
 		free(names);
-		return ps_error(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing a trajectory");
+		return promstat_error_set(err, PROMSTAT_ENOMEM, NULL, 0, 0, "out of memory drawing a trajectory");
 	}
 	if (isfinite(tr->mcid)) {
 		if (tr->mcid > hi)
