@@ -32,6 +32,16 @@ int cli_fail(const promstat_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+struct option;
+/*
+ * The usage error for an unknown option given (as typed): names the
+ * nearest long option of opts (getopt_long's table) when one is within two
+ * edits ("--refrence": did you mean '--reference'?). Returns EXIT_USAGE,
+ * except for "--version", which every command takes: the version is
+ * printed on stdout and EXIT_OK returned.
+ */
+int cli_unknown_option(const char *cmd, const char *given, const struct option *opts);
+
 /* Parses "table", "csv" or "json"; returns 0 or -1. */
 int cli_parse_format(const char *s, enum cli_format *out);
 

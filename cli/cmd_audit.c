@@ -1221,7 +1221,7 @@ static int audit_main(int argc, char **argv, const char *cmd, int report)
 			if ((rc = cli_ingest_option(&io, &ia, cmd, c, optarg)) == EXIT_OK)
 				break;
 			if (rc < 0)
-				rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+				rc = cli_unknown_option(cmd, argv[optind - 1], longopts);
 			goto done;
 		}
 	}

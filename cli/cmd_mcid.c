@@ -664,7 +664,7 @@ int cmd_mcid(int argc, char **argv)
 			rc = EXIT_OK;
 			break;
 		default:
-			rc = cli_usage_error("mcid", "unknown option '%s'", argv[optind - 1]);
+			rc = cli_unknown_option("mcid", argv[optind - 1], longopts);
 			goto done;
 		}
 	}

@@ -1581,7 +1581,7 @@ int cmd_meta(int argc, char **argv)
 			goto done;
 		}
 		if (c == '?') {
-			rc = cli_usage_error("meta", "unknown option '%s'", argv[optind - 1]);
+			rc = cli_unknown_option("meta", argv[optind - 1], longopts);
 			goto done;
 		}
 		if ((rc = parse_option(&a, c, optarg)) >= 0)

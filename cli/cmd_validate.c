@@ -258,7 +258,7 @@ int cmd_validate(int argc, char **argv)
 			free(map);
 			if (r > 0)
 				return r;
-			return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
+			return cli_unknown_option("validate", argv[optind - 1], longopts);
 		}
 		}
 	}

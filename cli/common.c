@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Helpers every subcommand uses: exit codes, catalogue lookup, JSON/CSV. */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -176,4 +177,68 @@ int cli_rejects_finish(cli_rejects *r, const cli_reject_list *shown, const char 
 		return EXIT_CANTCREAT;
 	}
 	return EXIT_OK;
+}
+
+/* Levenshtein distance of a and b, capped: returns cap + 1 once over cap. */
+static size_t edit_distance(const char *a, const char *b, size_t cap)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64], i, j;
+
+	if (la >= 64 || lb >= 64)
+		return cap + 1;
+	if ((la > lb ? la - lb : lb - la) > cap)
+		return cap + 1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0], best;
+		row[0] = i;
+		best = row[0];
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j], v = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			diag = up;
+			row[j] = v;
+			if (v < best)
+				best = v;
+		}
+		if (best > cap)
+			return cap + 1;
+	}
+	return row[lb];
+}
+
+int cli_unknown_option(const char *cmd, const char *given, const struct option *opts)
+{
+	char name[64];
+	const char *p = given, *best = NULL;
+	size_t n, best_d = 3, i;
+
+	if (!strcmp(given, "--version")) {
+		/* every command answers --version where getopt sees an option */
+		printf("promstat %s\n", promstat_version());
+		return EXIT_OK;
+	}
+	while (*p == '-')
+		p++;
+	n = strcspn(p, "=");
+	if (n >= sizeof name || !*p)
+		return cli_usage_error(cmd, "unknown option '%s'", given);
+	memcpy(name, p, n);
+	name[n] = '\0';
+	/* Two edits at most, and fewer than half the name: "--refrence" is
+	 * --reference, "--xy" is nothing. */
+	for (i = 0; opts && opts[i].name; i++) {
+		size_t d = edit_distance(name, opts[i].name, 2);
+		if (d < best_d && 2 * d < strlen(opts[i].name)) {
+			best_d = d;
+			best = opts[i].name;
+		}
+	}
+	if (best)
+		return cli_usage_error(cmd, "unknown option '%s'; did you mean '--%s'?", given, best);
+	return cli_usage_error(cmd, "unknown option '%s'", given);
 }
