@@ -25,6 +25,9 @@ enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
 /* The exit code for a library status. */
 int cli_exit_code(int status);
 
+/* Splits s at commas in place into out[0..max-1]; returns the field count. */
+size_t cli_split_commas(char *s, const char **out, size_t max);
+
 /* Prints err to stderr as "FILE:LINE:COL: message" and returns its exit code. */
 int cli_fail(const promstat_error *err);
 

@@ -121,26 +121,6 @@ static const char report_usage[] =
 	"\n"
 	"Exit codes as for promstat audit.\n";
 
-/* Splits s at commas in place into a NULL-free array; returns its length. */
-static size_t split(char *s, const char **out, size_t max)
-{
-	size_t n = 0;
-	char *p = s;
-
-	for (;;) {
-		char *c = strchr(p, ',');
-
-		if (n < max)
-			out[n] = p;
-		n++;
-		if (!c)
-			break;
-		*c = '\0';
-		p = c + 1;
-	}
-	return n;
-}
-
 /* Parses CODE=VALUE into t (code points into s). Returns 0 or -1. */
 static int parse_threshold(char *s, promstat_audit_threshold *t)
 {
@@ -875,7 +855,7 @@ static void print_json(FILE *out, const char *path, const promstat_audit *a,
 static int parse_oarsi(char *s, promstat_audit_options *o)
 {
 	const char *parts[4];
-	size_t n = split(s, parts, 4), i;
+	size_t n = cli_split_commas(s, parts, 4), i;
 
 	if (n > 3)
 		return -1;
@@ -1058,7 +1038,7 @@ static int audit_main(int argc, char **argv, const char *cmd, int report)
 				rc = EXIT_SOFTWARE;
 				goto done;
 			}
-			split(optarg, v, n);
+			cli_split_commas(optarg, v, n);
 			for (k = 0; k < n; k++)
 				if (!*v[k]) {
 					free(v);

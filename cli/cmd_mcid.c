@@ -79,26 +79,6 @@ static const char usage[] =
 	"65 data error, 66 cannot open input, 69 gnuplot missing, 70 numerical\n"
 	"failure, 73 cannot write output.\n";
 
-/* Splits s at commas in place; returns the number of fields. */
-static size_t split(char *s, const char **out, size_t max)
-{
-	size_t n = 0;
-	char *p = s;
-
-	for (;;) {
-		char *c = strchr(p, ',');
-
-		if (n < max)
-			out[n] = p;
-		n++;
-		if (!c)
-			break;
-		*c = '\0';
-		p = c + 1;
-	}
-	return n;
-}
-
 static const char *num(double x, int digits, char *buf, size_t size)
 {
 	if (isfinite(x))
@@ -537,7 +517,7 @@ int cmd_mcid(int argc, char **argv)
 				rc = EXIT_SOFTWARE;
 				goto done;
 			}
-			split(optarg, by, n);
+			cli_split_commas(optarg, by, n);
 			for (k = 0; k < n; k++)
 				if (!*by[k]) {
 					rc = cli_usage_error("mcid", "--by has an empty name");

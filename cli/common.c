@@ -242,3 +242,24 @@ int cli_unknown_option(const char *cmd, const char *given, const struct option *
 		return cli_usage_error(cmd, "unknown option '%s'; did you mean '--%s'?", given, best);
 	return cli_usage_error(cmd, "unknown option '%s'", given);
 }
+
+/* Splits s at commas in place: out[i] points at field i for i < max; returns
+ * the number of fields (which may exceed max, so the caller can size out). */
+size_t cli_split_commas(char *s, const char **out, size_t max)
+{
+	size_t n = 0;
+	char *p = s;
+
+	for (;;) {
+		char *c = strchr(p, ',');
+
+		if (n < max)
+			out[n] = p;
+		n++;
+		if (!c)
+			break;
+		*c = '\0';
+		p = c + 1;
+	}
+	return n;
+}
